@@ -1,0 +1,21 @@
+// The ordered list of migrations, given to knex as a migration source so that it never has to
+// load TypeScript files from disk by itself (tsx, vitest and plain Node then behave alike).
+import type { Knex } from 'knex';
+import * as layers from './20261129_001_layers.ts';
+import * as platform from './20261129_002_platform.ts';
+
+interface Migration {
+  up(knex: Knex): Promise<void>;
+  down(knex: Knex): Promise<void>;
+}
+
+export const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
+  ['20261129_001_layers', layers],
+  ['20261129_002_platform', platform],
+];
+
+export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {
+  getMigrations: async () => [...MIGRATIONS],
+  getMigrationName: ([name]) => name,
+  getMigration: async ([, migration]) => migration,
+};

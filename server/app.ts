@@ -1,0 +1,73 @@
+// Builds the Koa application from its parts; no I/O here beyond what the parts are given.
+import Koa from 'koa';
+import compress from 'koa-compress';
+import serve from 'koa-static';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from 'pino';
+import type { Config } from './config.ts';
+import type { Database } from './db/database.ts';
+import type { LayerRegistry } from './layers/registry.ts';
+import { errorMiddleware } from './http/errors.ts';
+import { createMetrics } from './http/metrics.ts';
+import { healthRoutes, type DatabaseInfo } from './http/health.routes.ts';
+import { layersRoutes } from './layers/layers.routes.ts';
+import { territoryRoutes } from './territory/territory.routes.ts';
+import { authRoutes } from './auth/auth.routes.ts';
+
+export interface AppDeps {
+  config: Config;
+  db: Database;
+  layers: LayerRegistry;
+  log: Logger;
+  databaseInfo: DatabaseInfo;
+  sessionSecret: string;
+  /** Built web app to serve at `/` (default web/dist). */
+  webRoot?: string;
+}
+
+const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../web/dist', import.meta.url));
+
+export function createApp(deps: AppDeps): Koa {
+  const { config, db, layers, log, databaseInfo } = deps;
+  const app = new Koa({ proxy: config.trustProxy, keys: [deps.sessionSecret] });
+  const metrics = createMetrics();
+
+  app.use(errorMiddleware(log));
+  app.use(metrics.middleware);
+  app.use(async (ctx, next) => {
+    ctx.set('X-Content-Type-Options', 'nosniff');
+    ctx.set('Referrer-Policy', 'strict-origin-when-cross-origin');
+    await next();
+  });
+  app.use(compress({ threshold: 1024 }));
+
+  for (const router of [
+    healthRoutes(db, config, databaseInfo),
+    layersRoutes(db, layers),
+    territoryRoutes(db),
+    authRoutes(db),
+  ]) {
+    app.use(router.routes()).use(router.allowedMethods());
+  }
+  app.use(async (ctx, next) => {
+    if (ctx.path !== '/metrics') return next();
+    ctx.type = metrics.registry.contentType;
+    ctx.body = await metrics.registry.metrics();
+  });
+
+  const webRoot = deps.webRoot ?? DEFAULT_WEB_ROOT;
+  if (existsSync(webRoot)) {
+    app.use(
+      serve(webRoot, {
+        index: 'index.html',
+        // Hashed assets never change; index.html must be revalidated so a deploy is seen at once.
+        setHeaders: (res, path) =>
+          res.setHeader('Cache-Control', path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache'),
+      }),
+    );
+  } else {
+    log.warn({ webRoot }, 'web app not built: run `npm run build:web`');
+  }
+  return app;
+}

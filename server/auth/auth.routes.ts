@@ -1,0 +1,57 @@
+// /api/auth/login, /logout and /me: staff sessions in a signed, HttpOnly, SameSite cookie.
+import Router from '@koa/router';
+import { koaBody } from 'koa-body';
+import type { Database } from '../db/database.ts';
+import { ClientError, badRequest } from '../http/errors.ts';
+import { CSRF_HEADER, SESSION_COOKIE, readSession } from './auth.middleware.ts';
+import { createFailureLimiter } from './login-rate-limit.ts';
+import { SESSION_TTL_HOURS, createSession, deleteSession } from './sessions.ts';
+import { authenticate } from './users.ts';
+
+export function authRoutes(db: Database): Router {
+  const router = new Router({ prefix: '/api/auth' });
+  const failures = createFailureLimiter(10, 15 * 60 * 1000);
+  const json = koaBody({ json: true, urlencoded: false, text: false, jsonLimit: '10kb' });
+
+  router.post('/login', json, async (ctx) => {
+    if (failures.blocked(ctx.ip)) throw new ClientError(429, 'TooManyRequests', 'trop de tentatives, réessayez plus tard / too many attempts');
+    const body = (ctx.request.body ?? {}) as { email?: unknown; password?: unknown };
+    if (typeof body.email !== 'string' || typeof body.password !== 'string' || body.email.length > 320 || body.password.length > 1024) {
+      throw badRequest('email et password (texte) sont requis / email and password are required');
+    }
+    const user = await authenticate(db, body.email, body.password);
+    if (!user) failures.fail(ctx.ip);
+    if (!user) throw new ClientError(401, 'Unauthorized', 'identifiants incorrects / wrong e-mail or password');
+    const { token, csrfToken } = await createSession(db, user.id);
+    ctx.cookies.set(SESSION_COOKIE, token, {
+      signed: true,
+      httpOnly: true,
+      sameSite: 'lax',
+      // Secure follows the request (ctx.secure honours X-Forwarded-Proto with TRUST_PROXY), not NODE_ENV.
+      secure: ctx.secure,
+      maxAge: SESSION_TTL_HOURS * 3600 * 1000,
+      overwrite: true,
+    });
+    await db.query(`INSERT INTO audit_log (user_id, action) VALUES ($1, 'login')`, [user.id]);
+    ctx.body = { user, csrfToken };
+  });
+
+  router.post('/logout', async (ctx) => {
+    const session = await readSession(ctx, db);
+    if (session) {
+      if (ctx.get(CSRF_HEADER) !== session.csrfToken) throw new ClientError(403, 'Forbidden', 'jeton CSRF invalide / invalid CSRF token');
+      await deleteSession(db, ctx.cookies.get(SESSION_COOKIE, { signed: true })!);
+      await db.query(`INSERT INTO audit_log (user_id, action) VALUES ($1, 'logout')`, [session.user.id]);
+    }
+    ctx.cookies.set(SESSION_COOKIE, null, { signed: true, httpOnly: true, sameSite: 'lax', secure: ctx.secure });
+    ctx.status = 204;
+  });
+
+  router.get('/me', async (ctx) => {
+    ctx.set('Cache-Control', 'no-store');
+    const session = await readSession(ctx, db);
+    if (!session) throw new ClientError(401, 'Unauthorized', 'non connecté / not logged in');
+    ctx.body = { user: session.user, csrfToken: session.csrfToken };
+  });
+  return router;
+}

@@ -1,0 +1,88 @@
+// Reads the environment once, validates it and documents every default.
+import { resolve } from 'node:path';
+
+export type Basemap = 'ign-plan' | 'osm' | 'none';
+
+export interface Config {
+  /** HTTP port (`PORT`, default 3000; 0 picks a free port). */
+  port: number;
+  /** Interface to listen on (`HOST`, default all interfaces). */
+  host: string;
+  /** PostgreSQL/PostGIS URL (`DATABASE_URL`); unset means the embedded database. */
+  databaseUrl?: string;
+  /** Where the embedded database lives (`DATA_DIR`, default ./data). */
+  dataDir: string;
+  /** Basemap under the layers (`BASEMAP`: ign-plan, osm or none; default ign-plan). */
+  basemap: Basemap;
+  /** Seed the demo data into a brand-new database (`SEED_DEMO`, default on; `0` turns it off). */
+  seedDemo: boolean;
+  /** Secret for signing sessions (`SESSION_SECRET`); generated and stored in the database when unset. */
+  sessionSecret?: string;
+  /** Per-statement limit on PostgreSQL (`STATEMENT_TIMEOUT_MS`, default 15000). */
+  statementTimeoutMs: number;
+  /** Trust X-Forwarded-* headers from a reverse proxy (`TRUST_PROXY=1`). */
+  trustProxy: boolean;
+  /** `NODE_ENV=production` quiets development logging; it changes nothing else. */
+  production: boolean;
+  /** Licence of the open data (`OPEN_DATA_LICENCE`, default Licence Ouverte / Open Licence 2.0, Etalab). */
+  openDataLicence: string;
+  /** Where that licence is published (`OPEN_DATA_LICENCE_URL`, default Etalab's Licence Ouverte 2.0 page). */
+  openDataLicenceUrl: string;
+  /** Who publishes the open data, named as its source (`OPEN_DATA_PUBLISHER`, default Montfort Communauté). */
+  openDataPublisher: string;
+  /** Browser/CDN lifetime of tiles and TileJSON in seconds (`TILE_MAX_AGE`, default 0: clients
+   *  revalidate every time with If-None-Match, which is a cheap 304, so an edit shows at once). */
+  tileMaxAge: number;
+  /** Server-side cache of encoded tiles in MiB (`TILE_CACHE_MB`, default 128; 0 turns it off). */
+  tileCacheMb: number;
+  /** Longest time a write may take to show in tiles on any instance, in ms (`TILE_FRESHNESS_MS`,
+   *  default 250: layer versions are re-read at most this often; 0 re-reads them on every request). */
+  tileFreshnessMs: number;
+}
+
+export class ConfigError extends Error {}
+
+function integer(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function httpUrl(name: string, raw: string | undefined, fallback: string): string {
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^https?:\/\/\S+$/.test(raw)) throw new ConfigError(`${name} must be an http(s) URL, got "${raw}"`);
+  return raw;
+}
+
+/** Builds the configuration from an environment (process.env by default); throws ConfigError. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const basemap = (env.BASEMAP || 'ign-plan') as Basemap;
+  if (!['ign-plan', 'osm', 'none'].includes(basemap)) {
+    throw new ConfigError(`BASEMAP must be ign-plan, osm or none, got "${env.BASEMAP}"`);
+  }
+  const databaseUrl = env.DATABASE_URL || undefined;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL must be a postgres:// or postgresql:// URL');
+  }
+  return {
+    port: integer('PORT', env.PORT, 3000, 0, 65535),
+    host: env.HOST || '::',
+    databaseUrl,
+    dataDir: resolve(env.DATA_DIR || './data'),
+    basemap,
+    seedDemo: env.SEED_DEMO !== '0',
+    sessionSecret: env.SESSION_SECRET || undefined,
+    statementTimeoutMs: integer('STATEMENT_TIMEOUT_MS', env.STATEMENT_TIMEOUT_MS, 15_000, 100, 3_600_000),
+    trustProxy: env.TRUST_PROXY === '1' || env.TRUST_PROXY === 'true',
+    production: env.NODE_ENV === 'production',
+    openDataLicence: env.OPEN_DATA_LICENCE || 'Licence Ouverte / Open Licence 2.0',
+    openDataLicenceUrl: httpUrl('OPEN_DATA_LICENCE_URL', env.OPEN_DATA_LICENCE_URL, 'https://www.etalab.gouv.fr/licence-ouverte-open-licence/'),
+    openDataPublisher: env.OPEN_DATA_PUBLISHER || 'Montfort Communauté',
+    tileMaxAge: integer('TILE_MAX_AGE', env.TILE_MAX_AGE, 0, 0, 31_536_000),
+    tileCacheMb: integer('TILE_CACHE_MB', env.TILE_CACHE_MB, 128, 0, 65_536),
+    tileFreshnessMs: integer('TILE_FRESHNESS_MS', env.TILE_FRESHNESS_MS, 250, 0, 60_000),
+  };
+}

@@ -1,0 +1,60 @@
+// Maps every error to the JSON error shape `{code, description}`; logs the unexpected ones once.
+import type { Context, Next } from 'koa';
+import type { Logger } from 'pino';
+
+/** An error a client caused: its status (4xx) and message are shown as they are. */
+export class ClientError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ClientError';
+  }
+}
+
+/** Shorthand for a 400 with a reason. */
+export function badRequest(message: string, code = 'InvalidParameterValue'): ClientError {
+  return new ClientError(400, code, message);
+}
+
+/** Shorthand for a 404 with a reason. */
+export function notFound(message: string): ClientError {
+  return new ClientError(404, 'NotFound', message);
+}
+
+const CODES: Record<number, string> = {
+  400: 'InvalidParameterValue', 401: 'Unauthorized', 403: 'Forbidden', 404: 'NotFound',
+  405: 'MethodNotAllowed', 406: 'NotAcceptable', 409: 'Conflict', 413: 'PayloadTooLarge',
+  415: 'UnsupportedMediaType', 422: 'UnprocessableEntity', 429: 'TooManyRequests', 503: 'ServiceUnavailable',
+};
+
+/** Koa middleware: client errors keep their message; anything else becomes a 500 that leaks nothing. */
+export function errorMiddleware(log: Logger) {
+  return async (ctx: Context, next: Next) => {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined) {
+        throw new ClientError(404, 'NotFound', `nothing at ${ctx.path}`);
+      }
+    } catch (error) {
+      if (error instanceof ClientError) {
+        ctx.status = error.status;
+        ctx.body = { code: error.code, description: error.message };
+        return;
+      }
+      const err = error as Error & { status?: number; statusCode?: number };
+      const status = err.status ?? err.statusCode ?? 500;
+      if (status >= 400 && status < 500) {
+        // Errors Koa and body parsers raise for bad requests (malformed JSON, body too large).
+        ctx.status = status;
+        ctx.body = { code: CODES[status] ?? 'ClientError', description: err.message };
+        return;
+      }
+      log.error({ err, method: ctx.method, url: ctx.url }, 'request failed');
+      ctx.status = 500;
+      ctx.body = { code: 'ServerError', description: 'Erreur interne du serveur / internal server error' };
+    }
+  };
+}

@@ -1,0 +1,75 @@
+// The shape of a layer description: the one place that says what a layer holds and how it is shown.
+
+export type Lang = 'fr' | 'en';
+export type Label = Readonly<Record<Lang, string>>;
+
+/** Column types a layer property may have; each maps to one PostgreSQL type (see `sqlTypeOf`). */
+export type PropertyType = 'text' | 'integer' | 'number' | 'date' | 'datetime' | 'boolean' | 'text[]';
+
+export interface CodeValue {
+  /** The stored value, e.g. `deployed`. */
+  readonly value: string;
+  readonly label: Label;
+  /** Legend colour for this value when the layer is coloured by this property. */
+  readonly color?: string;
+}
+
+export interface PropertyDef {
+  readonly name: string;
+  readonly type: PropertyType;
+  readonly label: Label;
+  /** Public properties reach tiles, OGC API, exports; private ones never leave staff APIs. */
+  readonly public: boolean;
+  /** Closed code list: the database enforces it with a CHECK constraint. */
+  readonly values?: readonly CodeValue[];
+  /** Offered as an equality filter (OGC API queryables). */
+  readonly queryable?: boolean;
+  /** NOT NULL in the table. */
+  readonly required?: boolean;
+  /** Filled by the database (trigger or default), never by an import or an edit. */
+  readonly computed?: boolean;
+}
+
+export type GeometryType = 'Point' | 'MultiPolygon';
+
+export interface LayerStyle {
+  /** Property whose code list colours the features; its `values[].color` make the legend. */
+  readonly colorBy?: string;
+  /** Colour when there is no `colorBy` or the value has no colour. */
+  readonly color: string;
+  /** Drawing order on the map, lowest first. */
+  readonly order: number;
+  /** Shown when the map opens. */
+  readonly visible: boolean;
+}
+
+export interface LayerDef {
+  /** Table name, tile layer name and OGC collection id. */
+  readonly id: string;
+  readonly title: Label;
+  readonly description: Label;
+  readonly geometryType: GeometryType;
+  /** Storage SRID of `geom`; `geom_3857` is derived from it for tiles. */
+  readonly srid: 4326;
+  /** Primary key: integer for our own layers, the national text id for addresses and parcels. */
+  readonly idType: 'integer' | 'text';
+  /** Integer column used as MVT feature id and OGC integer id: `id`, or the `fid` surrogate for text ids. */
+  readonly featureIdColumn: 'id' | 'fid';
+  readonly properties: readonly PropertyDef[];
+  /** Zoom range in which tiles carry this layer (dense layers start late to keep tiles light). */
+  readonly minzoom: number;
+  readonly maxzoom: number;
+  readonly style: LayerStyle;
+  /** Property holding the feature's date for OGC `datetime` filters and temporal extents. */
+  readonly temporalProperty?: string;
+  /** Open-data publication: false keeps the whole layer out of public APIs. */
+  readonly public: boolean;
+  /** Column that must be true for a row to be public (e.g. incidents staff have published). */
+  readonly publishedColumn?: string;
+  /** Who produced the data and where it comes from, stated with the open data (OGC collections,
+   *  downloads); the publisher (`OPEN_DATA_PUBLISHER`) is named when absent. */
+  readonly source?: string;
+}
+
+export const GEOMETRY_COLUMN = 'geom';
+export const TILE_GEOMETRY_COLUMN = 'geom_3857';

@@ -1,0 +1,44 @@
+// Lots of the business zones, with their commercial status, edited by economic-development staff.
+import type { LayerDef } from './layer-def.ts';
+import { code, label, prop } from './labels.ts';
+
+export const zoneLots: LayerDef = {
+  id: 'zone_lots',
+  title: label('Lots des zones d’activité', 'Business zone lots'),
+  description: label(
+    'Lots des zones d’activité avec leur disponibilité, leur surface et leur prix.',
+    'Business zone lots with their availability, area and price.',
+  ),
+  geometryType: 'MultiPolygon',
+  srid: 4326,
+  idType: 'integer',
+  featureIdColumn: 'id',
+  properties: [
+    prop('zone_id', 'integer', 'Zone', 'Zone', { required: true, queryable: true }),
+    prop('lot_number', 'text', 'Numéro de lot', 'Lot number', { required: true, queryable: true }),
+    prop('status', 'text', 'Disponibilité', 'Status', {
+      required: true,
+      queryable: true,
+      values: [
+        code('available', 'Disponible', 'Available', '#1b7a3a'),
+        code('optioned', 'Sous option', 'Optioned', '#c77700'),
+        code('reserved', 'Réservé', 'Reserved', '#b35900'),
+        code('sold', 'Vendu', 'Sold', '#a02c2c'),
+        code('occupied', 'Occupé', 'Occupied', '#2160a8'),
+        code('unavailable', 'Indisponible', 'Unavailable', '#6b7075'),
+      ],
+    }),
+    prop('area_m2', 'number', 'Surface (m²)', 'Area (m²)', { computed: true }),
+    prop('price_per_m2', 'number', 'Prix (€/m²)', 'Price (€/m²)'),
+    prop('occupant_name', 'text', 'Occupant', 'Occupant'),
+    prop('occupant_siret', 'text', 'SIRET de l’occupant', 'Occupant SIRET'),
+    prop('activity', 'text', 'Activité', 'Activity'),
+    prop('notes', 'text', 'Notes internes', 'Internal notes', { public: false }),
+    prop('version', 'integer', 'Version', 'Version', { computed: true }),
+  ],
+  minzoom: 12,
+  maxzoom: 18,
+  style: { colorBy: 'status', color: '#6b7075', order: 30, visible: true },
+  public: true,
+  source: 'Montfort Communauté, service développement économique',
+};

@@ -1,0 +1,54 @@
+// Wires config → database → app → listen, and shuts down cleanly on SIGINT/SIGTERM.
+import { createServer } from 'node:http';
+import { loadConfig } from './config.ts';
+import { openDatabase } from './db/database.ts';
+import { createLayerRegistry } from './layers/registry.ts';
+import { createLogger } from './logger.ts';
+import { prepareDatabase } from './startup.ts';
+import { readDatabaseInfo } from './http/health.routes.ts';
+import { resolveSessionSecret } from './settings.ts';
+import { createApp } from './app.ts';
+
+const log = createLogger();
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const config = loadConfig();
+  const layers = createLayerRegistry();
+  const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, statementTimeoutMs: config.statementTimeoutMs });
+  let server: ReturnType<typeof createServer> | undefined;
+  const shutdown = async (signal: string) => {
+    log.info({ signal }, 'shutting down');
+    server?.close();
+    await db.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+  try {
+    log.info({ database: db.kind, dataDir: db.kind === 'embedded' ? config.dataDir : undefined }, 'database open');
+    await prepareDatabase(db, layers, { seedDemo: config.seedDemo }, log);
+    const app = createApp({
+      config,
+      db,
+      layers,
+      log,
+      databaseInfo: await readDatabaseInfo(db),
+      sessionSecret: await resolveSessionSecret(db, config.sessionSecret, log),
+    });
+    server = createServer(app.callback());
+    await new Promise<void>((ok, fail) => server!.once('error', fail).listen(config.port, config.host, ok));
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    log.info({ ms: Date.now() - started }, 'ready');
+    console.log(`WebSIG prêt / ready: http://localhost:${port}/`);
+  } catch (error) {
+    await db.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+main().catch((error: Error) => {
+  log.fatal({ err: error }, error.message);
+  process.exit(1);
+});

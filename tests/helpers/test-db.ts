@@ -1,0 +1,56 @@
+// Opens an isolated database for one test file: a private schema on PostGIS, or a private copy of
+// the embedded template. Both come migrated and seeded with the demo data.
+import { inject } from 'vitest';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { openDatabase, type Database } from '../../server/db/database.ts';
+import { prepareDatabase } from '../../server/startup.ts';
+import { createLayerRegistry } from '../../server/layers/registry.ts';
+import { createLogger } from '../../server/logger.ts';
+
+export interface TestDatabaseOptions {
+  /** Migrate and seed (default true); false gives an empty database with no migration applied. */
+  prepared?: boolean;
+}
+
+/** A fresh database for this test file; its `close()` also removes it. */
+export async function openTestDatabase(options: TestDatabaseOptions = {}): Promise<Database> {
+  const prepared = options.prepared ?? true;
+  const url = inject('databaseUrl');
+  if (url) return openPostgisSchema(url, prepared);
+  const dir = mkdtempSync(join(tmpdir(), 'websig-test-'));
+  if (prepared) cpSync(inject('templateDir'), dir, { recursive: true, filter: (src) => !src.endsWith('.websig.lock') });
+  const db = await openDatabase({ dataDir: dir });
+  return withCleanup(db, async () => rmSync(dir, { recursive: true, force: true }));
+}
+
+async function openPostgisSchema(url: string, prepared: boolean): Promise<Database> {
+  const schema = `test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  await admin.end();
+  const scoped = new URL(url);
+  scoped.searchParams.set('options', `-c search_path=${schema},public`);
+  const db = await openDatabase({ url: scoped.toString(), dataDir: '', poolSize: 4 });
+  if (prepared) await prepareDatabase(db, createLayerRegistry(), { seedDemo: true }, createLogger('warn'));
+  return withCleanup(db, async () => {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    await client.query(`DROP SCHEMA ${schema} CASCADE`);
+    await client.end();
+  });
+}
+
+function withCleanup(db: Database, cleanup: () => Promise<void>): Database {
+  return {
+    ...db,
+    async close() {
+      await db.close();
+      await cleanup();
+    },
+  };
+}

@@ -1,0 +1,43 @@
+// Starts the real app on a test database, listening on a free loopback port.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApp } from '../../server/app.ts';
+import { loadConfig, type Config } from '../../server/config.ts';
+import type { Database } from '../../server/db/database.ts';
+import { readDatabaseInfo } from '../../server/http/health.routes.ts';
+import { createLayerRegistry } from '../../server/layers/registry.ts';
+import { createLogger } from '../../server/logger.ts';
+import { openTestDatabase } from './test-db.ts';
+
+export interface TestServer {
+  url: string;
+  db: Database;
+  config: Config;
+  close(): Promise<void>;
+}
+
+/** The app on its own test database (or on `db` when given, which the caller then closes). */
+export async function startTestServer(options: { db?: Database; env?: NodeJS.ProcessEnv } = {}): Promise<TestServer> {
+  const db = options.db ?? (await openTestDatabase());
+  const config = loadConfig({ BASEMAP: 'none', PORT: '0', ...options.env });
+  const app = createApp({
+    config,
+    db,
+    layers: createLayerRegistry(),
+    log: createLogger(),
+    databaseInfo: await readDatabaseInfo(db),
+    sessionSecret: 'test-secret',
+  });
+  const server = createServer(app.callback());
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    db,
+    config,
+    async close() {
+      await new Promise<void>((ok) => server.close(() => ok()));
+      if (!options.db) await db.close();
+    },
+  };
+}

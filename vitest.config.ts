@@ -1,0 +1,15 @@
+// Test runner settings: database tests share one prepared template, so files run one at a time.
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['tests/**/*.test.ts'],
+    globalSetup: ['tests/setup/global-setup.ts'],
+    // Each embedded database costs ~1 GB and seconds to open; one file at a time keeps CI within
+    // the machine's memory and makes timings steady.
+    fileParallelism: false,
+    testTimeout: 60_000,
+    hookTimeout: 240_000,
+    teardownTimeout: 60_000,
+  },
+});

@@ -1,0 +1,92 @@
+// Typed fetchers for the same-origin JSON APIs the map is built from (/api/config, /api/territory, /layers).
+import type { FeatureCollection, MultiPolygon, Polygon } from 'geojson';
+
+export type Lang = 'fr' | 'en';
+/** A text in both languages of the app. */
+export type Localized = Readonly<Record<Lang, string>>;
+
+export type BasemapKind = 'ign-plan' | 'osm' | 'none';
+
+export interface AppConfig {
+  basemap: BasemapKind;
+  defaultLang: Lang;
+}
+
+export interface CodeValueInfo {
+  value: string;
+  label: Localized;
+  color?: string;
+}
+
+export interface FieldInfo {
+  name: string;
+  type: string;
+  label: Localized;
+  values?: CodeValueInfo[];
+}
+
+export interface LegendEntry {
+  /** Code-list value, or null for the "anything else" colour. */
+  value: string | null;
+  label: Localized;
+  color: string;
+}
+
+/** The public part of a layer description, as served by `GET /layers`. */
+export interface LayerInfo {
+  id: string;
+  title: Localized;
+  description: Localized;
+  geometryType: 'Point' | 'MultiPolygon';
+  minzoom: number;
+  maxzoom: number;
+  fields: FieldInfo[];
+  style: { colorBy?: string; color: string; order: number; visible: boolean };
+  legend: LegendEntry[];
+  /** URL of the whole layer as a GeoJSON FeatureCollection (public properties only). */
+  geojson: string;
+  /** URL of a TileJSON for vector tiles; preferred over `geojson` when set. */
+  tilejson: string | null;
+}
+
+export type Bbox = [number, number, number, number];
+
+export type Territory = FeatureCollection<Polygon | MultiPolygon, { code_insee: string; nom: string }> & {
+  bbox?: Bbox;
+};
+
+/** Fetches JSON, throwing an error that names the URL and status so failures are diagnosable. */
+async function fetchJson(url: string): Promise<unknown> {
+  const response = await fetch(url, { headers: { accept: 'application/json' } });
+  if (!response.ok) throw new Error(`GET ${url} answered ${response.status} ${response.statusText}`);
+  return response.json();
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+/** The deployment's settings; unknown values fall back to the safe defaults (no basemap, French). */
+export async function fetchConfig(): Promise<AppConfig> {
+  const body = await fetchJson('/api/config');
+  const raw = isObject(body) ? body : {};
+  const basemap: BasemapKind = raw.basemap === 'ign-plan' || raw.basemap === 'osm' ? raw.basemap : 'none';
+  const defaultLang: Lang = raw.defaultLang === 'en' ? 'en' : 'fr';
+  return { basemap, defaultLang };
+}
+
+/** The communes of the territory, with the collection's bbox. */
+export async function fetchTerritory(): Promise<Territory> {
+  const body = await fetchJson('/api/territory');
+  if (!isObject(body) || body.type !== 'FeatureCollection' || !Array.isArray(body.features)) {
+    throw new Error('GET /api/territory: expected a GeoJSON FeatureCollection');
+  }
+  return body as unknown as Territory;
+}
+
+/** The layer descriptions, in drawing order. */
+export async function fetchLayers(): Promise<LayerInfo[]> {
+  const body = await fetchJson('/layers');
+  if (!isObject(body) || !Array.isArray(body.layers)) throw new Error('GET /layers: expected { layers: [...] }');
+  return body.layers as LayerInfo[];
+}

@@ -1,0 +1,2 @@
+// Types for Vite's asset imports (`?url`) used by the web app.
+/// <reference types="vite/client" />
