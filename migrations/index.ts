@@ -3,6 +3,9 @@
 import type { Knex } from 'knex';
 import * as layers from './20261129_001_layers.ts';
 import * as platform from './20261129_002_platform.ts';
+import * as layerVersions from './20261129_003_layer_versions.ts';
+import * as search from './20261129_004_search.ts';
+import * as imports from './20261129_005_imports.ts';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -12,6 +15,9 @@ interface Migration {
 export const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['20261129_001_layers', layers],
   ['20261129_002_platform', platform],
+  ['20261129_003_layer_versions', layerVersions],
+  ['20261129_004_search', search],
+  ['20261129_005_imports', imports],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

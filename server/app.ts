@@ -13,7 +13,14 @@ import { createMetrics } from './http/metrics.ts';
 import { healthRoutes, type DatabaseInfo } from './http/health.routes.ts';
 import { layersRoutes } from './layers/layers.routes.ts';
 import { territoryRoutes } from './territory/territory.routes.ts';
+import { tilesRoutes } from './tiles/tiles.routes.ts';
 import { authRoutes } from './auth/auth.routes.ts';
+import { ogcRoutes } from './features/ogc.routes.ts';
+import { downloadsRoutes } from './downloads/downloads.routes.ts';
+import { geocodeRoutes } from './geocode/geocode.routes.ts';
+import { eligibilityRoutes } from './eligibility/eligibility.routes.ts';
+import { zonesThdRoutes } from './zones/zones-thd.routes.ts';
+import { importsRoutes } from './imports/imports.routes.ts';
 
 export interface AppDeps {
   config: Config;
@@ -46,7 +53,14 @@ export function createApp(deps: AppDeps): Koa {
     healthRoutes(db, config, databaseInfo),
     layersRoutes(db, layers),
     territoryRoutes(db),
+    tilesRoutes({ db, layers, config, log }),
     authRoutes(db),
+    ogcRoutes(db, layers, config),
+    downloadsRoutes(db, layers, config),
+    geocodeRoutes({ db, layers }),
+    eligibilityRoutes({ db, layers, config }),
+    zonesThdRoutes({ db, layers, config }),
+    importsRoutes(db, layers),
   ]) {
     app.use(router.routes()).use(router.allowedMethods());
   }

@@ -38,6 +38,9 @@ export interface Config {
   /** Longest time a write may take to show in tiles on any instance, in ms (`TILE_FRESHNESS_MS`,
    *  default 250: layer versions are re-read at most this often; 0 re-reads them on every request). */
   tileFreshnessMs: number;
+  /** Share of a business zone's lots, by count and by area, that deployed fibre must cover for the
+   *  "Zone d'activité Très Haut Débit" label (`THD_LABEL_THRESHOLD`, 0 to 1, default 0.8). */
+  thdLabelThreshold: number;
 }
 
 export class ConfigError extends Error {}
@@ -48,6 +51,13 @@ function integer(name: string, raw: string | undefined, fallback: number, min: n
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new ConfigError(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
   }
+  return value;
+}
+
+function fraction(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!/^[0-9.]+$/.test(raw) || !(value >= 0 && value <= 1)) throw new ConfigError(`${name} must be a number from 0 to 1, got "${raw}"`);
   return value;
 }
 
@@ -84,5 +94,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tileMaxAge: integer('TILE_MAX_AGE', env.TILE_MAX_AGE, 0, 0, 31_536_000),
     tileCacheMb: integer('TILE_CACHE_MB', env.TILE_CACHE_MB, 128, 0, 65_536),
     tileFreshnessMs: integer('TILE_FRESHNESS_MS', env.TILE_FRESHNESS_MS, 250, 0, 60_000),
+    thdLabelThreshold: fraction('THD_LABEL_THRESHOLD', env.THD_LABEL_THRESHOLD, 0.8),
   };
 }

@@ -25,4 +25,5 @@ export const addresses: LayerDef = {
   style: { color: '#3d3d3d', order: 50, visible: false },
   public: true,
   source: 'Base Adresse Nationale (BAN), https://adresse.data.gouv.fr',
+  import: { key: 'id' },
 };

@@ -35,4 +35,5 @@ export const businessZones: LayerDef = {
   style: { color: '#5b3f8c', order: 20, visible: true },
   public: true,
   source: 'Montfort Communauté, service développement économique',
+  import: { key: 'code' },
 };

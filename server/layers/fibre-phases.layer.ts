@@ -38,4 +38,5 @@ export const fibrePhases: LayerDef = {
   temporalProperty: 'planned_end',
   public: true,
   source: 'Montfort Communauté, d’après le programme Bretagne Très Haut Débit (Mégalis Bretagne)',
+  import: { key: 'zone_code' },
 };

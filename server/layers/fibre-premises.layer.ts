@@ -40,4 +40,5 @@ export const fibrePremises: LayerDef = {
   temporalProperty: 'updated_on',
   public: true,
   source: 'Opérateur du réseau FttH (données d’immeubles), Montfort Communauté',
+  import: { key: 'premise_id' },
 };

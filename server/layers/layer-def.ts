@@ -43,6 +43,13 @@ export interface LayerStyle {
   readonly visible: boolean;
 }
 
+/** How deliveries are imported into a layer (data-import/). */
+export interface LayerImport {
+  /** Natural key (a unique column: a property, or `id` for text ids) matched for upsert and for
+   *  the diff against the live layer; without one a layer is only replaced or appended to. */
+  readonly key?: string;
+}
+
 export interface LayerDef {
   /** Table name, tile layer name and OGC collection id. */
   readonly id: string;
@@ -69,6 +76,8 @@ export interface LayerDef {
   /** Who produced the data and where it comes from, stated with the open data (OGC collections,
    *  downloads); the publisher (`OPEN_DATA_PUBLISHER`) is named when absent. */
   readonly source?: string;
+  /** Import settings; a layer without them is not offered to the import pipeline. */
+  readonly import?: LayerImport;
 }
 
 export const GEOMETRY_COLUMN = 'geom';

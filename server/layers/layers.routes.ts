@@ -34,7 +34,7 @@ export function describeLayerPublicly(layer: LayerDef) {
     style: layer.style,
     legend,
     geojson: `/api/layers/${layer.id}/features.geojson`,
-    tilejson: null,
+    tilejson: `/tiles/${layer.id}.json`,
   };
 }
 

@@ -22,4 +22,5 @@ export const parcels: LayerDef = {
   style: { color: '#8a6d3b', order: 5, visible: false },
   public: true,
   source: 'Plan cadastral informatisé (DGFiP), diffusé par Etalab, https://cadastre.data.gouv.fr',
+  import: { key: 'id' },
 };

@@ -37,4 +37,5 @@ export const wifiHotspots: LayerDef = {
   style: { colorBy: 'status', color: '#0b6e99', order: 70, visible: true },
   public: true,
   source: 'Montfort Communauté',
+  import: {},
 };

@@ -16,6 +16,7 @@ import { FeaturePopup } from './popup.ts';
 import { addTerritoryOutline, FALLBACK_VIEW, territoryBbox, toBounds } from './territory.ts';
 import { announceError, setBusy } from './status.ts';
 import { setupLanguageSwitch, setupPanelToggle } from './chrome.ts';
+import { setupEligibility } from './eligibility-ui.ts';
 
 declare global {
   interface Window {
@@ -103,6 +104,7 @@ async function start(): Promise<void> {
   setupPanelToggle(() => map.resize());
 
   const popup = new FeaturePopup(map);
+  setupEligibility(map);
   let panel: LayerPanel | null = null;
 
   map.on('load', () => {

@@ -1,0 +1,274 @@
+// `npm run bench -- features`: OGC API items with bbox + limit=100 on 200,000 parcels (PostGIS),
+// our endpoint vs the bare SQL that returns the same GeoJSON behind a minimal node:http handler,
+// 8 connections for 20 s after a 5 s warm-up; then the peak memory of the server process while a
+// client downloads a whole layer (500,000 addresses as GeoJSON and CSV; GeoPackages). Every server
+// runs in its own child process (this file, forked with `--serve <role>`), autocannon in this one.
+import autocannon from 'autocannon';
+import { fork, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { ensureBenchData } from './data/bench-data.ts';
+import { createApp } from '../server/app.ts';
+import { loadConfig } from '../server/config.ts';
+import { openDatabase, type Database } from '../server/db/database.ts';
+import { migrateLatest } from '../server/db/migrate.ts';
+import { readDatabaseInfo } from '../server/http/health.routes.ts';
+import { createLayerRegistry } from '../server/layers/registry.ts';
+import { createLogger } from '../server/logger.ts';
+
+const CONNECTIONS = 8;
+const WARMUP_S = 5;
+const DURATION_S = 20;
+const POOL_SIZE = 10;
+/** Requests in the fixed list: bboxes centred on parcels spread over the whole layer. */
+const BBOXES = 200;
+/** Half-size of each bbox in degrees: ~750 m × 780 m, a town-centre map view of some 600 parcels. */
+const HALF_LON = 0.005;
+const HALF_LAT = 0.0035;
+
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+// ---------------------------------------------------------------------------------------------
+// Child processes: the servers under test.
+
+type Role = 'app' | 'bare';
+
+async function serveApp(db: Database) {
+  const config = loadConfig({ ...process.env, PORT: '0', BASEMAP: 'none' });
+  return createApp({
+    config, db, layers: createLayerRegistry(), log: createLogger('warn'),
+    databaseInfo: await readDatabaseInfo(db), sessionSecret: 'bench',
+  }).callback();
+}
+
+/**
+ * The reference: one hand-written statement that returns the same FeatureCollection (features,
+ * numberMatched, numberReturned, self and next links), behind the least HTTP code that can answer.
+ */
+const BARE_SQL = `
+  WITH box AS (SELECT ST_SetSRID(ST_MakeBox2D(ST_MakePoint($1, $2), ST_MakePoint($3, $4)), 4326) AS g),
+  page AS (
+    SELECT '{"type":"Feature","id":' || p.fid || ',"geometry":' || ST_AsGeoJSON(p.geom, 7, 0) || ',"properties":' ||
+           json_build_object('id', p.id, 'commune', p.commune, 'prefixe', p.prefixe, 'section', p.section,
+                             'numero', p.numero, 'contenance', p.contenance)::text || '}' AS f, p.fid
+      FROM parcels p, box WHERE ST_Intersects(p.geom, box.g) ORDER BY p.fid LIMIT 100)
+  SELECT (SELECT count(*) FROM parcels p, box WHERE ST_Intersects(p.geom, box.g)) AS matched,
+         count(*) AS returned, coalesce(string_agg(f, ',' ORDER BY fid), '') AS features FROM page`;
+
+function serveBare(db: Database) {
+  return (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://bench');
+    const bbox = (url.searchParams.get('bbox') ?? '').split(',').map(Number);
+    if (url.pathname !== '/ogc/collections/parcels/items' || bbox.length !== 4 || bbox.some((n) => !Number.isFinite(n))) {
+      return void res.writeHead(400).end();
+    }
+    db.query<{ matched: number; returned: number; features: string }>(BARE_SQL, bbox).then(({ rows }) => {
+      const { matched, returned, features } = rows[0]!;
+      const self = `http://${req.headers.host}${req.url}`;
+      const links = [`{"href":"${self}","rel":"self","type":"application/geo+json"}`];
+      if (returned > 0 && returned < matched) links.push(`{"href":"${self}&offset=100","rel":"next","type":"application/geo+json"}`);
+      res.writeHead(200, { 'Content-Type': 'application/geo+json' });
+      res.end(`{"type":"FeatureCollection","numberMatched":${matched},"timeStamp":"${new Date().toISOString()}",` +
+        `"features":[${features}],"numberReturned":${returned},"links":[${links.join(',')}]}`);
+    }, () => res.writeHead(500).end());
+  };
+}
+
+async function serve(role: Role): Promise<void> {
+  const db = await openDatabase({ url: process.env.BENCH_DATABASE_URL!, dataDir: '', poolSize: POOL_SIZE });
+  const handler = role === 'app' ? await serveApp(db) : serveBare(db);
+  const server = createServer({ keepAliveTimeout: 30_000 }, handler);
+  server.listen(0, '127.0.0.1', () => process.send!({ port: (server.address() as AddressInfo).port }));
+  process.once('disconnect', () => {
+    server.close();
+    void db.close();
+  });
+}
+
+if (process.argv[2] === '--serve') {
+  serve(process.argv[3] as Role).catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
+
+interface Child { url: string; process: ChildProcess }
+
+async function startChild(role: Role): Promise<Child> {
+  const child = fork(fileURLToPath(import.meta.url), ['--serve', role], {
+    execArgv: ['--import', 'tsx'], env: { ...process.env, LOG_LEVEL: 'warn' },
+  });
+  const port = await new Promise<number>((ok, fail) => {
+    child.once('message', (m) => ok((m as { port: number }).port));
+    child.once('exit', (code) => fail(new Error(`bench server "${role}" exited with code ${code}`)));
+  });
+  child.removeAllListeners('exit');
+  return { url: `http://127.0.0.1:${port}`, process: child };
+}
+
+async function stopChild(child: Child | undefined): Promise<void> {
+  if (!child || child.process.exitCode !== null) return;
+  const exited = new Promise((ok) => child.process.once('exit', ok));
+  child.process.disconnect();
+  const timer = setTimeout(() => child.process.kill('SIGKILL'), 5_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Load: autocannon, each request the next bbox of the list (connections interleave over it).
+
+interface Load { rps: number; p50: number; p95: number; p99: number; errors: number; non2xx: number; total: number }
+
+function load(url: string, paths: readonly string[], seconds: number): Promise<Load> {
+  let next = 0;
+  const latencies: number[] = [];
+  return new Promise((ok, fail) => {
+    const instance = autocannon({
+      url, connections: CONNECTIONS, duration: seconds,
+      requests: [{ setupRequest: (req) => ({ ...req, path: paths[next++ % paths.length]! }) }],
+    }, (error, result) => {
+      if (error) return fail(error);
+      latencies.sort((a, b) => a - b);
+      ok({
+        rps: result.requests.total / seconds,
+        p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99),
+        errors: result.errors + result.timeouts, non2xx: result.non2xx, total: result.requests.total,
+      });
+    });
+    instance.on('response', (_client: unknown, _status: number, _bytes: number, ms: number) => latencies.push(ms));
+  });
+}
+
+async function measure(url: string, paths: readonly string[], label: string): Promise<Load> {
+  await load(url, paths, WARMUP_S);
+  const result = await load(url, paths, DURATION_S);
+  console.log(`${label.padEnd(34)} ${result.rps.toFixed(1).padStart(8)} req/s  p50 ${result.p50.toFixed(2)} ms  ` +
+    `p95 ${result.p95.toFixed(2)} ms  p99 ${result.p99.toFixed(2)} ms  errors ${result.errors}  non-2xx ${result.non2xx}`);
+  return result;
+}
+
+/** The fixed request list: a bbox around every (200,000 / BBOXES)-th parcel, limit=100. */
+async function bboxPaths(db: Database): Promise<{ paths: string[]; meanMatched: number }> {
+  const { rows } = await db.query<{ x: number; y: number; matched: number }>(`
+    WITH c AS (SELECT ST_X(ST_PointOnSurface(geom)) AS x, ST_Y(ST_PointOnSurface(geom)) AS y
+                 FROM parcels WHERE fid % (SELECT greatest(1, count(*) / $1) FROM parcels) = 7 ORDER BY fid LIMIT $1)
+    SELECT x, y, (SELECT count(*) FROM parcels p
+                   WHERE ST_Intersects(p.geom, ST_MakeEnvelope(x - $2, y - $3, x + $2, y + $3, 4326)))::int AS matched FROM c`,
+  [BBOXES, HALF_LON, HALF_LAT]);
+  const paths = rows.map((r) => `/ogc/collections/parcels/items?bbox=${[r.x - HALF_LON, r.y - HALF_LAT, r.x + HALF_LON, r.y + HALF_LAT]
+    .map((n) => n.toFixed(6)).join(',')}&limit=100`);
+  return { paths, meanMatched: rows.reduce((s, r) => s + r.matched, 0) / rows.length };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Memory: peak resident set of a fresh server process while one client downloads a whole layer.
+
+/** Resident set now and its peak so far (Linux /proc), in MiB. */
+function memoryOf(pid: number): { rss: number; peak: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)![1]) / 1024;
+  return { rss: kb('VmRSS'), peak: kb('VmHWM') };
+}
+
+interface DownloadFigures { idleRss: number; peakRss: number; mb: number; seconds: number }
+
+async function measureDownload(path: string): Promise<DownloadFigures> {
+  const child = await startChild('app');
+  try {
+    const pid = child.process.pid!;
+    // One small request first, so that the idle figure includes the loaded routes and a connection.
+    await (await fetch(`${child.url}/ogc/collections`)).arrayBuffer();
+    const idle = memoryOf(pid);
+    const started = performance.now();
+    const res = await fetch(child.url + path, { headers: { 'Accept-Encoding': 'identity' } });
+    if (res.status !== 200 || !res.body) throw new Error(`${path}: HTTP ${res.status}`);
+    let bytes = 0;
+    const reader = res.body.getReader();
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) bytes += chunk.value.length;
+    const seconds = (performance.now() - started) / 1000;
+    const after = memoryOf(pid);
+    const figures = { idleRss: idle.rss, peakRss: after.peak, mb: bytes / 2 ** 20, seconds };
+    console.log(`${path.padEnd(34)} ${figures.mb.toFixed(1)} MiB in ${seconds.toFixed(1)} s; server RSS idle ` +
+      `${idle.rss.toFixed(0)} MiB, peak ${after.peak.toFixed(0)} MiB (startup peak before the download ${idle.peak.toFixed(0)} MiB)`);
+    return figures;
+  } finally {
+    await stopChild(child);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+export async function run(databaseUrl: string): Promise<Record<string, number | string | boolean>> {
+  process.env.BENCH_DATABASE_URL = databaseUrl;
+  const db = await openDatabase({ url: databaseUrl, dataDir: '', poolSize: POOL_SIZE });
+  const children: Child[] = [];
+  try {
+    await migrateLatest(db);
+    await ensureBenchData(db);
+    const { paths, meanMatched } = await bboxPaths(db);
+    const { rows: counts } = await db.query<{ parcels: number; addresses: number }>(
+      'SELECT (SELECT count(*) FROM parcels) AS parcels, (SELECT count(*) FROM addresses) AS addresses');
+    console.log(`${paths.length} bboxes of ${(2 * HALF_LON).toFixed(3)}° × ${(2 * HALF_LAT).toFixed(3)}°, ${meanMatched.toFixed(0)} parcels each on average`);
+
+    const bare = await startChild('bare');
+    children.push(bare);
+    const ours = await startChild('app');
+    children.push(ours);
+    // Same answer from both, feature for feature.
+    for (const p of paths.slice(0, 3)) {
+      const a = (await (await fetch(ours.url + p)).json()) as { numberMatched: number; features: { id: number }[] };
+      const b = (await (await fetch(bare.url + p)).json()) as { numberMatched: number; features: { id: number }[] };
+      if (a.numberMatched !== b.numberMatched || JSON.stringify(a.features) !== JSON.stringify(b.features)) {
+        throw new Error(`our endpoint and the reference disagree on ${p}`);
+      }
+    }
+    const reference = await measure(bare.url, paths, 'bbox+limit=100 bare SQL node:http');
+    const endpoint = await measure(ours.url, paths, 'bbox+limit=100 our endpoint');
+    await stopChild(ours);
+    await stopChild(bare);
+
+    const geojson = await measureDownload('/downloads/addresses.geojson');
+    const csv = await measureDownload('/downloads/addresses.csv');
+    const gpkgParcels = await measureDownload('/downloads/parcels.gpkg');
+    const gpkgAddresses = await measureDownload('/downloads/addresses.gpkg');
+
+    return {
+      bbox_ratio: round(endpoint.p50 / reference.p50, 3),
+      p95_ms: round(endpoint.p95),
+      download_peak_rss_mb: round(geojson.peakRss, 0),
+      p50_ms: round(endpoint.p50),
+      p99_ms: round(endpoint.p99),
+      requests_per_s: round(endpoint.rps, 1),
+      errors: endpoint.errors + endpoint.non2xx,
+      bare_p50_ms: round(reference.p50),
+      bare_p95_ms: round(reference.p95),
+      bare_requests_per_s: round(reference.rps, 1),
+      throughput_ratio: round(endpoint.rps / reference.rps, 3),
+      bbox_mean_matched: round(meanMatched, 0),
+      parcels: counts[0]!.parcels,
+      addresses: counts[0]!.addresses,
+      download_idle_rss_mb: round(geojson.idleRss, 0),
+      download_geojson_mb: round(geojson.mb, 1),
+      download_geojson_s: round(geojson.seconds, 1),
+      download_csv_peak_rss_mb: round(csv.peakRss, 0),
+      download_csv_mb: round(csv.mb, 1),
+      download_csv_s: round(csv.seconds, 1),
+      gpkg_parcels_peak_rss_mb: round(gpkgParcels.peakRss, 0),
+      gpkg_parcels_mb: round(gpkgParcels.mb, 1),
+      gpkg_parcels_s: round(gpkgParcels.seconds, 1),
+      gpkg_addresses_peak_rss_mb: round(gpkgAddresses.peakRss, 0),
+      gpkg_addresses_mb: round(gpkgAddresses.mb, 1),
+      gpkg_addresses_s: round(gpkgAddresses.seconds, 1),
+    };
+  } finally {
+    for (const child of children) await stopChild(child);
+    await db.close();
+  }
+}

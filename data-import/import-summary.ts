@@ -1,0 +1,86 @@
+// The outcome of an import as the CLI prints it, the API returns it and import_runs stores it.
+
+export type ImportMode = 'replace' | 'append' | 'upsert';
+export const IMPORT_MODES: readonly ImportMode[] = ['replace', 'append', 'upsert'];
+
+export interface RowError {
+  /** 1-based feature number in the source. */
+  row: number;
+  reason: string;
+}
+
+export interface ImportDiff {
+  /** The natural key compared on, or null for layers without one (then only totals are known). */
+  key: string | null;
+  /** Delivered features the layer did not hold. */
+  added: number;
+  /** Delivered features whose properties or geometry differ from the layer's. */
+  changed: number;
+  unchanged: number;
+  /** Live features the delivery does not hold… */
+  absent: number;
+  /** …and how many of them the import deleted (replace mode). */
+  removed: number;
+  /** Changed features per column (and `geom`). */
+  changedColumns: Record<string, number>;
+  /** Per code-list column, counts of "before → after" value changes, e.g. status "in_progress → deployed": 120. */
+  transitions: Record<string, Record<string, number>>;
+  /** First keys of each kind, for a look at what moved. */
+  samples: { added: string[]; changed: string[]; absent: string[] };
+}
+
+export interface ImportSummary {
+  /** import_runs id (null when the run could not even be recorded). */
+  id: number | null;
+  status: 'running' | 'succeeded' | 'failed';
+  layer: string;
+  file: string;
+  sha256: string | null;
+  mode: ImportMode;
+  mapping: string;
+  dryRun: boolean;
+  format?: string;
+  member?: string;
+  encoding?: string;
+  srs?: string;
+  /** How rows reached the database: COPY or batched INSERTs. */
+  method?: 'copy' | 'insert';
+  counts: { read: number; loaded: number; repaired: number; rejected: number };
+  /** Rows the merge wrote into the live table. */
+  written: { inserted: number; updated: number; deleted: number };
+  diff: ImportDiff | null;
+  /** The first rejected rows, by row number (all of them are counted in counts.rejected). */
+  errors: RowError[];
+  warnings: string[];
+  /** How each property was filled ("zone_code ← zs_code"). */
+  fields: string[];
+  durationMs: number;
+  /** Why a failed import failed. */
+  message?: string;
+  startedAt?: string;
+}
+
+const n = (v: number) => v.toLocaleString('en-US');
+
+/** The diff in a few words: "+12 −3 ~130 (status: in_progress → deployed 120)". */
+export function formatDiff(diff: ImportDiff | null): string {
+  if (!diff) return '';
+  const parts = [`+${n(diff.added)}`];
+  if (diff.key) parts.push(`~${n(diff.changed)}`);
+  parts.push(`−${n(diff.removed)}`);
+  const transitions = Object.entries(diff.transitions).flatMap(([column, t]) =>
+    Object.entries(t)
+      .slice(0, 3)
+      .map(([change, count]) => `${column} ${change}: ${n(count)}`),
+  );
+  return parts.join(' ') + (transitions.length ? ` (${transitions.join(', ')})` : '');
+}
+
+/** The one-line summary the CLI ends with. */
+export function formatSummaryLine(s: ImportSummary): string {
+  const head = `${s.status === 'succeeded' ? (s.dryRun ? 'dry run ok' : 'imported') : 'FAILED'} ${s.layer} ← ${s.file}${s.member ? `[${s.member}]` : ''}`;
+  const counts = `${n(s.counts.read)} read, ${n(s.counts.loaded)} loaded, ${n(s.counts.repaired)} repaired, ${n(s.counts.rejected)} rejected`;
+  const diff = s.diff ? `; ${s.dryRun ? 'would be ' : ''}${formatDiff(s.diff)}` : '';
+  const tail = `${(s.durationMs / 1000).toFixed(1)} s${s.id ? `, run #${s.id}` : ''}`;
+  return `${head}: ${counts}${diff} [${tail}]${s.message ? ` — ${s.message}` : ''}`;
+}

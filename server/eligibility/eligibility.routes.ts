@@ -1,0 +1,44 @@
+// GET /api/eligibility: "is fibre available here?" for a point, a BAN address, a parcel or a lot.
+import Router from '@koa/router';
+import type { Config } from '../config.ts';
+import type { Database } from '../db/database.ts';
+import { notFound } from '../http/errors.ts';
+import type { LayerRegistry } from '../layers/registry.ts';
+import { buildAnswer, type AnswerContext } from './eligibility-answer.ts';
+import { parseEligibilityTarget, type EligibilityTarget } from './eligibility-params.ts';
+import { ELIGIBILITY_COLUMNS, ELIGIBILITY_SQL, type EligibilityRow } from './eligibility-sql.ts';
+import { assertPublicColumns } from './public-fields.ts';
+
+export interface EligibilityDeps {
+  db: Database;
+  layers: LayerRegistry;
+  config: Config;
+}
+
+/** Answers change only when data is imported: a minute of caching spares repeated clicks. */
+const CACHE_CONTROL = 'public, max-age=60';
+
+const paramsOf = (target: EligibilityTarget): unknown[] => (target.kind === 'point' ? [target.lon, target.lat] : [target.id]);
+
+const describe = (target: EligibilityTarget): string =>
+  target.kind === 'point' ? `point ${target.lon},${target.lat}` : `${target.kind} "${target.id}"`;
+
+/** Runs the statement for `target` and builds the answer; undefined when the address, parcel or lot does not exist. */
+export async function findEligibility(db: Database, ctx: AnswerContext, target: EligibilityTarget) {
+  const { rows } = await db.query<{ body: string }>(ELIGIBILITY_SQL[target.kind], paramsOf(target));
+  return rows[0] ? buildAnswer(ctx, JSON.parse(rows[0].body) as EligibilityRow) : undefined;
+}
+
+export function eligibilityRoutes({ db, layers, config }: EligibilityDeps): Router {
+  assertPublicColumns(layers, 'eligibility', ELIGIBILITY_COLUMNS);
+  const ctx: AnswerContext = { layers, territory: config.openDataPublisher };
+  const router = new Router();
+  router.get('/api/eligibility', async (koa) => {
+    const target = parseEligibilityTarget(koa.query);
+    const answer = await findEligibility(db, ctx, target);
+    if (!answer) throw notFound(`no ${describe(target)} in the data`);
+    koa.set('Cache-Control', CACHE_CONTROL);
+    koa.body = answer;
+  });
+  return router;
+}

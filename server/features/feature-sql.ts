@@ -1,0 +1,198 @@
+// Feature SQL for one layer: fragments made once from its description, composed per request from
+// small pure clause builders; request values only ever travel as bound parameters.
+import type { LayerDef, PropertyDef, PropertyType } from '../layers/layer-def.ts';
+import { ident, publicRowFilter } from '../layers/layer-sql.ts';
+import { publicProperties } from '../layers/registry.ts';
+import { DEFAULT_CRS, type CrsDef } from './ogc-crs.ts';
+import type { BboxFilter, DatetimeFilter, FeatureQuery, PropertyFilter, TimeBound } from './ogc-params.ts';
+
+/** What the feature SQL of a layer is made of; built once per layer. */
+export interface LayerSql {
+  readonly layer: LayerDef;
+  /** Quoted table name. */
+  readonly table: string;
+  /** `t."id"` or `t."fid"`: the integer feature id, also the paging order. */
+  readonly idColumn: string;
+  /** Keeps only the rows the public may see. */
+  readonly rowFilter: string;
+  /** Output property names in description order: the text id first where ids are text, then public properties. */
+  readonly propertyNames: readonly string[];
+  /** SQL expression of each output property. */
+  readonly propertyColumn: ReadonlyMap<string, string>;
+  readonly propertyTypes: ReadonlyMap<string, PropertyType>;
+  /** Properties offered as equality filters. */
+  readonly queryables: readonly PropertyDef[];
+  /** Property holding the feature's date, when the layer has one. */
+  readonly temporal?: PropertyDef;
+}
+
+/** A SQL text and its bound values. */
+export interface SqlQuery {
+  readonly text: string;
+  readonly values: unknown[];
+}
+
+// json_build_object takes at most 100 arguments: 50 name/value pairs.
+const MAX_JSON_PAIRS = 50;
+
+/** The layer's SQL fragments; throws at start-up when a description cannot be served. */
+export function prepareLayerSql(layer: LayerDef): LayerSql {
+  const props = publicProperties(layer);
+  const names = [...(layer.idType === 'text' ? ['id'] : []), ...props.map((p) => p.name)];
+  if (names.length > MAX_JSON_PAIRS) throw new Error(`layer "${layer.id}": more than ${MAX_JSON_PAIRS} public properties`);
+  const temporal = props.find((p) => p.name === layer.temporalProperty);
+  return {
+    layer,
+    table: ident(layer.id),
+    idColumn: `t.${ident(layer.featureIdColumn)}`,
+    rowFilter: publicRowFilter(layer),
+    propertyNames: names,
+    propertyColumn: new Map(names.map((n) => [n, `t.${ident(n)}`])),
+    propertyTypes: new Map<string, PropertyType>([
+      ...(layer.idType === 'text' ? [['id', 'text'] as const] : []),
+      ...props.map((p) => [p.name, p.type] as const),
+    ]),
+    queryables: props.filter((p) => p.queryable),
+    ...(temporal ? { temporal } : {}),
+  };
+}
+
+/** Collects bound values and hands out their `$n` placeholders. */
+export class Params {
+  readonly values: unknown[] = [];
+  bind(value: unknown): string {
+    this.values.push(value);
+    return `$${this.values.length}`;
+  }
+}
+
+const envelope = (b: BboxFilter, p: Params, srid: number) =>
+  `ST_SetSRID(ST_MakeBox2D(ST_MakePoint(${p.bind(b.minX)}::float8, ${p.bind(b.minY)}::float8), ` +
+  `ST_MakePoint(${p.bind(b.maxX)}::float8, ${p.bind(b.maxY)}::float8))::geometry, ${srid})`;
+
+/**
+ * Features whose geometry intersects the bbox. The box goes through box2d so that a zero-width
+ * bbox becomes a point or a line rather than a degenerate polygon that intersects nothing; a
+ * Lambert-93 box is densified before it is transformed so that its curved edges stay close.
+ */
+export function bboxCondition(bbox: BboxFilter, p: Params): string {
+  if (bbox.srid === 4326) return `ST_Intersects(t.geom, ${envelope(bbox, p, 4326)})`;
+  const step = Math.max(bbox.maxX - bbox.minX, bbox.maxY - bbox.minY) / 16;
+  const box = envelope(bbox, p, bbox.srid);
+  return `ST_Intersects(t.geom, ST_Transform(${step > 0 ? `ST_Segmentize(${box}, ${p.bind(step)}::float8)` : box}, 4326))`;
+}
+
+const DAY_MS = 86_400_000;
+const dayStart = (date: string) => `${date}T00:00:00.000Z`;
+const nextDayStart = (date: string) => new Date(Date.parse(dayStart(date)) + DAY_MS).toISOString();
+const utcDate = (bound: TimeBound) => (bound.kind === 'date' ? bound.value : bound.value.slice(0, 10));
+
+/**
+ * Features whose date lies in the instant or interval. A date bound on a date-time property
+ * covers its whole UTC day; a date property covers its whole day, so it matches a date-time
+ * bound falling on that day.
+ */
+export function datetimeCondition(column: string, type: PropertyType, filter: DatetimeFilter, p: Params): string {
+  const parts: string[] = [];
+  if (type === 'date') {
+    if (filter.start) parts.push(`${column} >= ${p.bind(utcDate(filter.start))}::date`);
+    if (filter.end) parts.push(`${column} <= ${p.bind(utcDate(filter.end))}::date`);
+  } else {
+    const { start, end } = filter;
+    if (start) parts.push(`${column} >= ${p.bind(start.kind === 'date' ? dayStart(start.value) : start.value)}::timestamptz`);
+    if (end) {
+      parts.push(end.kind === 'date'
+        ? `${column} < ${p.bind(nextDayStart(end.value))}::timestamptz`
+        : `${column} <= ${p.bind(end.value)}::timestamptz`);
+    }
+  }
+  // An interval open at both ends still leaves out features without a date.
+  return parts.length ? parts.join(' AND ') : `${column} IS NOT NULL`;
+}
+
+const CASTS: Record<PropertyType, string> = {
+  text: '', 'text[]': '', integer: '::bigint', number: '::numeric', date: '::date', datetime: '::timestamptz', boolean: '::boolean',
+};
+
+/** Equality on one queryable property (membership for a text list). */
+export function propertyCondition(column: string, filter: PropertyFilter, p: Params): string {
+  const value = `${p.bind(filter.value)}${CASTS[filter.property.type]}`;
+  return filter.property.type === 'text[]' ? `${value} = ANY(${column})` : `${column} = ${value}`;
+}
+
+/** The WHERE condition of a query: public rows, then each filter the query carries. */
+export function whereClause(ls: LayerSql, q: Pick<FeatureQuery, 'bbox' | 'nothing' | 'datetime' | 'filters'>, p: Params): string {
+  const parts = [ls.rowFilter];
+  if (q.nothing) parts.push('FALSE');
+  if (q.bbox) parts.push(bboxCondition(q.bbox, p));
+  if (q.datetime && ls.temporal) {
+    parts.push(datetimeCondition(ls.propertyColumn.get(ls.temporal.name)!, ls.temporal.type, q.datetime, p));
+  }
+  for (const f of q.filters) parts.push(propertyCondition(ls.propertyColumn.get(f.property.name)!, f, p));
+  return parts.join(' AND ');
+}
+
+/** The geometry as GeoJSON text in the output CRS (no `crs` member: the Content-Crs header says it). */
+export function geometryJsonSql(crs: CrsDef): string {
+  if (crs.srid !== 4326) return `ST_AsGeoJSON(ST_Transform(t.geom, ${crs.srid}), ${crs.decimals}, 0)`;
+  return crs.latLon ? `ST_AsGeoJSON(ST_FlipCoordinates(t.geom), ${crs.decimals}, 0)` : `ST_AsGeoJSON(t.geom, ${crs.decimals}, 0)`;
+}
+
+/** `json_build_object` of the chosen output properties (all of them by default). */
+export function propertiesJsonSql(ls: LayerSql, names: readonly string[] = ls.propertyNames): string {
+  return `json_build_object(${names.map((n) => `'${n}', ${ls.propertyColumn.get(n)!}`).join(', ')})`;
+}
+
+/**
+ * One GeoJSON Feature as text, concatenated rather than built with json_build_object so that
+ * PostgreSQL does not parse the geometry's GeoJSON again; the id is an integer column, the
+ * names come from the description.
+ */
+export function featureTextSql(ls: LayerSql, crs: CrsDef = DEFAULT_CRS, names?: readonly string[]): string {
+  return `'{"type":"Feature","id":' || ${ls.idColumn} || ',"geometry":' || ${geometryJsonSql(crs)} ||
+    ',"properties":' || ${propertiesJsonSql(ls, names)}::text || '}'`;
+}
+
+/** One page of features as a single text: `n` features, the `last` id for keyset paging. */
+function pageSql(ls: LayerSql, q: FeatureQuery, where: string, limit: string, offset: string, separator: string): string {
+  return `SELECT count(*)::int AS n, max(f.k) AS last, coalesce(string_agg(f.j, '${separator}' ORDER BY f.k), '') AS features
+    FROM (SELECT ${ls.idColumn} AS k, ${featureTextSql(ls, q.crs, q.properties)} AS j
+            FROM ${ls.table} t WHERE ${where} ORDER BY ${ls.idColumn} LIMIT ${limit}${offset ? ` OFFSET ${offset}` : ''}) f`;
+}
+
+export interface FirstPageRow {
+  matched: number;
+  n: number;
+  last: number | null;
+  features: string;
+}
+
+/** The number of matching features and the first `size` of them after `offset`, in one statement. */
+export function firstPageSql(ls: LayerSql, q: FeatureQuery, size: number): SqlQuery {
+  const p = new Params();
+  const where = whereClause(ls, q, p);
+  const page = pageSql(ls, q, where, p.bind(size), p.bind(q.offset), ',');
+  return {
+    text: `SELECT (SELECT count(*) FROM ${ls.table} t WHERE ${where})::bigint AS matched, p.n, p.last, p.features FROM (${page}) p`,
+    values: p.values,
+  };
+}
+
+export interface PageRow {
+  n: number;
+  last: number | null;
+  features: string;
+}
+
+/** The next `size` matching features after feature id `afterId` (keyset paging: no offset to skip). */
+export function nextPageSql(ls: LayerSql, q: FeatureQuery, afterId: number, size: number, separator = ','): SqlQuery {
+  const p = new Params();
+  const where = `${whereClause(ls, q, p)} AND ${ls.idColumn} > ${p.bind(afterId)}::bigint`;
+  return { text: pageSql(ls, q, where, p.bind(size), '', separator), values: p.values };
+}
+
+/** One public feature by its integer id (`$1`). */
+export function itemSql(ls: LayerSql, crs: CrsDef, names?: readonly string[]): string {
+  return `SELECT ${featureTextSql(ls, crs, names)} AS feature FROM ${ls.table} t
+           WHERE ${ls.rowFilter} AND ${ls.idColumn} = $1::bigint`;
+}

@@ -1,0 +1,204 @@
+// Bounded parsers for the OGC API query parameters; each throws a 400 saying what was expected.
+import { badRequest } from '../http/errors.ts';
+import type { PropertyDef, PropertyType } from '../layers/layer-def.ts';
+import { DEFAULT_CRS, SUPPORTED_CRS, findCrs, type CrsDef } from './ogc-crs.ts';
+
+export const DEFAULT_LIMIT = 100;
+/** OGC API – Features 1.0.1: a larger `limit` is clamped to this maximum, not refused. */
+export const MAX_LIMIT = 10_000;
+/** Longest value accepted for a property filter; longer ones cannot match any stored value anyway. */
+const MAX_FILTER_LENGTH = 500;
+
+/** A raw query string as Koa parses it: repeated keys become arrays. */
+export type RawQuery = Readonly<Record<string, string | string[] | undefined>>;
+
+/** A bbox in CRS84 order (lon/lat) or in the Lambert-93 metres it was given in. */
+export interface BboxFilter {
+  readonly minX: number;
+  readonly minY: number;
+  readonly maxX: number;
+  readonly maxY: number;
+  readonly srid: 4326 | 2154;
+}
+
+export type TimeBound = { readonly kind: 'date'; readonly value: string } | { readonly kind: 'datetime'; readonly value: string };
+
+/** A `datetime` instant (start = end) or interval; an absent bound is open. */
+export interface DatetimeFilter {
+  readonly start?: TimeBound;
+  readonly end?: TimeBound;
+}
+
+export interface PropertyFilter {
+  readonly property: PropertyDef;
+  readonly value: string;
+}
+
+/** Everything a request to `/items` asks for, validated. */
+export interface FeatureQuery {
+  readonly bbox?: BboxFilter;
+  /** The bbox lies wholly outside the area where its CRS is valid: nothing can match. */
+  readonly nothing?: boolean;
+  readonly datetime?: DatetimeFilter;
+  readonly filters: readonly PropertyFilter[];
+  /** Chosen output properties, in the requested order; undefined means all public ones. */
+  readonly properties?: readonly string[];
+  readonly crs: CrsDef;
+  readonly limit: number;
+  readonly offset: number;
+}
+
+export type OutputFormat = 'json' | 'html';
+
+/** The value of a single-valued parameter; a repeated one is a 400. */
+export function single(query: RawQuery, name: string): string | undefined {
+  const value = query[name];
+  if (Array.isArray(value)) throw badRequest(`parameter "${name}" is given ${value.length} times; give it once`);
+  return value;
+}
+
+/** Refuses any parameter the endpoint does not define (OGC API – Features /req/core/query-param-unknown). */
+export function rejectUnknownParameters(query: RawQuery, known: ReadonlySet<string>): void {
+  for (const name of Object.keys(query)) {
+    if (!known.has(name)) {
+      const accepted = known.size ? `accepts: ${[...known].join(', ')}` : 'takes no parameters';
+      throw badRequest(`unknown parameter "${name}"; this endpoint ${accepted}`, 'InvalidParameter');
+    }
+  }
+}
+
+/** `limit`: a positive integer, default 100, clamped to 10,000. */
+export function parseLimit(raw: string | undefined): number {
+  if (raw === undefined) return DEFAULT_LIMIT;
+  if (!/^[0-9]{1,20}$/.test(raw) || Number(raw) < 1) {
+    throw badRequest(`limit must be a positive integer (at most ${MAX_LIMIT} are returned), got "${raw}"`);
+  }
+  return Math.min(Number(raw), MAX_LIMIT);
+}
+
+/** `offset`: a non-negative integer, default 0. */
+export function parseOffset(raw: string | undefined): number {
+  if (raw === undefined) return 0;
+  if (!/^[0-9]{1,15}$/.test(raw)) throw badRequest(`offset must be a non-negative integer, got "${raw}"`);
+  return Number(raw);
+}
+
+/** `crs` / `bbox-crs`: one of the offered CRS URIs; CRS84 when absent. */
+export function parseCrs(raw: string | undefined, name: 'crs' | 'bbox-crs'): CrsDef {
+  if (raw === undefined) return DEFAULT_CRS;
+  const crs = findCrs(raw.trim());
+  if (!crs) throw badRequest(`${name} must be one of ${SUPPORTED_CRS.map((c) => c.uri).join(', ')}; got "${raw}"`);
+  return crs;
+}
+
+/**
+ * `bbox`: 4 numbers (or 6 with heights, which are ignored) in the axis order of `bbox-crs`;
+ * minimum above maximum is a 400. The result is in lon/lat order for geographic CRSs and is
+ * clipped to where the CRS is valid (a bbox wholly outside it then matches nothing).
+ */
+export function parseBboxParam(raw: string, crs: CrsDef): BboxFilter | 'nothing' {
+  const parts = raw.split(',');
+  const numbers = parts.map((p) => (p.trim() === '' ? NaN : Number(p)));
+  if ((parts.length !== 4 && parts.length !== 6) || numbers.some((n) => !Number.isFinite(n))) {
+    throw badRequest(`bbox must be 4 (or 6) comma-separated numbers "minX,minY,maxX,maxY" in ${crs.uri}, got "${raw}"`);
+  }
+  const [a1, a2, b1, b2] = parts.length === 4
+    ? (numbers as [number, number, number, number])
+    : [numbers[0]!, numbers[1]!, numbers[3]!, numbers[4]!];
+  if (a1 > b1 || a2 > b2) throw badRequest(`bbox lower corner must not exceed its upper corner, got "${raw}"`);
+  const [vMinA, vMinB, vMaxA, vMaxB] = crs.validArea;
+  if (crs.srid === 4326 && (a1 < vMinA || a2 < vMinB || b1 > vMaxA || b2 > vMaxB)) {
+    const order = crs.latLon ? 'lat,lon' : 'lon,lat';
+    throw badRequest(`bbox must lie within ${crs.validArea.join(',')} (${order} order of ${crs.uri}), got "${raw}"`);
+  }
+  const clipped = [Math.max(a1, vMinA), Math.max(a2, vMinB), Math.min(b1, vMaxA), Math.min(b2, vMaxB)] as const;
+  if (clipped[0] > clipped[2] || clipped[1] > clipped[3]) return 'nothing';
+  const [minA, minB, maxA, maxB] = clipped;
+  return crs.latLon
+    ? { minX: minB, minY: minA, maxX: maxB, maxY: maxA, srid: crs.srid }
+    : { minX: minA, minY: minB, maxX: maxA, maxY: maxB, srid: crs.srid };
+}
+
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const DATE_TIME = /^(\d{4}-\d{2}-\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
+
+function isRealDate(date: string): boolean {
+  const parsed = new Date(`${date}T00:00:00Z`);
+  return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === date;
+}
+
+/** An RFC 3339 date or date-time, normalised (date-times to UTC ISO); undefined when not one. */
+export function parseTimeBound(raw: string): TimeBound | undefined {
+  if (DATE.test(raw)) return isRealDate(raw) ? { kind: 'date', value: raw } : undefined;
+  const m = DATE_TIME.exec(raw);
+  if (!m || !isRealDate(m[1]!) || Number(m[2]) > 23 || Number(m[3]) > 59 || Number(m[4]) > 60) return undefined;
+  const time = Date.parse(raw.toUpperCase());
+  return Number.isNaN(time) ? undefined : { kind: 'datetime', value: new Date(time).toISOString() };
+}
+
+/** The first instant a bound covers, in milliseconds (a date starts at 00:00 UTC). */
+export function boundStartMs(bound: TimeBound): number {
+  return Date.parse(bound.kind === 'date' ? `${bound.value}T00:00:00Z` : bound.value);
+}
+
+/** `datetime`: an instant, or an interval `start/end` where either end may be open (`..` or empty). */
+export function parseDatetime(raw: string): DatetimeFilter {
+  const expected = 'an RFC 3339 date or date-time, or an interval "start/end" with ".." for an open end';
+  const parts = raw.split('/');
+  if (parts.length > 2) throw badRequest(`datetime must be ${expected}, got "${raw}"`);
+  const bounds = parts.map((p) => {
+    if (parts.length === 2 && (p === '..' || p === '')) return undefined;
+    const bound = parseTimeBound(p);
+    if (!bound) throw badRequest(`datetime must be ${expected}, got "${raw}"`);
+    return bound;
+  });
+  if (parts.length === 1) return { start: bounds[0], end: bounds[0] };
+  const [start, end] = bounds;
+  if (start && end && boundStartMs(start) > boundStartMs(end)) {
+    throw badRequest(`datetime interval must not end before it starts, got "${raw}"`);
+  }
+  return { ...(start ? { start } : {}), ...(end ? { end } : {}) };
+}
+
+/** `properties`: a comma-separated subset of the allowed names (empty: no properties). */
+export function parsePropertyList(raw: string, allowed: readonly string[]): string[] {
+  const names = raw.split(',').map((n) => n.trim()).filter((n) => n !== '');
+  for (const name of names) {
+    if (!allowed.includes(name)) throw badRequest(`properties: unknown property "${name}"; known: ${allowed.join(', ')}`);
+  }
+  return [...new Set(names)];
+}
+
+const VALUE_CHECKS: Record<PropertyType, { test: (v: string) => boolean; expected: string }> = {
+  text: { test: () => true, expected: 'text' },
+  'text[]': { test: () => true, expected: 'text' },
+  integer: { test: (v) => /^-?[0-9]{1,15}$/.test(v), expected: 'an integer' },
+  number: { test: (v) => /^-?[0-9]{1,15}(\.[0-9]{1,15})?$/.test(v), expected: 'a decimal number' },
+  date: { test: (v) => DATE.test(v) && isRealDate(v), expected: 'a date YYYY-MM-DD' },
+  datetime: { test: (v) => parseTimeBound(v)?.kind === 'datetime', expected: 'an RFC 3339 date-time' },
+  boolean: { test: (v) => v === 'true' || v === 'false', expected: 'true or false' },
+};
+
+/** Equality filters on the queryable properties present in the query, each value checked against its type. */
+export function parsePropertyFilters(query: RawQuery, queryables: readonly PropertyDef[]): PropertyFilter[] {
+  const filters: PropertyFilter[] = [];
+  for (const property of queryables) {
+    const value = single(query, property.name);
+    if (value === undefined) continue;
+    const check = VALUE_CHECKS[property.type];
+    if (value.length > MAX_FILTER_LENGTH || !check.test(value)) {
+      throw badRequest(`${property.name} must be ${check.expected}${value.length > MAX_FILTER_LENGTH ? ` of at most ${MAX_FILTER_LENGTH} characters` : ''}, got "${value.slice(0, 80)}"`);
+    }
+    filters.push({ property, value });
+  }
+  return filters;
+}
+
+/** `f=json|html`, else the Accept header (HTML only when the client prefers it, as browsers do). */
+export function parseFormat(raw: string | undefined, prefers: (...types: string[]) => string | false): OutputFormat {
+  if (raw !== undefined) {
+    if (raw === 'json' || raw === 'html') return raw;
+    throw badRequest(`f must be json or html, got "${raw}"`);
+  }
+  return prefers('application/json', 'application/geo+json', 'text/html') === 'text/html' ? 'html' : 'json';
+}

@@ -1,0 +1,237 @@
+// OGC API – Features under /ogc: handlers parse → look up → query → respond; documents, SQL and
+// pages come from the pure builders next to this file.
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { Readable } from 'node:stream';
+import type { Config } from '../config.ts';
+import type { Database } from '../db/database.ts';
+import { notFound } from '../http/errors.ts';
+import type { Lang } from '../layers/layer-def.ts';
+import type { LayerRegistry } from '../layers/registry.ts';
+import { openDataTerms } from '../downloads/open-data.ts';
+import { createSummaryCache } from './collection-summary.ts';
+import { itemSql, prepareLayerSql, type LayerSql } from './feature-sql.ts';
+import { queryFeaturePages } from './feature-pages.ts';
+import { contentCrsHeader } from './ogc-crs.ts';
+import {
+  GEOJSON_TYPE, JSON_TYPE, OPENAPI_TYPE, SCHEMA_TYPE, collectionDoc, collectionsDoc, conformanceDoc, itemLinks,
+  landingPage, pageLinks, queryablesDoc, type DocContext, type Link,
+} from './ogc-documents.ts';
+import {
+  FEATURE_TABLE_END, HTML_PAGE_END, escapeHtml, featureRowsHtml, featureTableStart, htmlPage, htmlPageStart, linksHtml, recordHtml,
+} from './ogc-html.ts';
+import { parseCrs, parseFormat, parsePropertyList, rejectUnknownParameters, single, type OutputFormat } from './ogc-params.ts';
+import { ITEM_PARAMETERS, METADATA_PARAMETERS, checkQueryableNames, parseFeatureQuery } from './ogc-query.ts';
+import { buildOpenApi } from './openapi.ts';
+import { requestOrigin } from './request-origin.ts';
+
+export interface OgcOptions {
+  /** How long collection extents and counts are cached, in ms (default 30 s; 0: never). */
+  summaryTtlMs?: number;
+}
+
+const METADATA = new Set<string>(METADATA_PARAMETERS);
+const ITEM = new Set<string>(ITEM_PARAMETERS);
+const NO_PARAMETERS = new Set<string>();
+/** Feature ids are PostgreSQL integers: anything else cannot name a feature. */
+const FEATURE_ID = /^[0-9]{1,15}$/;
+
+/** The OGC API router for the public layers of the registry. */
+export function ogcRoutes(db: Database, layers: LayerRegistry, config: Config, options: OgcOptions = {}): Router {
+  const terms = openDataTerms(config);
+  const collections = layers.all.filter((l) => l.public).map(prepareLayerSql);
+  collections.forEach(checkQueryableNames);
+  const byId = new Map(collections.map((ls) => [ls.layer.id, ls]));
+  const summaries = createSummaryCache(db, options.summaryTtlMs ?? 30_000);
+  const router = new Router({ prefix: '/ogc' });
+
+  const lookup = (id: string): LayerSql => {
+    const ls = byId.get(id);
+    if (!ls) throw notFound(`no collection "${id}"; the collections are listed at /ogc/collections`);
+    return ls;
+  };
+  const contextOf = (ctx: Context): DocContext => {
+    const lang = (ctx.acceptsLanguages('fr', 'en') || 'fr') as Lang;
+    ctx.set('Content-Language', lang);
+    ctx.set('Vary', 'Accept, Accept-Language');
+    return { origin: requestOrigin(ctx), lang, terms };
+  };
+  const negotiate = (ctx: Context): OutputFormat =>
+    parseFormat(single(ctx.query, 'f'), (...types) => ctx.accepts(types) as string | false);
+  const formatOf = (ctx: Context, known: ReadonlySet<string>): OutputFormat => {
+    rejectUnknownParameters(ctx.query, known);
+    return negotiate(ctx);
+  };
+  const crumbs = (c: DocContext, ...more: Link[]): Link[] =>
+    [{ href: `${c.origin}/ogc?f=html`, rel: 'start', title: c.lang === 'fr' ? 'Accueil' : 'Home' }, ...more];
+  const collectionCrumb = (c: DocContext, ls: LayerSql): Link =>
+    ({ href: `${c.origin}/ogc/collections/${ls.layer.id}?f=html`, rel: 'collection', title: ls.layer.title[c.lang] });
+
+  /** Sends a document as JSON, or as the HTML page `html` renders. */
+  const respond = (ctx: Context, format: OutputFormat, json: object, html: () => string, jsonType = JSON_TYPE) => {
+    if (format === 'html') {
+      ctx.type = 'text/html; charset=utf-8';
+      ctx.body = html();
+    } else {
+      ctx.set('Content-Type', jsonType);
+      ctx.body = JSON.stringify(json);
+    }
+  };
+
+  router.get('/', (ctx) => {
+    const format = formatOf(ctx, METADATA);
+    const c = contextOf(ctx);
+    const doc = landingPage(c, format);
+    ctx.set('Cache-Control', 'public, max-age=60');
+    respond(ctx, format, doc, () => htmlPage(c.lang, doc.title, crumbs(c), `<p>${escapeHtml(doc.description)}</p>${linksHtml(doc.links)}`));
+  });
+
+  router.get('/api', (ctx) => {
+    rejectUnknownParameters(ctx.query, NO_PARAMETERS);
+    const c = contextOf(ctx);
+    ctx.set('Content-Type', OPENAPI_TYPE);
+    ctx.set('Cache-Control', 'public, max-age=60');
+    ctx.body = JSON.stringify(buildOpenApi(collections, c.origin, c.lang, landingPage(c, 'json').title));
+  });
+
+  router.get('/conformance', (ctx) => {
+    const format = formatOf(ctx, METADATA);
+    const c = contextOf(ctx);
+    const doc = conformanceDoc();
+    ctx.set('Cache-Control', 'public, max-age=60');
+    respond(ctx, format, doc, () => htmlPage(c.lang, c.lang === 'fr' ? 'Classes de conformité' : 'Conformance classes', crumbs(c),
+      `<ul>${doc.conformsTo.map((u) => `<li><code>${escapeHtml(u)}</code></li>`).join('')}</ul>`));
+  });
+
+  router.get('/collections', async (ctx) => {
+    const format = formatOf(ctx, METADATA);
+    const c = contextOf(ctx);
+    const docs = await Promise.all(collections.map(async (ls) => collectionDoc(c, ls, await summaries.get(ls), format)));
+    const doc = collectionsDoc(c, docs, format);
+    respond(ctx, format, doc, () => htmlPage(c.lang, c.lang === 'fr' ? 'Couches' : 'Collections', crumbs(c),
+      `<ul>${docs.map((d) => `<li><a href="${escapeHtml(`${c.origin}/ogc/collections/${d.id}?f=html`)}">${escapeHtml(d.title)}</a>` +
+        ` — ${escapeHtml(d.description)}</li>`).join('')}</ul>`));
+  });
+
+  router.get('/collections/:collectionId', async (ctx) => {
+    const ls = lookup(ctx.params.collectionId!);
+    const format = formatOf(ctx, METADATA);
+    const c = contextOf(ctx);
+    const doc = collectionDoc(c, ls, await summaries.get(ls), format);
+    respond(ctx, format, doc, () => {
+      const { links, title, description, ...rest } = doc;
+      return htmlPage(c.lang, title, crumbs(c), `<p>${escapeHtml(description)}</p>${recordHtml(rest)}${linksHtml(links)}`);
+    });
+  });
+
+  router.get('/collections/:collectionId/queryables', (ctx) => {
+    const ls = lookup(ctx.params.collectionId!);
+    const format = formatOf(ctx, METADATA);
+    const c = contextOf(ctx);
+    const doc = queryablesDoc(c, ls);
+    respond(ctx, format, doc, () => htmlPage(c.lang, `${doc.title} — ${c.lang === 'fr' ? 'propriétés filtrables' : 'queryables'}`,
+      crumbs(c, collectionCrumb(c, ls)), recordHtml(doc.properties)), SCHEMA_TYPE);
+  });
+
+  router.get('/collections/:collectionId/items', async (ctx) => {
+    const ls = lookup(ctx.params.collectionId!);
+    const q = parseFeatureQuery(ctx.query, ls);
+    const format = negotiate(ctx);
+    const c = contextOf(ctx);
+    const { matched, pages, single: onePage } = await queryFeaturePages(db, ls, q);
+    // One page (the usual case) goes out whole, with a Content-Length; more are streamed page by page.
+    const body = async (chunks: AsyncGenerator<string>) => (onePage ? join(chunks) : stream(chunks));
+    const collectionUrl = `${c.origin}/ogc/collections/${ls.layer.id}`;
+    const links = (returned: number) => pageLinks({
+      url: `${collectionUrl}/items`, params: new URLSearchParams(ctx.querystring), format,
+      limit: q.limit, offset: q.offset, returned, matched,
+    }, c, collectionUrl);
+    ctx.set('Content-Crs', contentCrsHeader(q.crs));
+    if (format === 'json') {
+      ctx.type = GEOJSON_TYPE;
+      ctx.body = await body(featureCollectionJson(pages, matched, links));
+      return;
+    }
+    const names = q.properties ?? ls.propertyNames;
+    const title = ls.layer.title[c.lang];
+    ctx.type = 'text/html; charset=utf-8';
+    ctx.body = await body(featureCollectionHtml(pages, {
+      start: htmlPageStart(c.lang, title, crumbs(c, collectionCrumb(c, ls)),
+        `<p>${matched} ${c.lang === 'fr' ? 'objets correspondent' : 'matching features'}.</p>${featureTableStart(names)}`),
+      names,
+      itemsUrl: `${collectionUrl}/items`,
+      links,
+    }));
+  });
+
+  router.get('/collections/:collectionId/items/:featureId', async (ctx) => {
+    const ls = lookup(ctx.params.collectionId!);
+    const format = formatOf(ctx, ITEM);
+    const crs = parseCrs(single(ctx.query, 'crs'), 'crs');
+    const propertiesRaw = single(ctx.query, 'properties');
+    const names = propertiesRaw === undefined ? undefined : parsePropertyList(propertiesRaw, ls.propertyNames);
+    const c = contextOf(ctx);
+    const id = ctx.params.featureId!;
+    const missing = () => notFound(`no feature "${id}" in collection "${ls.layer.id}"`);
+    if (!FEATURE_ID.test(id)) throw missing();
+    const { rows } = await db.query<{ feature: string }>(itemSql(ls, crs, names), [id]);
+    if (!rows[0]) throw missing();
+    const links = itemLinks(c, ls.layer.id, id, format, new URLSearchParams(ctx.querystring));
+    ctx.set('Content-Crs', contentCrsHeader(crs));
+    const feature = rows[0].feature;
+    if (format === 'html') {
+      const { properties } = JSON.parse(feature) as { properties: Record<string, unknown> };
+      ctx.type = 'text/html; charset=utf-8';
+      ctx.body = htmlPage(c.lang, `${ls.layer.title[c.lang]} ${id}`, crumbs(c, collectionCrumb(c, ls)),
+        `${recordHtml(properties)}${linksHtml(links)}`);
+      return;
+    }
+    ctx.set('Content-Type', GEOJSON_TYPE);
+    // The feature text ends with its closing brace: the links go just before it.
+    ctx.body = `${feature.slice(0, -1)},"links":${JSON.stringify(links)}}`;
+  });
+
+  return router;
+}
+
+async function join(chunks: AsyncGenerator<string>): Promise<string> {
+  let text = '';
+  for await (const chunk of chunks) text += chunk;
+  return text;
+}
+
+/** A byte stream pulling one chunk at a time from the generator, so that pages are fetched as the client reads. */
+function stream(chunks: AsyncGenerator<string>): Readable {
+  return Readable.from(chunks, { objectMode: false, highWaterMark: 1 });
+}
+
+async function* featureCollectionJson(pages: AsyncGenerator<{ n: number; features: string }>, matched: number,
+  links: (returned: number) => Link[]): AsyncGenerator<string> {
+  yield `{"type":"FeatureCollection","numberMatched":${matched},"timeStamp":"${new Date().toISOString()}","features":[`;
+  let returned = 0;
+  for await (const page of pages) {
+    if (page.n === 0) continue;
+    yield (returned ? ',' : '') + page.features;
+    returned += page.n;
+  }
+  // numberReturned and the links follow the features: they count what was actually sent.
+  yield `],"numberReturned":${returned},"links":${JSON.stringify(links(returned))}}`;
+}
+
+interface HtmlItems {
+  start: string;
+  names: readonly string[];
+  itemsUrl: string;
+  links: (returned: number) => Link[];
+}
+
+async function* featureCollectionHtml(pages: AsyncGenerator<{ n: number; features: string }>, h: HtmlItems): AsyncGenerator<string> {
+  yield h.start;
+  let returned = 0;
+  for await (const page of pages) {
+    if (page.n === 0) continue;
+    yield featureRowsHtml(JSON.parse(`[${page.features}]`), h.names, h.itemsUrl);
+    returned += page.n;
+  }
+  yield `${FEATURE_TABLE_END}${linksHtml(h.links(returned).filter((l) => l.rel !== 'self'))}${HTML_PAGE_END}`;
+}

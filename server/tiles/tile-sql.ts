@@ -1,0 +1,112 @@
+// Tile SQL built from layer descriptions: the ST_AsMVT query, the portable query that does in plain
+// SQL what ST_AsMVTGeom does, and the bounds query. Built once per layer set; z/x/y always $1..$3.
+import pg from 'pg';
+import type { LayerDef, PropertyType } from '../layers/layer-def.ts';
+import { TILE_GEOMETRY_COLUMN } from '../layers/layer-def.ts';
+import { ident, publicRowFilter } from '../layers/layer-sql.ts';
+import { publicProperties } from '../layers/registry.ts';
+
+/** Tile coordinate space: 4096 units a side, as every MVT client expects by default. */
+export const TILE_EXTENT = 4096;
+/** Units kept around the tile so that outlines and symbols do not stop at its edge. */
+export const TILE_BUFFER = 64;
+
+const literal = (value: string): string => pg.escapeLiteral(value);
+
+// Each property leaves the database as a text, number or boolean that both producers encode the
+// same way: numerics as float8, dates as ISO text, timestamps in UTC whatever the session's time
+// zone, arrays joined by commas (MVT values have no array type).
+const TILE_VALUE: Record<PropertyType, (column: string) => string> = {
+  text: (c) => c,
+  integer: (c) => c,
+  number: (c) => `${c}::float8`,
+  boolean: (c) => c,
+  date: (c) => `to_char(${c}, 'YYYY-MM-DD')`,
+  datetime: (c) => `to_char(${c} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`,
+  'text[]': (c) => `array_to_string(${c}, ',')`,
+};
+
+/** The public properties a tile carries, as (name, SQL expression); the text id first where ids are text. */
+export function tileProperties(layer: LayerDef, alias = 't'): { name: string; sql: string }[] {
+  const columns = publicProperties(layer).map((p) => ({ name: p.name, sql: TILE_VALUE[p.type](`${alias}.${ident(p.name)}`) }));
+  return layer.idType === 'text' ? [{ name: 'id', sql: `${alias}.id` }, ...columns] : columns;
+}
+
+/** The tile's envelope `env` and the envelope `benv` grown by the buffer, both in EPSG:3857. */
+const ENVELOPES = `SELECT ST_TileEnvelope($1, $2, $3) AS env,
+  ST_TileEnvelope($1, $2, $3, margin => ${TILE_BUFFER / TILE_EXTENT}) AS benv`;
+
+/** Rows of a layer that touch the buffered tile, public ones only; `e` holds the envelopes. */
+function candidateRows(layer: LayerDef, lateral = ''): string {
+  return `FROM ${ident(layer.id)} t ${lateral}
+    WHERE t.${TILE_GEOMETRY_COLUMN} && e.benv AND ${publicRowFilter(layer)}`;
+}
+
+/**
+ * One query for the whole layer set with PostGIS's own encoder: one MVT layer per id, features with
+ * a NULL geometry (dropped by ST_AsMVTGeom) left out; an empty bytea when nothing is in the tile.
+ */
+export function buildMvtTileSql(layers: readonly LayerDef[]): string {
+  const parts = layers.map((layer) => {
+    const props = tileProperties(layer).map((p) => `${p.sql} AS ${ident(p.name)}`);
+    const columns = [`t.${ident(layer.featureIdColumn)}`, ...props,
+      `ST_AsMVTGeom(t.${TILE_GEOMETRY_COLUMN}, e.env, ${TILE_EXTENT}, ${TILE_BUFFER}, true) AS geom`];
+    return `coalesce((SELECT ST_AsMVT(q, ${literal(layer.id)}, ${TILE_EXTENT}, 'geom', ${literal(layer.featureIdColumn)})
+      FROM (SELECT ${columns.join(', ')} ${candidateRows(layer)}) q WHERE q.geom IS NOT NULL), ''::bytea)`;
+  });
+  return `SELECT ${parts.join(' || ')} AS tile FROM (${ENVELOPES}) e`;
+}
+
+// Tile space: x right and y down from the tile's north-west corner, in 1/4096 of the tile; `e.s`
+// is tile units per metre and `e.half` half a unit in metres.
+const TILE_SPACE_PARAMS = `SELECT env, benv, ST_XMin(env) AS x0, ST_YMax(env) AS y1,
+  ${TILE_EXTENT} / (ST_XMax(env) - ST_XMin(env)) AS s, (ST_XMax(env) - ST_XMin(env)) / ${2 * TILE_EXTENT} AS half
+  FROM (${ENVELOPES}) b`;
+const toTileSpace = (g: string) => `ST_TransScale(${g}, -e.x0, -e.y1, e.s, -e.s)`;
+const TILE_BOX = `ST_MakeEnvelope(${-TILE_BUFFER}, ${-TILE_BUFFER}, ${TILE_EXTENT + TILE_BUFFER}, ${TILE_EXTENT + TILE_BUFFER}, 3857)`;
+
+/**
+ * What ST_AsMVTGeom does (PostGIS 3.3+: mvt.c), in SQL every PostGIS has (GEOS, no protobuf), per
+ * geometry type, in the same order so that both round alike. Polygons whose box is under half a unit
+ * both ways are dropped; the rest move to tile space, snap to the integer grid, lose collinear points
+ * (simplify at 0), are made valid again and kept polygonal (before the clip: GEOS clips valid input
+ * only) and clipped to the buffered tile; what is left empty or flat is dropped. Points move to
+ * tile space, snap, and must lie in the buffered tile. Wagyu, which ST_AsMVTGeom clips with,
+ * snap-rounds differently from GEOS: outlines agree within a unit, slivers of a unit or two may
+ * exist on one side only. `expression` may be NULL; `keep` filters on its value `g.tg`.
+ */
+function tileGeometry(layer: LayerDef): { expression: string; keep: string } {
+  const g = `t.${TILE_GEOMETRY_COLUMN}`;
+  if (layer.geometryType === 'Point') {
+    return { expression: `ST_SnapToGrid(${toTileSpace(g)}, 1)`, keep: `g.tg && ${TILE_BOX}` };
+  }
+  const snapped = `ST_Simplify(ST_SnapToGrid(${toTileSpace(g)}, 1), 0)`;
+  return {
+    expression: `CASE WHEN ST_XMax(${g}) - ST_XMin(${g}) >= e.half OR ST_YMax(${g}) - ST_YMin(${g}) >= e.half
+      THEN ST_ClipByBox2D(ST_CollectionExtract(ST_MakeValid(${snapped}), 3), ${TILE_BOX}::box2d) END`,
+    keep: 'NOT ST_IsEmpty(g.tg) AND ST_Area(g.tg) > 0',
+  };
+}
+
+/**
+ * One query for the whole layer set without ST_AsMVT: per layer (column l0, l1, …) a JSON array of
+ * `[feature id, {public properties}, GeoJSON geometry in integer tile coordinates]`.
+ */
+export function buildPortableTileSql(layers: readonly LayerDef[]): string {
+  const parts = layers.map((layer, i) => {
+    const geometry = tileGeometry(layer);
+    const props = tileProperties(layer).map((p) => `${literal(p.name)}, ${p.sql}`).join(', ');
+    // OFFSET 0 keeps the geometry work from being inlined, and so done twice, in WHERE and SELECT.
+    const lateral = `CROSS JOIN LATERAL (SELECT ${geometry.expression} AS tg OFFSET 0) g`;
+    return `(SELECT coalesce(json_agg(json_build_array(f.id, f.props, f.geom)), '[]'::json) FROM (
+      SELECT t.${ident(layer.featureIdColumn)} AS id, json_build_object(${props}) AS props, ST_AsGeoJSON(g.tg, 0, 0)::json AS geom
+      ${candidateRows(layer, lateral)} AND g.tg IS NOT NULL AND ${geometry.keep}) f) AS l${i}`;
+  });
+  return `SELECT ${parts.join(', ')} FROM (${TILE_SPACE_PARAMS}) e`;
+}
+
+/** The extent of a layer's public rows in EPSG:4326 (NULLs when it has none). */
+export function buildBoundsSql(layer: LayerDef): string {
+  return `SELECT ST_XMin(b) AS west, ST_YMin(b) AS south, ST_XMax(b) AS east, ST_YMax(b) AS north
+    FROM (SELECT ST_Extent(t.geom) AS b FROM ${ident(layer.id)} t WHERE ${publicRowFilter(layer)}) s`;
+}

@@ -1,0 +1,94 @@
+// GET /tiles/{layers}/{z}/{x}/{y}.mvt and GET /tiles/{layers}.json: parse → look up → cache or
+// produce → answer with ETag, Cache-Control, 304 and gzip. An empty tile is a 204 with no body.
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import type { Logger } from 'pino';
+import type { Config } from '../config.ts';
+import type { Database } from '../db/database.ts';
+import type { LayerRegistry } from '../layers/registry.ts';
+import { notFound } from '../http/errors.ts';
+import { parseTileCoord } from './tile-address.ts';
+import { createTileService, type TileServiceOptions } from './tile-service.ts';
+
+export const MVT_CONTENT_TYPE = 'application/vnd.mapbox-vector-tile';
+/** Tiles smaller than this go out as they are: gzip would save too little to pay for itself. */
+const GZIP_THRESHOLD = 1024;
+
+/** The ETag of the gzipped bytes: a strong ETag names one representation, so gzip gets its own. */
+export const gzipEtag = (etag: string) => `${etag.slice(0, -1)}.gz"`;
+
+/**
+ * The tag in If-None-Match that still validates this resource, if any (weak comparison, as
+ * RFC 9110 §13.1.2 asks for If-None-Match); either encoding's tag counts, the data being the same.
+ */
+export function matchIfNoneMatch(header: string | undefined, etag: string): string | undefined {
+  if (!header) return undefined;
+  if (header.trim() === '*') return etag;
+  const accepted = [etag, gzipEtag(etag)];
+  return header.split(',').map((tag) => tag.trim().replace(/^W\//, '')).find((tag) => accepted.includes(tag));
+}
+
+/** `Cache-Control` for a max age in seconds; 0 lets caches keep tiles but revalidate every time. */
+function cacheControl(maxAge: number): string {
+  return maxAge > 0 ? `public, max-age=${maxAge}` : 'public, no-cache';
+}
+
+/** Sets the caching headers; answers 304 and returns true when the client's copy is current. */
+function notModified(ctx: Context, etag: string, cacheControlValue: string): boolean {
+  ctx.set('Cache-Control', cacheControlValue);
+  const match = matchIfNoneMatch(ctx.get('If-None-Match'), etag);
+  ctx.set('ETag', match ?? etag);
+  if (match === undefined) return false;
+  ctx.status = 304;
+  return true;
+}
+
+export interface TilesRoutesOptions extends Partial<Pick<TileServiceOptions, 'producer'>> {
+  db: Database;
+  layers: LayerRegistry;
+  config: Pick<Config, 'tileMaxAge' | 'tileCacheMb' | 'tileFreshnessMs'>;
+  log?: Logger;
+}
+
+export function tilesRoutes({ db, layers, config, log, producer }: TilesRoutesOptions): Router {
+  const service = createTileService({
+    db, layers, log, producer, cacheBytes: config.tileCacheMb * 1024 * 1024, freshnessMs: config.tileFreshnessMs,
+  });
+  const cacheControlValue = cacheControl(config.tileMaxAge);
+  const router = new Router();
+
+  router.get('/tiles/:layers/:z/:x/:file', async (ctx) => {
+    const y = /^(.*)\.mvt$/.exec(ctx.params.file!)?.[1];
+    if (y === undefined) throw notFound('tiles are served as /tiles/{layers}/{z}/{x}/{y}.mvt');
+    const coord = parseTileCoord(ctx.params.z!, ctx.params.x!, y);
+    const address = await service.address(service.resolveLayers(ctx.params.layers!), coord);
+    ctx.vary('Accept-Encoding');
+    if (notModified(ctx, address.etag, cacheControlValue)) return;
+    const tile = await service.load(address);
+    if (tile.body.length === 0) {
+      ctx.status = 204;
+      return;
+    }
+    ctx.set('Content-Type', MVT_CONTENT_TYPE);
+    if (tile.body.length >= GZIP_THRESHOLD && ctx.get('Accept-Encoding') && ctx.acceptsEncodings('gzip', 'identity') === 'gzip') {
+      ctx.body = await service.gzipped(address, tile);
+      ctx.set('Content-Encoding', 'gzip');
+      ctx.set('ETag', gzipEtag(address.etag));
+    } else {
+      ctx.body = tile.body;
+    }
+  });
+
+  router.get('/tiles/:file', async (ctx) => {
+    const ids = /^(.*)\.json$/.exec(ctx.params.file!)?.[1];
+    if (ids === undefined) throw notFound('TileJSON is served as /tiles/{layers}.json');
+    // Koa 3's ctx.origin is the Origin request header; the base URL comes from protocol and host,
+    // which honour X-Forwarded-Proto/-Host when the app trusts its proxy (TRUST_PROXY).
+    const base = ctx.host ? `${ctx.protocol}://${ctx.host}` : '';
+    const { body, etag } = await service.tileJson(service.resolveLayers(ids), base);
+    if (notModified(ctx, etag, cacheControlValue)) return;
+    ctx.body = body;
+  });
+
+  return router;
+}
