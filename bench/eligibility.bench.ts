@@ -3,63 +3,34 @@
 // against the very same SQL behind a minimal node:http handler, both on the same fixed request list,
 // in the same run. Servers run in child processes (this file forked with `--serve <role>`); autocannon
 // runs in this one.
-import autocannon from 'autocannon';
-import { fork, type ChildProcess } from 'node:child_process';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import { ensureBenchData } from './data/bench-data.ts';
-import { createApp } from '../server/app.ts';
-import { loadConfig } from '../server/config.ts';
-import { openDatabase, type Database } from '../server/db/database.ts';
-import { migrateLatest } from '../server/db/migrate.ts';
+import type { RequestListener } from 'node:http';
+import { appHandler } from './lib/app-server.ts';
+import { openBenchDatabase, openFilledBenchDatabase } from './lib/bench-database.ts';
+import { CONNECTIONS, DURATION_S, measurePair, ROUNDS, WARMUP_S, type Measured } from './lib/load.ts';
+import { listenInChild, serveIfForked, startServerProcess, stopServerProcess, type ServerProcess } from './lib/server-process.ts';
+import { round } from './lib/stats.ts';
+import type { Database } from '../server/db/database.ts';
 import { ELIGIBILITY_SQL } from '../server/eligibility/eligibility-sql.ts';
 import { GEOCODE_SQL, geocodeParams } from '../server/geocode/geocode-sql.ts';
 import { IGNORED_ZONE_WORDS, parseGeocodeQuery } from '../server/geocode/geocode-query.ts';
-import { readDatabaseInfo } from '../server/http/health.routes.ts';
-import { createLayerRegistry } from '../server/layers/registry.ts';
-import { createLogger } from '../server/logger.ts';
 
-const CONNECTIONS = 8;
-const WARMUP_S = 5;
-const DURATION_S = 20;
-/** The 20 s are cut in this many slices, alternating the two servers compared. */
-const ROUNDS = 4;
-const POOL_SIZE = 10;
 /** Addresses the search queries are written from, and places asked about. */
 const SAMPLE = 300;
 /** Target of the issue: our p50 within 1.5 × the bare SQL's, p95 under 50 ms. */
 const RATIO_TARGET = 1.5;
 const P95_TARGET_MS = 50;
 
-const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
-
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Child processes: the servers under test.
 
 type Role = 'app' | 'bare';
-type Handler = (req: IncomingMessage, res: ServerResponse) => void;
-
-/** Our app as `npm start` builds it, on the bench database. */
-async function serveApp(db: Database): Promise<Handler> {
-  const config = loadConfig({ ...process.env, PORT: '0', BASEMAP: 'none' });
-  return createApp({
-    config, db, layers: createLayerRegistry(), log: createLogger('warn'),
-    databaseInfo: await readDatabaseInfo(db), sessionSecret: 'bench',
-  }).callback();
-}
 
 /**
  * The same statements with the same bound values, behind the least HTTP code that can answer: the
  * query text is turned into the SQL values by the same parser (it is what the lookup is), the JSON the
  * database builds is sent as it is. No validation, error mapping, summary, sources or middleware.
  */
-function serveBare(db: Database): Handler {
+function serveBare(db: Database): RequestListener {
   return (req, res) => {
     const url = new URL(req.url ?? '/', 'http://bench');
     const p = url.searchParams;
@@ -85,108 +56,27 @@ function serveBare(db: Database): Handler {
 }
 
 async function serve(role: Role): Promise<void> {
-  const db = await openDatabase({ url: process.env.BENCH_DATABASE_URL!, dataDir: '', poolSize: POOL_SIZE });
-  const handler = role === 'app' ? await serveApp(db) : serveBare(db);
-  const server = createServer({ keepAliveTimeout: 30_000 }, handler);
-  server.listen(0, '127.0.0.1', () => process.send!({ port: (server.address() as AddressInfo).port }));
-  // CPU time the server has used so far: per request, it tells overhead apart from machine noise.
-  process.on('message', (m) => m === 'cpu' && process.send!({ cpu: process.cpuUsage() }));
-  process.once('disconnect', () => {
-    server.close();
-    void db.close();
-  });
+  const db = await openBenchDatabase(process.env.BENCH_DATABASE_URL!);
+  listenInChild(role === 'app' ? await appHandler(db) : serveBare(db), () => void db.close());
 }
 
-if (process.argv[2] === '--serve') {
-  serve(process.argv[3] as Role).catch((error) => {
-    console.error(error);
-    process.exit(1);
-  });
-}
+serveIfForked(serve);
 
-interface Child { url: string; process: ChildProcess }
-
-async function startChild(role: Role): Promise<Child> {
-  const child = fork(fileURLToPath(import.meta.url), ['--serve', role], {
-    execArgv: ['--import', 'tsx'], env: { ...process.env, LOG_LEVEL: 'warn' },
-  });
-  const port = await new Promise<number>((ok, fail) => {
-    child.once('message', (m) => ok((m as { port: number }).port));
-    child.once('exit', (code) => fail(new Error(`bench server "${role}" exited with code ${code}`)));
-  });
-  child.removeAllListeners('exit');
-  return { url: `http://127.0.0.1:${port}`, process: child };
-}
-
-async function cpuOf(child: Child): Promise<number> {
-  const reply = new Promise<number>((ok) => {
-    const listen = (m: unknown) => {
-      const cpu = (m as { cpu?: NodeJS.CpuUsage }).cpu;
-      if (!cpu) return;
-      child.process.off('message', listen);
-      ok(cpu.user + cpu.system);
-    };
-    child.process.on('message', listen);
-  });
-  child.process.send('cpu');
-  return reply;
-}
-
-async function stopChild(child: Child | undefined): Promise<void> {
-  if (!child || child.process.exitCode !== null) return;
-  const exited = new Promise((ok) => child.process.once('exit', ok));
-  child.process.disconnect();
-  const timer = setTimeout(() => child.process.kill('SIGKILL'), 5_000);
-  await exited;
-  clearTimeout(timer);
-}
+const startChild = (role: Role) => startServerProcess(import.meta.url, role);
 
 // ---------------------------------------------------------------------------------------------
-// Load: autocannon, each request the next path of the list (connections interleave over it).
+// Load: our endpoint and the bare SQL alternated on the same list (bench/lib/load.ts).
 
-interface Load { total: number; errors: number; non2xx: number; latencies: number[] }
-interface Measured { rps: number; p50: number; p95: number; p99: number; errors: number; cpuUs: number }
+/** Requests that failed or were not answered with a 2xx. */
+const failed = (m: Measured) => m.errors + m.non2xx;
 
-function load(url: string, paths: readonly string[], seconds: number): Promise<Load> {
-  let next = 0;
-  const latencies: number[] = [];
-  return new Promise((ok, fail) => {
-    const instance = autocannon({
-      url, connections: CONNECTIONS, duration: seconds,
-      requests: [{ setupRequest: (req) => ({ ...req, path: paths[next++ % paths.length]! }) }],
-    }, (error, result) => {
-      if (error) return fail(error);
-      ok({ total: result.requests.total, errors: result.errors + result.timeouts, non2xx: result.non2xx, latencies });
-    });
-    instance.on('response', (_client: unknown, _status: number, _bytes: number, ms: number) => latencies.push(ms));
-  });
-}
-
-/** Two servers on the same paths, alternated in ROUNDS slices after a warm-up each, so that whatever
- *  else the machine does weighs on both alike; each server's figures pool its slices. */
-async function measurePair(a: Child, b: Child, paths: readonly string[], labels: [string, string]): Promise<[Measured, Measured]> {
-  await load(a.url, paths, WARMUP_S);
-  await load(b.url, paths, WARMUP_S);
-  const slices: [Load[], Load[]] = [[], []];
-  const cpu = [0, 0];
-  for (let r = 0; r < ROUNDS; r++) {
-    for (const [i, child] of [a, b].entries()) {
-      const before = await cpuOf(child);
-      slices[i]!.push(await load(child.url, paths, DURATION_S / ROUNDS));
-      cpu[i]! += (await cpuOf(child)) - before;
-    }
-  }
-  return slices.map((parts, i) => {
-    const latencies = parts.flatMap((p) => p.latencies).sort((x, y) => x - y);
-    const total = parts.reduce((sum, p) => sum + p.total, 0);
-    const m: Measured = {
-      rps: total / DURATION_S, p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99),
-      errors: parts.reduce((sum, p) => sum + p.errors + p.non2xx, 0), cpuUs: cpu[i]! / Math.max(1, total),
-    };
+async function measureLogged(ours: ServerProcess, bare: ServerProcess, paths: readonly string[], labels: [string, string]): Promise<[Measured, Measured]> {
+  const pair = await measurePair(ours, bare, paths);
+  for (const [i, m] of pair.entries()) {
     console.log(`${labels[i]!.padEnd(26)} ${m.rps.toFixed(1).padStart(8)} req/s  p50 ${m.p50.toFixed(2)} ms  p95 ${m.p95.toFixed(2)} ms  ` +
-      `p99 ${m.p99.toFixed(2)} ms  server CPU ${m.cpuUs.toFixed(0)} µs/req  errors ${m.errors}`);
-    return m;
-  }) as [Measured, Measured];
+      `p99 ${m.p99.toFixed(2)} ms  server CPU ${m.cpuUs.toFixed(0)} µs/req  errors ${failed(m)}`);
+  }
+  return pair;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -255,13 +145,10 @@ async function requestLists(db: Database): Promise<{ geocode: string[]; eligibil
 // ---------------------------------------------------------------------------------------------
 
 export async function run(databaseUrl: string): Promise<Record<string, number | string | boolean>> {
-  process.env.BENCH_DATABASE_URL = databaseUrl;
-  const db = await openDatabase({ url: databaseUrl, dataDir: '', poolSize: POOL_SIZE });
-  let ours: Child | undefined;
-  let bare: Child | undefined;
+  const db = await openFilledBenchDatabase(databaseUrl);
+  let ours: ServerProcess | undefined;
+  let bare: ServerProcess | undefined;
   try {
-    await migrateLatest(db);
-    await ensureBenchData(db);
     // Measure a maintained database: where autovacuum is off (as on some CI servers) the GIN indexes'
     // pending lists are never merged, and every cad_parcelles lookup then scans megabytes of them.
     await db.query('VACUUM (ANALYZE) addresses, parcels, fibre_premises, fibre_phases, search_words');
@@ -272,8 +159,8 @@ export async function run(databaseUrl: string): Promise<Record<string, number | 
     const lists = await requestLists(db);
     ours = await startChild('app');
     bare = await startChild('bare');
-    const [geo, geoBare] = await measurePair(ours, bare, lists.geocode, ['geocode: our endpoint', 'geocode: bare SQL']);
-    const [eli, eliBare] = await measurePair(ours, bare, lists.eligibility, ['eligibility: our endpoint', 'eligibility: bare SQL']);
+    const [geo, geoBare] = await measureLogged(ours, bare, lists.geocode, ['geocode: our endpoint', 'geocode: bare SQL']);
+    const [eli, eliBare] = await measureLogged(ours, bare, lists.eligibility, ['eligibility: our endpoint', 'eligibility: bare SQL']);
     const figures = {
       geocode_ratio: round(geo.p50 / geoBare.p50, 3),
       eligibility_ratio: round(eli.p50 / eliBare.p50, 3),
@@ -295,7 +182,7 @@ export async function run(databaseUrl: string): Promise<Record<string, number | 
       geocode_bare_server_cpu_us_per_req: round(geoBare.cpuUs, 0),
       eligibility_server_cpu_us_per_req: round(eli.cpuUs, 0),
       eligibility_bare_server_cpu_us_per_req: round(eliBare.cpuUs, 0),
-      errors: geo.errors + geoBare.errors + eli.errors + eliBare.errors,
+      errors: failed(geo) + failed(geoBare) + failed(eli) + failed(eliBare),
       geocode_top3_share: round(lists.found, 3),
       ratio_target_met: geo.p50 / geoBare.p50 <= RATIO_TARGET && eli.p50 / eliBare.p50 <= RATIO_TARGET,
       p95_target_met: geo.p95 < P95_TARGET_MS && eli.p95 < P95_TARGET_MS,
@@ -307,8 +194,8 @@ export async function run(databaseUrl: string): Promise<Record<string, number | 
     };
     return figures;
   } finally {
-    await stopChild(ours);
-    await stopChild(bare);
+    await stopServerProcess(ours);
+    await stopServerProcess(bare);
     await db.close();
   }
 }

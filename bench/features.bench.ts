@@ -3,49 +3,25 @@
 // 8 connections for 20 s after a 5 s warm-up; then the peak memory of the server process while a
 // client downloads a whole layer (500,000 addresses as GeoJSON and CSV; GeoPackages). Every server
 // runs in its own child process (this file, forked with `--serve <role>`), autocannon in this one.
-import autocannon from 'autocannon';
-import { fork, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import { ensureBenchData } from './data/bench-data.ts';
-import { createApp } from '../server/app.ts';
-import { loadConfig } from '../server/config.ts';
-import { openDatabase, type Database } from '../server/db/database.ts';
-import { migrateLatest } from '../server/db/migrate.ts';
-import { readDatabaseInfo } from '../server/http/health.routes.ts';
-import { createLayerRegistry } from '../server/layers/registry.ts';
-import { createLogger } from '../server/logger.ts';
+import type { RequestListener } from 'node:http';
+import { appHandler } from './lib/app-server.ts';
+import { openBenchDatabase, openFilledBenchDatabase } from './lib/bench-database.ts';
+import { measure, type Summary } from './lib/load.ts';
+import { memoryOf } from './lib/rss.ts';
+import { listenInChild, serveIfForked, startServerProcess, stopServerProcess, type ServerProcess } from './lib/server-process.ts';
+import { round } from './lib/stats.ts';
+import type { Database } from '../server/db/database.ts';
 
-const CONNECTIONS = 8;
-const WARMUP_S = 5;
-const DURATION_S = 20;
-const POOL_SIZE = 10;
 /** Requests in the fixed list: bboxes centred on parcels spread over the whole layer. */
 const BBOXES = 200;
 /** Half-size of each bbox in degrees: ~750 m × 780 m, a town-centre map view of some 600 parcels. */
 const HALF_LON = 0.005;
 const HALF_LAT = 0.0035;
 
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
-
 // ---------------------------------------------------------------------------------------------
 // Child processes: the servers under test.
 
 type Role = 'app' | 'bare';
-
-async function serveApp(db: Database) {
-  const config = loadConfig({ ...process.env, PORT: '0', BASEMAP: 'none' });
-  return createApp({
-    config, db, layers: createLayerRegistry(), log: createLogger('warn'),
-    databaseInfo: await readDatabaseInfo(db), sessionSecret: 'bench',
-  }).callback();
-}
 
 /**
  * The reference: one hand-written statement that returns the same FeatureCollection (features,
@@ -61,8 +37,8 @@ const BARE_SQL = `
   SELECT (SELECT count(*) FROM parcels p, box WHERE ST_Intersects(p.geom, box.g)) AS matched,
          count(*) AS returned, coalesce(string_agg(f, ',' ORDER BY fid), '') AS features FROM page`;
 
-function serveBare(db: Database) {
-  return (req: IncomingMessage, res: ServerResponse) => {
+function serveBare(db: Database): RequestListener {
+  return (req, res) => {
     const url = new URL(req.url ?? '/', 'http://bench');
     const bbox = (url.searchParams.get('bbox') ?? '').split(',').map(Number);
     if (url.pathname !== '/ogc/collections/parcels/items' || bbox.length !== 4 || bbox.some((n) => !Number.isFinite(n))) {
@@ -81,74 +57,19 @@ function serveBare(db: Database) {
 }
 
 async function serve(role: Role): Promise<void> {
-  const db = await openDatabase({ url: process.env.BENCH_DATABASE_URL!, dataDir: '', poolSize: POOL_SIZE });
-  const handler = role === 'app' ? await serveApp(db) : serveBare(db);
-  const server = createServer({ keepAliveTimeout: 30_000 }, handler);
-  server.listen(0, '127.0.0.1', () => process.send!({ port: (server.address() as AddressInfo).port }));
-  process.once('disconnect', () => {
-    server.close();
-    void db.close();
-  });
+  const db = await openBenchDatabase(process.env.BENCH_DATABASE_URL!);
+  listenInChild(role === 'app' ? await appHandler(db) : serveBare(db), () => void db.close());
 }
 
-if (process.argv[2] === '--serve') {
-  serve(process.argv[3] as Role).catch((error) => {
-    console.error(error);
-    process.exit(1);
-  });
-}
+serveIfForked(serve);
 
-interface Child { url: string; process: ChildProcess }
-
-async function startChild(role: Role): Promise<Child> {
-  const child = fork(fileURLToPath(import.meta.url), ['--serve', role], {
-    execArgv: ['--import', 'tsx'], env: { ...process.env, LOG_LEVEL: 'warn' },
-  });
-  const port = await new Promise<number>((ok, fail) => {
-    child.once('message', (m) => ok((m as { port: number }).port));
-    child.once('exit', (code) => fail(new Error(`bench server "${role}" exited with code ${code}`)));
-  });
-  child.removeAllListeners('exit');
-  return { url: `http://127.0.0.1:${port}`, process: child };
-}
-
-async function stopChild(child: Child | undefined): Promise<void> {
-  if (!child || child.process.exitCode !== null) return;
-  const exited = new Promise((ok) => child.process.once('exit', ok));
-  child.process.disconnect();
-  const timer = setTimeout(() => child.process.kill('SIGKILL'), 5_000);
-  await exited;
-  clearTimeout(timer);
-}
+const startChild = (role: Role) => startServerProcess(import.meta.url, role);
 
 // ---------------------------------------------------------------------------------------------
 // Load: autocannon, each request the next bbox of the list (connections interleave over it).
 
-interface Load { rps: number; p50: number; p95: number; p99: number; errors: number; non2xx: number; total: number }
-
-function load(url: string, paths: readonly string[], seconds: number): Promise<Load> {
-  let next = 0;
-  const latencies: number[] = [];
-  return new Promise((ok, fail) => {
-    const instance = autocannon({
-      url, connections: CONNECTIONS, duration: seconds,
-      requests: [{ setupRequest: (req) => ({ ...req, path: paths[next++ % paths.length]! }) }],
-    }, (error, result) => {
-      if (error) return fail(error);
-      latencies.sort((a, b) => a - b);
-      ok({
-        rps: result.requests.total / seconds,
-        p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99),
-        errors: result.errors + result.timeouts, non2xx: result.non2xx, total: result.requests.total,
-      });
-    });
-    instance.on('response', (_client: unknown, _status: number, _bytes: number, ms: number) => latencies.push(ms));
-  });
-}
-
-async function measure(url: string, paths: readonly string[], label: string): Promise<Load> {
-  await load(url, paths, WARMUP_S);
-  const result = await load(url, paths, DURATION_S);
+async function measureLogged(url: string, paths: readonly string[], label: string): Promise<Summary> {
+  const result = await measure(url, paths);
   console.log(`${label.padEnd(34)} ${result.rps.toFixed(1).padStart(8)} req/s  p50 ${result.p50.toFixed(2)} ms  ` +
     `p95 ${result.p95.toFixed(2)} ms  p99 ${result.p99.toFixed(2)} ms  errors ${result.errors}  non-2xx ${result.non2xx}`);
   return result;
@@ -169,13 +90,6 @@ async function bboxPaths(db: Database): Promise<{ paths: string[]; meanMatched: 
 
 // ---------------------------------------------------------------------------------------------
 // Memory: peak resident set of a fresh server process while one client downloads a whole layer.
-
-/** Resident set now and its peak so far (Linux /proc), in MiB. */
-function memoryOf(pid: number): { rss: number; peak: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)![1]) / 1024;
-  return { rss: kb('VmRSS'), peak: kb('VmHWM') };
-}
 
 interface DownloadFigures { idleRss: number; peakRss: number; mb: number; seconds: number }
 
@@ -199,19 +113,16 @@ async function measureDownload(path: string): Promise<DownloadFigures> {
       `${idle.rss.toFixed(0)} MiB, peak ${after.peak.toFixed(0)} MiB (startup peak before the download ${idle.peak.toFixed(0)} MiB)`);
     return figures;
   } finally {
-    await stopChild(child);
+    await stopServerProcess(child);
   }
 }
 
 // ---------------------------------------------------------------------------------------------
 
 export async function run(databaseUrl: string): Promise<Record<string, number | string | boolean>> {
-  process.env.BENCH_DATABASE_URL = databaseUrl;
-  const db = await openDatabase({ url: databaseUrl, dataDir: '', poolSize: POOL_SIZE });
-  const children: Child[] = [];
+  const db = await openFilledBenchDatabase(databaseUrl);
+  const children: ServerProcess[] = [];
   try {
-    await migrateLatest(db);
-    await ensureBenchData(db);
     const { paths, meanMatched } = await bboxPaths(db);
     const { rows: counts } = await db.query<{ parcels: number; addresses: number }>(
       'SELECT (SELECT count(*) FROM parcels) AS parcels, (SELECT count(*) FROM addresses) AS addresses');
@@ -229,10 +140,10 @@ export async function run(databaseUrl: string): Promise<Record<string, number | 
         throw new Error(`our endpoint and the reference disagree on ${p}`);
       }
     }
-    const reference = await measure(bare.url, paths, 'bbox+limit=100 bare SQL node:http');
-    const endpoint = await measure(ours.url, paths, 'bbox+limit=100 our endpoint');
-    await stopChild(ours);
-    await stopChild(bare);
+    const reference = await measureLogged(bare.url, paths, 'bbox+limit=100 bare SQL node:http');
+    const endpoint = await measureLogged(ours.url, paths, 'bbox+limit=100 our endpoint');
+    await stopServerProcess(ours);
+    await stopServerProcess(bare);
 
     const geojson = await measureDownload('/downloads/addresses.geojson');
     const csv = await measureDownload('/downloads/addresses.csv');
@@ -268,7 +179,7 @@ export async function run(databaseUrl: string): Promise<Record<string, number | 
       gpkg_addresses_s: round(gpkgAddresses.seconds, 1),
     };
   } finally {
-    for (const child of children) await stopChild(child);
+    for (const child of children) await stopServerProcess(child);
     await db.close();
   }
 }

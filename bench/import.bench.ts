@@ -4,11 +4,12 @@
 // Works in a database of its own (<bench db>_import, created and dropped here): the bench database
 // other suites read is left alone.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { samplePeakRss } from './lib/rss.ts';
 import { openDatabase } from '../server/db/database.ts';
 import { migrateLatest } from '../server/db/migrate.ts';
 import { createShapefileWriter } from '../tests/helpers/shapefile-writer.ts';
@@ -92,24 +93,13 @@ function timed(command: string, args: string[], options: { env?: NodeJS.ProcessE
     let output = '';
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
-    let peakKb = 0;
-    // VmHWM is the process's own high-water mark: sampling it often enough catches the peak.
-    const sampler = options.sampleRss
-      ? setInterval(() => {
-          try {
-            const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-            if (hwm) peakKb = Math.max(peakKb, Number(hwm[1]));
-          } catch {
-            // The process has just exited.
-          }
-        }, 25)
-      : undefined;
+    const stopSampling = options.sampleRss ? samplePeakRss(child.pid!) : undefined;
     child.once('error', fail);
     child.once('exit', (code) => {
-      clearInterval(sampler);
+      const peakRssMb = stopSampling?.() ?? 0;
       const seconds = (performance.now() - started) / 1000;
       if (code !== 0) fail(new Error(`${command} ${args.join(' ')} exited with ${code}:\n${output.slice(-2000)}`));
-      else ok({ seconds, peakRssMb: peakKb / 1024, output });
+      else ok({ seconds, peakRssMb, output });
     });
   });
 }

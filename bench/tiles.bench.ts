@@ -3,69 +3,45 @@
 // handler; warm: our cached endpoint vs node:http returning the same bytes from memory. Every server
 // runs in its own child process (this file, forked with `--serve <role>`), autocannon in this one.
 // Also scans tile sizes at each layer's first zooms and times the portable (embedded) producer.
-import autocannon from 'autocannon';
-import { fork, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { RequestListener } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ensureBenchData } from './data/bench-data.ts';
-import { createApp } from '../server/app.ts';
-import { loadConfig } from '../server/config.ts';
+import { appHandler } from './lib/app-server.ts';
+import { openBenchDatabase, openFilledBenchDatabase } from './lib/bench-database.ts';
+import { measurePair, type Measured } from './lib/load.ts';
+import { listenInChild, serveIfForked, startServerProcess, stopServerProcess, type ServerProcess } from './lib/server-process.ts';
+import { percentile, round } from './lib/stats.ts';
 import { openDatabase, type Database } from '../server/db/database.ts';
 import { migrateLatest } from '../server/db/migrate.ts';
-import { readDatabaseInfo } from '../server/http/health.routes.ts';
 import type { LayerDef } from '../server/layers/layer-def.ts';
 import { ident, publicRowFilter } from '../server/layers/layer-sql.ts';
 import { createLayerRegistry } from '../server/layers/registry.ts';
-import { createLogger } from '../server/logger.ts';
 import { createJsProducer } from '../server/tiles/tile-producers.ts';
 import { buildMvtTileSql } from '../server/tiles/tile-sql.ts';
 
-const CONNECTIONS = 8;
-const WARMUP_S = 5;
-const DURATION_S = 20;
-/** The 20 s are cut in this many slices, alternating the two servers compared. */
-const ROUNDS = 4;
 const ZOOMS = [10, 12, 14, 16];
 /** Tiles per layer and zoom in the fixed list, spread evenly over the territory. */
 const TILES_PER_LAYER_ZOOM = 30;
 /** Zooms scanned for tile sizes from each layer's minzoom: the densest tiles are at the first ones. */
 const SIZE_SCAN_ZOOMS = 2;
-const POOL_SIZE = 10;
 
 interface Tile { z: number; x: number; y: number }
 interface ListedTile extends Tile { layer: string; path: string }
 
 const pathOf = (layer: string, t: Tile) => `/tiles/${layer}/${t.z}/${t.x}/${t.y}.mvt`;
 
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
-
 // ---------------------------------------------------------------------------------------------
 // Child processes: the servers under test.
 
 type Role = 'app' | 'bare' | 'memory';
 
-/** Our app as `npm start` builds it, on the bench database; TILE_CACHE_MB comes from the parent. */
-async function serveApp(db: Database) {
-  const config = loadConfig({ ...process.env, PORT: '0', BASEMAP: 'none' });
-  return createApp({
-    config, db, layers: createLayerRegistry(), log: createLogger('warn'),
-    databaseInfo: await readDatabaseInfo(db), sessionSecret: 'bench',
-  }).callback();
-}
-
 /** The same SQL our ST_AsMVT producer sends, behind the least HTTP code that can answer a tile. */
-function serveBare(db: Database) {
+function serveBare(db: Database): RequestListener {
   const registry = createLayerRegistry();
   const sql = new Map(registry.all.map((l) => [l.id, buildMvtTileSql([l])]));
   const route = /^\/tiles\/(\w+)\/(\d+)\/(\d+)\/(\d+)\.mvt$/;
-  return (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => {
+  return (req, res) => {
     const m = route.exec(req.url ?? '');
     const text = m && sql.get(m[1]!);
     if (!m || !text) return void res.writeHead(404).end();
@@ -78,8 +54,8 @@ function serveBare(db: Database) {
 }
 
 /** Bytes handed over by the parent, answered from a Map. */
-function serveMemory(tiles: Map<string, Buffer>) {
-  return (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => {
+function serveMemory(tiles: Map<string, Buffer>): RequestListener {
+  return (req, res) => {
     const tile = tiles.get(req.url ?? '');
     if (!tile) return void res.writeHead(404).end();
     if (tile.length === 0) return void res.writeHead(204).end();
@@ -88,129 +64,33 @@ function serveMemory(tiles: Map<string, Buffer>) {
 }
 
 async function serve(role: Role): Promise<void> {
-  const db = role === 'memory' ? undefined : await openDatabase({ url: process.env.BENCH_DATABASE_URL!, dataDir: '', poolSize: POOL_SIZE });
-  let handler: Parameters<typeof createServer>[1];
-  if (role === 'app') handler = await serveApp(db!);
+  const db = role === 'memory' ? undefined : await openBenchDatabase(process.env.BENCH_DATABASE_URL!);
+  let handler: RequestListener;
+  if (role === 'app') handler = await appHandler(db!);
   else if (role === 'bare') handler = serveBare(db!);
   else {
     const tiles = await new Promise<Map<string, Buffer>>((ok) => process.once('message', (m) => ok(m as Map<string, Buffer>)));
     handler = serveMemory(tiles);
   }
-  const server = createServer({ keepAliveTimeout: 30_000 }, handler);
-  server.listen(0, '127.0.0.1', () => process.send!({ port: (server.address() as AddressInfo).port }));
-  // CPU time the server has used so far: per request, it tells overhead apart from machine noise.
-  process.on('message', (m) => m === 'cpu' && process.send!({ cpu: process.cpuUsage() }));
-  process.once('disconnect', () => {
-    server.close();
-    void db?.close();
-  });
+  listenInChild(handler, () => void db?.close());
 }
 
-if (process.argv[2] === '--serve') {
-  serve(process.argv[3] as Role).catch((error) => {
-    console.error(error);
-    process.exit(1);
-  });
-}
+serveIfForked(serve);
 
-interface Child { url: string; process: ChildProcess }
-
-async function startChild(role: Role, env: Record<string, string> = {}, tiles?: Map<string, Buffer>): Promise<Child> {
-  const child = fork(fileURLToPath(import.meta.url), ['--serve', role], {
-    execArgv: ['--import', 'tsx'], env: { ...process.env, LOG_LEVEL: 'warn', ...env }, serialization: 'advanced',
-  });
-  if (tiles) child.send(tiles);
-  const port = await new Promise<number>((ok, fail) => {
-    child.once('message', (m) => ok((m as { port: number }).port));
-    child.once('exit', (code) => fail(new Error(`bench server "${role}" exited with code ${code}`)));
-  });
-  child.removeAllListeners('exit');
-  return { url: `http://127.0.0.1:${port}`, process: child };
-}
-
-/** Microseconds of CPU (user + system) the child server has used so far. */
-async function cpuOf(child: Child): Promise<number> {
-  const reply = new Promise<number>((ok) => {
-    const listen = (m: unknown) => {
-      const cpu = (m as { cpu?: NodeJS.CpuUsage }).cpu;
-      if (!cpu) return;
-      child.process.off('message', listen);
-      ok(cpu.user + cpu.system);
-    };
-    child.process.on('message', listen);
-  });
-  child.process.send('cpu');
-  return reply;
-}
-
-async function stopChild(child: Child | undefined): Promise<void> {
-  if (!child || child.process.exitCode !== null) return;
-  const exited = new Promise((ok) => child.process.once('exit', ok));
-  child.process.disconnect();
-  const timer = setTimeout(() => child.process.kill('SIGKILL'), 5_000);
-  await exited;
-  clearTimeout(timer);
-}
+/** A server of `role`; the memory one is handed its tiles (a Map, hence the advanced serialization). */
+const startChild = (role: Role, env: Record<string, string> = {}, tiles?: Map<string, Buffer>) =>
+  startServerProcess(import.meta.url, role, { env, message: tiles, serialization: 'advanced' });
 
 // ---------------------------------------------------------------------------------------------
-// Load: autocannon, each request the next tile of the list (connections interleave over it).
+// Load: our endpoint and its reference alternated on the same list (bench/lib/load.ts).
 
-interface Load { rps: number; p50: number; p99: number; errors: number; non2xx: number; total: number; latencies: number[] }
-
-function load(url: string, paths: readonly string[], seconds: number): Promise<Load> {
-  let next = 0;
-  const latencies: number[] = [];
-  return new Promise((ok, fail) => {
-    const instance = autocannon({
-      url, connections: CONNECTIONS, duration: seconds,
-      requests: [{ setupRequest: (req) => ({ ...req, path: paths[next++ % paths.length]! }) }],
-    }, (error, result) => {
-      if (error) return fail(error);
-      const sorted = [...latencies].sort((a, b) => a - b);
-      ok({
-        rps: result.requests.total / seconds,
-        p50: percentile(sorted, 50), p99: percentile(sorted, 99),
-        errors: result.errors + result.timeouts, non2xx: result.non2xx, total: result.requests.total, latencies,
-      });
-    });
-    instance.on('response', (_client: unknown, _status: number, _bytes: number, ms: number) => latencies.push(ms));
-  });
-}
-
-interface Measured extends Load {
-  /** Server CPU (user + system) per request, in microseconds. */
-  cpuUs: number;
-}
-
-/**
- * Measures two servers on the same paths, alternating them in ROUNDS slices of the run after a
- * warm-up each, so that whatever else the machine does weighs on both alike; the figures pool all
- * slices of a server.
- */
-async function measurePair(a: Child, b: Child, paths: readonly string[], labels: [string, string]): Promise<[Measured, Measured]> {
-  await load(a.url, paths, WARMUP_S);
-  await load(b.url, paths, WARMUP_S);
-  const slices: [Load[], Load[]] = [[], []];
-  const cpu = [0, 0];
-  for (let round = 0; round < ROUNDS; round++) {
-    for (const [i, child] of [a, b].entries()) {
-      const before = await cpuOf(child);
-      slices[i]!.push(await load(child.url, paths, DURATION_S / ROUNDS));
-      cpu[i]! += (await cpuOf(child)) - before;
-    }
-  }
-  return slices.map((parts, i) => {
-    const latencies = parts.flatMap((p) => p.latencies).sort((x, y) => x - y);
-    const total = parts.reduce((sum, p) => sum + p.total, 0);
-    const result: Measured = {
-      rps: total / DURATION_S, p50: percentile(latencies, 50), p99: percentile(latencies, 99), total, latencies: [],
-      errors: parts.reduce((sum, p) => sum + p.errors, 0), non2xx: parts.reduce((sum, p) => sum + p.non2xx, 0),
-      cpuUs: cpu[i]! / Math.max(1, total),
-    };
+async function measureLogged(a: ServerProcess, b: ServerProcess, paths: readonly string[], labels: [string, string]): Promise<[Measured, Measured]> {
+  const pair = await measurePair(a, b, paths);
+  for (const [i, result] of pair.entries()) {
     console.log(`${labels[i]!.padEnd(30)} ${result.rps.toFixed(1).padStart(9)} tiles/s  p50 ${result.p50.toFixed(2)} ms  ` +
       `p99 ${result.p99.toFixed(2)} ms  server CPU ${result.cpuUs.toFixed(0)} µs/tile  errors ${result.errors}  non-2xx ${result.non2xx}`);
-    return result;
-  }) as [Measured, Measured];
+  }
+  return pair;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -331,12 +211,9 @@ async function timeEmbedded(layers: readonly LayerDef[], tiles: readonly ListedT
 // ---------------------------------------------------------------------------------------------
 
 export async function run(databaseUrl: string): Promise<Record<string, number | string | boolean>> {
-  process.env.BENCH_DATABASE_URL = databaseUrl;
-  const db = await openDatabase({ url: databaseUrl, dataDir: '', poolSize: POOL_SIZE });
-  const children: Child[] = [];
+  const db = await openFilledBenchDatabase(databaseUrl);
+  const children: ServerProcess[] = [];
   try {
-    await migrateLatest(db);
-    await ensureBenchData(db);
     const layers = createLayerRegistry().all.filter((l) => l.public);
     const list = await tileList(db, layers);
     const all = [...list.values()].flat();
@@ -356,14 +233,14 @@ export async function run(databaseUrl: string): Promise<Record<string, number | 
     for (const z of ZOOMS) {
       const zPaths = list.get(z)!.map((t) => t.path);
       if (zPaths.length === 0) continue;
-      const [o, b] = await measurePair(ours, bare, zPaths, [`cold z${z} our endpoint`, `cold z${z} bare ST_AsMVT`]);
+      const [o, b] = await measureLogged(ours, bare, zPaths, [`cold z${z} our endpoint`, `cold z${z} bare ST_AsMVT`]);
       figures[`cold_ratio_z${z}`] = round(o.p50 / b.p50, 3);
       figures[`cold_tiles_per_s_z${z}`] = round(o.rps, 1);
       figures[`bare_tiles_per_s_z${z}`] = round(b.rps, 1);
     }
-    const [coldOurs, coldBare] = await measurePair(ours, bare, paths, ['cold all zooms our endpoint', 'cold all zooms bare ST_AsMVT']);
-    await stopChild(ours);
-    await stopChild(bare);
+    const [coldOurs, coldBare] = await measureLogged(ours, bare, paths, ['cold all zooms our endpoint', 'cold all zooms bare ST_AsMVT']);
+    await stopServerProcess(ours);
+    await stopServerProcess(bare);
 
     // Warm: our cache on and filled by the warm-up; the reference serves the very same bytes.
     const warmOurs = await startChild('app', { TILE_CACHE_MB: '512' });
@@ -372,7 +249,7 @@ export async function run(databaseUrl: string): Promise<Record<string, number | 
     for (const p of paths) bytes.set(p, Buffer.from(await (await fetch(warmOurs.url + p, { headers: { 'Accept-Encoding': 'identity' } })).arrayBuffer()));
     const memory = await startChild('memory', {}, bytes);
     children.push(memory);
-    const [warm, warmMemory] = await measurePair(warmOurs, memory, paths, ['warm our endpoint', 'warm node:http from memory']);
+    const [warm, warmMemory] = await measureLogged(warmOurs, memory, paths, ['warm our endpoint', 'warm node:http from memory']);
 
     Object.assign(figures, {
       cold_ratio: round(coldOurs.p50 / coldBare.p50, 3),
@@ -401,7 +278,7 @@ export async function run(databaseUrl: string): Promise<Record<string, number | 
     });
     return figures;
   } finally {
-    for (const child of children) await stopChild(child);
+    for (const child of children) await stopServerProcess(child);
     await db.close();
   }
 }

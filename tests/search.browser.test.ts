@@ -3,27 +3,15 @@
 // a map click, a lot with its THD label, English, and the print view.
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { statusLabel } from '../web/src/eligibility-text.ts';
 import type { AnswerStatus } from '../web/src/eligibility-api.ts';
+import { CHROMIUM, launchChromium, startServer, type RunningServer } from './helpers/browser.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const IDLE_TIMEOUT = 60_000;
 /** Longest wait for the page to catch up (a loaded CI machine); a bound, not a timing assertion. */
 const WAIT = 20_000;
 const ADDRESS = '12 Rue de la Gare, 35137 Bédée';
-
-interface RunningServer {
-  url: string;
-  close(): Promise<void>;
-}
-
-async function startServer(): Promise<RunningServer> {
-  const external = process.env.WEB_TEST_URL;
-  if (external) return { url: external.replace(/\/+$/, ''), close: async () => {} };
-  const { startTestServer } = await import('./helpers/test-server.ts');
-  return startTestServer();
-}
 
 // Only Debian's Chromium is driven (never a downloaded browser); without it the file is skipped.
 describe.skipIf(!existsSync(CHROMIUM))('address search and the answer panel in Chromium', () => {
@@ -50,11 +38,7 @@ describe.skipIf(!existsSync(CHROMIUM))('address search and the answer panel in C
     const id = found.features[0]!.id;
     const answer = (await (await fetch(`${server.url}/api/eligibility?address=${id}`)).json()) as { fibre: { status: AnswerStatus } };
     expected = { id, status: answer.fibre.status };
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--disable-background-networking',
-        '--disable-component-update', '--no-first-run', '--disable-sync'],
-    });
+    browser = await launchChromium();
     page = await openPage();
   }, 180_000);
 

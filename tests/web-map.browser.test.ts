@@ -2,9 +2,9 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { CHROMIUM, launchChromium, startServer, type RunningServer } from './helpers/browser.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOT_DIR = fileURLToPath(new URL('../.tmp/', import.meta.url));
 const IDLE_TIMEOUT = 60_000;
 
@@ -15,23 +15,6 @@ interface LayerSummary {
   minzoom: number;
   maxzoom: number;
   style: { visible: boolean };
-}
-
-interface RunningServer {
-  url: string;
-  close(): Promise<void>;
-}
-
-/**
- * The app under test: WEB_TEST_URL when set (a server started by hand while developing the front-end),
- * else the real app on the test database with BASEMAP=none. Imported lazily so the first case does not
- * need the database at all.
- */
-async function startServer(): Promise<RunningServer> {
-  const external = process.env.WEB_TEST_URL;
-  if (external) return { url: external.replace(/\/+$/, ''), close: async () => {} };
-  const { startTestServer } = await import('./helpers/test-server.ts');
-  return startTestServer();
 }
 
 async function openMap(browser: Browser, url: string, viewport: { width: number; height: number }) {
@@ -63,11 +46,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the web map in Chromium', () => {
   beforeAll(async () => {
     server = await startServer();
     layers = ((await (await fetch(`${server.url}/layers`)).json()) as { layers: LayerSummary[] }).layers;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--disable-background-networking',
-        '--disable-component-update', '--no-first-run', '--disable-sync'],
-    });
+    browser = await launchChromium();
     desktop = await openMap(browser, server.url, { width: 1280, height: 800 });
     mkdirSync(SCREENSHOT_DIR, { recursive: true });
     await desktop.page.screenshot({ path: `${SCREENSHOT_DIR}map.png` });

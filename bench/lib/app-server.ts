@@ -1,0 +1,17 @@
+// Our app as the benchmarks serve it: the request handler `npm start` would build.
+import type { RequestListener } from 'node:http';
+import { createApp } from '../../server/app.ts';
+import { loadConfig } from '../../server/config.ts';
+import type { Database } from '../../server/db/database.ts';
+import { readDatabaseInfo } from '../../server/http/health.routes.ts';
+import { createLayerRegistry } from '../../server/layers/registry.ts';
+import { createLogger } from '../../server/logger.ts';
+
+/** Our app as `npm start` builds it, on `db`; settings such as TILE_CACHE_MB come from the environment. */
+export async function appHandler(db: Database): Promise<RequestListener> {
+  const config = loadConfig({ ...process.env, PORT: '0', BASEMAP: 'none' });
+  return createApp({
+    config, db, layers: createLayerRegistry(), log: createLogger('warn'),
+    databaseInfo: await readDatabaseInfo(db), sessionSecret: 'bench',
+  }).callback();
+}

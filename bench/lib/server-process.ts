@@ -1,0 +1,71 @@
+// Bench servers in child processes: a suite file forked with `--serve <role>` listens on loopback
+// and reports its port (and, when asked, its CPU time) to the suite, which drives the load.
+import { fork, type ChildProcess } from 'node:child_process';
+import { createServer, type RequestListener } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+export interface ServerProcess { url: string; process: ChildProcess }
+
+/** In a forked suite: runs `serve(role)` when this process was started with `--serve <role>`. */
+export function serveIfForked<Role extends string>(serve: (role: Role) => Promise<void>): void {
+  if (process.argv[2] !== '--serve') return;
+  serve(process.argv[3] as Role).catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
+
+/** In a forked suite: serves `handler` on a loopback port sent to the parent; `onStop` runs when the parent lets go. */
+export function listenInChild(handler: RequestListener, onStop: () => void): void {
+  const server = createServer({ keepAliveTimeout: 30_000 }, handler);
+  server.listen(0, '127.0.0.1', () => process.send!({ port: (server.address() as AddressInfo).port }));
+  // CPU time the server has used so far: per request, it tells overhead apart from machine noise.
+  process.on('message', (m) => m === 'cpu' && process.send!({ cpu: process.cpuUsage() }));
+  process.once('disconnect', () => {
+    server.close();
+    onStop();
+  });
+}
+
+/** Forks the suite at `suiteUrl` (its import.meta.url) as server `role` and waits for its port; `message` is sent to it first. */
+export async function startServerProcess(suiteUrl: string, role: string, options: {
+  env?: Record<string, string>; message?: unknown; serialization?: 'json' | 'advanced';
+} = {}): Promise<ServerProcess> {
+  const child = fork(fileURLToPath(suiteUrl), ['--serve', role], {
+    execArgv: ['--import', 'tsx'], env: { ...process.env, LOG_LEVEL: 'warn', ...options.env },
+    ...(options.serialization ? { serialization: options.serialization } : {}),
+  });
+  if (options.message !== undefined) child.send(options.message as object);
+  const port = await new Promise<number>((ok, fail) => {
+    child.once('message', (m) => ok((m as { port: number }).port));
+    child.once('exit', (code) => fail(new Error(`bench server "${role}" exited with code ${code}`)));
+  });
+  child.removeAllListeners('exit');
+  return { url: `http://127.0.0.1:${port}`, process: child };
+}
+
+/** Microseconds of CPU (user + system) the server process has used so far. */
+export async function cpuOf(server: ServerProcess): Promise<number> {
+  const reply = new Promise<number>((ok) => {
+    const listen = (m: unknown) => {
+      const cpu = (m as { cpu?: NodeJS.CpuUsage }).cpu;
+      if (!cpu) return;
+      server.process.off('message', listen);
+      ok(cpu.user + cpu.system);
+    };
+    server.process.on('message', listen);
+  });
+  server.process.send('cpu');
+  return reply;
+}
+
+/** Lets the server process go (it closes on disconnect), killing it if it has not exited within 5 s. */
+export async function stopServerProcess(server: ServerProcess | undefined): Promise<void> {
+  if (!server || server.process.exitCode !== null) return;
+  const exited = new Promise((ok) => server.process.once('exit', ok));
+  server.process.disconnect();
+  const timer = setTimeout(() => server.process.kill('SIGKILL'), 5_000);
+  await exited;
+  clearTimeout(timer);
+}
