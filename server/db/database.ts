@@ -6,7 +6,8 @@ export type DatabaseKind = 'postgis' | 'embedded';
 export type Row = Record<string, unknown>;
 
 export interface Queryable {
-  query<R extends Row = Row>(text: string, params?: readonly unknown[]): Promise<pg.QueryResult<R>>;
+  /** Runs one statement; a `name` prepares it once per connection and reuses the plan (hot paths). */
+  query<R extends Row = Row>(text: string, params?: readonly unknown[], name?: string): Promise<pg.QueryResult<R>>;
 }
 
 export interface Database extends Queryable {
@@ -73,12 +74,16 @@ function createDatabase(kind: DatabaseKind, connection: pg.ClientConfig, max: nu
   return {
     kind,
     connection,
-    query: <R extends Row>(text: string, params?: readonly unknown[]) => getPool().query<R>(text, params as unknown[]),
+    query: <R extends Row>(text: string, params?: readonly unknown[], name?: string) =>
+      getPool().query<R>({ text, values: params as unknown[], name }),
     async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
       const client = await getPool().connect();
       try {
         await client.query('BEGIN');
-        const result = await fn({ query: <R extends Row>(text: string, params?: readonly unknown[]) => client.query<R>(text, params as unknown[]) });
+        const result = await fn({
+          query: <R extends Row>(text: string, params?: readonly unknown[], name?: string) =>
+            client.query<R>({ text, values: params as unknown[], name }),
+        });
         await client.query('COMMIT');
         return result;
       } catch (error) {

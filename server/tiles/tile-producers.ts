@@ -2,6 +2,7 @@
 // ST_AsMVT where the database has protobuf, else the portable SQL with the JS encoder.
 import type { Logger } from 'pino';
 import pg from 'pg';
+import { createHash } from 'node:crypto';
 import type { Database } from '../db/database.ts';
 import type { LayerDef } from '../layers/layer-def.ts';
 import type { TileCoord } from './tile-address.ts';
@@ -16,24 +17,36 @@ export interface TileProducer {
   produce(layers: readonly LayerDef[], coord: TileCoord): Promise<Buffer>;
 }
 
+interface PreparedTileSql {
+  text: string;
+  /** Prepared-statement name: each connection plans the tile query once, as martin does. */
+  name: string;
+}
+
 /** Memoises SQL per layer set: the sets come from the registry, so there are at most 2^n of them. */
-function sqlPerLayerSet(build: (layers: readonly LayerDef[]) => string) {
-  const cache = new Map<string, string>();
-  return (layers: readonly LayerDef[]): string => {
+function sqlPerLayerSet(producer: string, build: (layers: readonly LayerDef[]) => string) {
+  const cache = new Map<string, PreparedTileSql>();
+  return (layers: readonly LayerDef[]): PreparedTileSql => {
     const key = layers.map((l) => l.id).join(',');
     let sql = cache.get(key);
-    if (sql === undefined) cache.set(key, (sql = build(layers)));
+    if (sql === undefined) {
+      const text = build(layers);
+      // Named by content: apps sharing a connection (tests, or two producers) never clash on a name.
+      sql = { text, name: `tile_${producer}_${createHash('sha1').update(text).digest('hex').slice(0, 16)}` };
+      cache.set(key, sql);
+    }
     return sql;
   };
 }
 
 /** Tiles from one ST_AsMVT query per request (PostGIS built with protobuf). */
 export function createAsMvtProducer(db: Database): TileProducer {
-  const sqlFor = sqlPerLayerSet(buildMvtTileSql);
+  const sqlFor = sqlPerLayerSet('asmvt', buildMvtTileSql);
   return {
     name: 'asmvt',
     async produce(layers, { z, x, y }) {
-      const { rows } = await db.query<{ tile: Buffer }>(sqlFor(layers), [z, x, y]);
+      const { text, name } = sqlFor(layers);
+      const { rows } = await db.query<{ tile: Buffer }>(text, [z, x, y], name);
       return rows[0]!.tile;
     },
   };
@@ -43,11 +56,12 @@ type PortableRow = Record<string, [number, TileSpaceFeature['properties'], TileS
 
 /** Tiles from the portable SQL (clip, tile space, grid, validity) encoded in JS: any PostGIS. */
 export function createJsProducer(db: Database): TileProducer {
-  const sqlFor = sqlPerLayerSet(buildPortableTileSql);
+  const sqlFor = sqlPerLayerSet('js', buildPortableTileSql);
   return {
     name: 'js',
     async produce(layers, { z, x, y }) {
-      const { rows } = await db.query<PortableRow>(sqlFor(layers), [z, x, y]);
+      const { text, name } = sqlFor(layers);
+      const { rows } = await db.query<PortableRow>(text, [z, x, y], name);
       const row = rows[0]!;
       return encodeTile(layers.map((layer, i) => ({
         name: layer.id,
