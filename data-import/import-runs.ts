@@ -6,13 +6,8 @@ import type { ImportDiff, ImportMode, ImportSummary, RowError } from './import-s
 /** Rejected rows kept with a run (all of them are counted). */
 export const MAX_STORED_ERRORS = 1000;
 
-export interface RunStart {
-  layer: string;
-  file: string;
-  sha256: string | null;
-  mode: ImportMode;
-  mapping: string;
-  dryRun: boolean;
+/** What is known of a run when it starts: the identity fields of its summary, and who ran it. */
+export interface RunStart extends Pick<ImportSummary, 'layer' | 'file' | 'sha256' | 'mode' | 'mapping' | 'dryRun'> {
   userId?: number;
 }
 

@@ -3,6 +3,7 @@
 // data. Proves the premise-over-zone precedence, the boundary cases and the error answers.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './helpers/test-server.ts';
+import type { EligibilityAnswer } from '../server/eligibility/eligibility-answer.ts';
 
 // Fixture coordinates are whole thousandths of a degree from (-1.975, 48.195): integers divided once,
 // so a point "on" a border is the very same double as the border's vertices.
@@ -37,21 +38,7 @@ const P2 = '35023000TP0002';
 /** Metres east of a premise, in degrees of longitude at this latitude (≈ 74.2 km per degree). */
 const metresEast = (m: number) => m / (111_320 * Math.cos((48.1965 * Math.PI) / 180));
 
-interface Answer {
-  location: { lon: number; lat: number; source: string; label: string | null };
-  inside_territory: boolean;
-  fibre: {
-    status: string; phase: number | null; planned_start: string | null; planned_end: string | null; operator: string | null;
-    zone_code: string | null; data_date: string | null;
-    premises: { premise_id: string; status: string; address: string | null }[];
-    zones: { zone_code: string; status: string; phase: number | null; share: number }[];
-  };
-  business_zone: { id: number; code: string; name: string } | null;
-  lot: { id: number; lot_number: string; status: string } | null;
-  wifi: { name: string; kind: string; distance_m: number }[];
-  summary_fr: string;
-  sources: { name: string; date: string | null }[];
-}
+type Answer = EligibilityAnswer;
 
 describe('the eligibility answer', () => {
   let server: TestServer;

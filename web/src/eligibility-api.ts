@@ -1,6 +1,12 @@
 // Typed fetchers for the search, eligibility and THD label APIs, and the location a permalink names.
 
-export type AnswerStatus = 'deployed' | 'connectable' | 'in_progress' | 'planned' | 'study' | 'not_planned' | 'unknown';
+// The answer's shape is the server's own type (type-only imports vanish from the bundle), so the
+// panel and the API cannot drift apart.
+import type { EligibilityAnswer } from '../../server/eligibility/eligibility-answer.ts';
+import type { FibreStatus } from '../../server/eligibility/eligibility-sql.ts';
+
+export type { EligibilityAnswer };
+export type AnswerStatus = FibreStatus;
 
 /** What an answer is about: the same four keys as the API's query parameters, plus a business zone. */
 export type Target =
@@ -22,27 +28,6 @@ export interface SearchResult {
     lot_id?: number;
     parcel_id?: string;
   };
-}
-
-export interface EligibilityAnswer {
-  location: { lon: number; lat: number; source: 'point' | 'address' | 'parcel' | 'lot'; label: string | null };
-  inside_territory: boolean;
-  fibre: {
-    status: AnswerStatus;
-    phase: number | null;
-    planned_start: string | null;
-    planned_end: string | null;
-    operator: string | null;
-    zone_code: string | null;
-    data_date: string | null;
-    premises: { premise_id: string; status: string; address: string | null }[];
-    zones: { zone_code: string; status: string; phase: number | null; share: number }[];
-  };
-  business_zone: { id: number; code: string; name: string } | null;
-  lot: { id: number; lot_number: string; status: string } | null;
-  wifi: { name: string; kind: string; distance_m: number }[];
-  summary_fr: string;
-  sources: { name: string; date: string | null }[];
 }
 
 export interface ThdLabel {
