@@ -9,7 +9,7 @@ import { openBenchDatabase, openFilledBenchDatabase } from './lib/bench-database
 import { CONNECTIONS, DURATION_S, measurePair, ROUNDS, WARMUP_S, type Measured } from './lib/load.ts';
 import { listenInChild, serveIfForked, startServerProcess, stopServerProcess, type ServerProcess } from './lib/server-process.ts';
 import { round } from './lib/stats.ts';
-import type { Database } from '../server/db/database.ts';
+import type { Database } from '../core/db/database.ts';
 import { ELIGIBILITY_SQL } from '../server/eligibility/eligibility-sql.ts';
 import { GEOCODE_SQL, geocodeParams } from '../server/geocode/geocode-sql.ts';
 import { IGNORED_ZONE_WORDS, parseGeocodeQuery } from '../server/geocode/geocode-query.ts';

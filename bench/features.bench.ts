@@ -10,7 +10,7 @@ import { measure, type Summary } from './lib/load.ts';
 import { memoryOf } from './lib/rss.ts';
 import { listenInChild, serveIfForked, startServerProcess, stopServerProcess, type ServerProcess } from './lib/server-process.ts';
 import { round } from './lib/stats.ts';
-import type { Database } from '../server/db/database.ts';
+import type { Database } from '../core/db/database.ts';
 
 /** Requests in the fixed list: bboxes centred on parcels spread over the whole layer. */
 const BBOXES = 200;

@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { samplePeakRss } from './lib/rss.ts';
-import { openDatabase } from '../server/db/database.ts';
-import { migrateLatest } from '../server/db/migrate.ts';
+import { openDatabase } from '../core/db/database.ts';
+import { migrateLatest } from '../core/db/migrate.ts';
 import { createShapefileWriter } from '../tests/helpers/shapefile-writer.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

@@ -12,11 +12,11 @@ import { openBenchDatabase, openFilledBenchDatabase } from './lib/bench-database
 import { measurePair, type Measured } from './lib/load.ts';
 import { listenInChild, serveIfForked, startServerProcess, stopServerProcess, type ServerProcess } from './lib/server-process.ts';
 import { percentile, round } from './lib/stats.ts';
-import { openDatabase, type Database } from '../server/db/database.ts';
-import { migrateLatest } from '../server/db/migrate.ts';
-import type { LayerDef } from '../server/layers/layer-def.ts';
-import { ident, publicRowFilter } from '../server/layers/layer-sql.ts';
-import { createLayerRegistry } from '../server/layers/registry.ts';
+import { openDatabase, type Database } from '../core/db/database.ts';
+import { migrateLatest } from '../core/db/migrate.ts';
+import type { LayerDef } from '../core/layers/layer-def.ts';
+import { ident, publicRowFilter } from '../core/layers/layer-sql.ts';
+import { createLayerRegistry } from '../core/layers/registry.ts';
 import { createJsProducer } from '../server/tiles/tile-producers.ts';
 import { buildMvtTileSql } from '../server/tiles/tile-sql.ts';
 

@@ -2,12 +2,12 @@
 // on a terminal, a one-line summary at the end, and a non-zero exit status when it fails.
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
-import { loadConfig } from '../server/config.ts';
-import { openDatabase, type Database } from '../server/db/database.ts';
-import { DataDirLockedError } from '../server/db/embedded.ts';
-import { createLayerRegistry } from '../server/layers/registry.ts';
+import { loadConfig } from '../core/config.ts';
+import { openDatabase, type Database } from '../core/db/database.ts';
+import { DataDirLockedError } from '../core/db/embedded.ts';
+import { createLayerRegistry } from '../core/layers/registry.ts';
 import { MIGRATIONS } from '../migrations/index.ts';
-import { checkCatalog } from '../server/layers/catalog-check.ts';
+import { checkCatalog } from '../core/layers/catalog-check.ts';
 import { formatSummaryLine, IMPORT_MODES, type ImportMode, type ImportSummary } from './import-summary.ts';
 import { builtInProfiles } from './mapping.ts';
 import { ImportOptionsError, importableLayers, runImport, validateImportOptions, type ImportOptions, type ImportProgress } from './pipeline.ts';
@@ -103,7 +103,7 @@ async function migrateIfPending(db: Database): Promise<void> {
     const applied = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM knex_migrations WHERE name = ANY($1)', [names]);
     if (applied.rows[0]!.n === names.length) return;
   }
-  const { migrateLatest } = await import('../server/db/migrate.ts');
+  const { migrateLatest } = await import('../core/db/migrate.ts');
   await migrateLatest(db);
 }
 

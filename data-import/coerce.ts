@@ -1,5 +1,5 @@
 // Turns source values (text, numbers, booleans, dates) into the types of a layer's columns.
-import type { PropertyType } from '../server/layers/layer-def.ts';
+import type { PropertyType } from '../core/layers/layer-def.ts';
 
 /** A source value that cannot become the column's type, and why. */
 export class Invalid {

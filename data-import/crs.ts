@@ -4,7 +4,7 @@
 // Why EPSG codes and not `ST_Transform(geom, '<wkt>', 4326)` for every row: PostGIS caches PROJ
 // objects by SRID only, so a WKT string costs a PROJ set-up per row (minutes for 200,000 rows
 // instead of a second). The WKT path is used once, to cross-check the identification.
-import type { Queryable } from '../server/db/database.ts';
+import type { Queryable } from '../core/db/database.ts';
 import type { CrsHint } from './sources/source.ts';
 
 export interface ResolvedSrs {

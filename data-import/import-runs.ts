@@ -1,6 +1,6 @@
 // The import_runs table: a row per run, inserted as `running`, finished with counts, diff, errors
 // and details, read back as the same summary the run returned.
-import type { Queryable } from '../server/db/database.ts';
+import type { Queryable } from '../core/db/database.ts';
 import type { ImportDiff, ImportMode, ImportSummary, RowError } from './import-summary.ts';
 
 /** Rejected rows kept with a run (all of them are counted). */

@@ -3,8 +3,8 @@
 import { once } from 'node:events';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import type { Database, Queryable, Row } from '../server/db/database.ts';
-import type { PropertyType } from '../server/layers/layer-def.ts';
+import type { Database, Queryable, Row } from '../core/db/database.ts';
+import type { PropertyType } from '../core/layers/layer-def.ts';
 
 export type LoadColumnType = PropertyType | 'geometry';
 

@@ -1,7 +1,7 @@
 // The SQL of an import, built from the layer description: staging table, geometry repair,
 // rejections, diff against the live layer and the merge. Identifiers only through ident().
-import type { LayerDef, PropertyType } from '../server/layers/layer-def.ts';
-import { ident } from '../server/layers/layer-sql.ts';
+import type { LayerDef, PropertyType } from '../core/layers/layer-def.ts';
+import { ident } from '../core/layers/layer-sql.ts';
 import type { TargetColumn } from './mapping.ts';
 
 /** The staging table, private to the import's session; it vanishes with its transaction. */

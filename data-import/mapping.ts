@@ -2,7 +2,7 @@
 // compilation against a layer description and a file's fields into a per-record mapper.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { LayerDef, PropertyType } from '../server/layers/layer-def.ts';
+import type { LayerDef, PropertyType } from '../core/layers/layer-def.ts';
 import { Invalid, coerceValue, isBlank } from './coerce.ts';
 import type { CsvGeometryColumns } from './sources/csv-source.ts';
 

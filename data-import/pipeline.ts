@@ -4,10 +4,10 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { basename, extname } from 'node:path';
-import type { Database, Queryable, Row } from '../server/db/database.ts';
-import type { LayerDef } from '../server/layers/layer-def.ts';
-import { ident } from '../server/layers/layer-sql.ts';
-import type { LayerRegistry } from '../server/layers/registry.ts';
+import type { Database, Queryable, Row } from '../core/db/database.ts';
+import type { LayerDef } from '../core/layers/layer-def.ts';
+import { ident } from '../core/layers/layer-sql.ts';
+import type { LayerRegistry } from '../core/layers/registry.ts';
 import { resolveSrs } from './crs.ts';
 import { withImportSession, type ImportSession, type LoadColumn } from './import-session.ts';
 import {

@@ -1,7 +1,7 @@
 // GeoJSON geometries to hex EWKB for the staging table (2D, shaped for the layer), and WKB back
 // to GeoJSON for sources that store WKB (GeoPackage).
 import type { Geometry, Position } from 'geojson';
-import type { GeometryType } from '../server/layers/layer-def.ts';
+import type { GeometryType } from '../core/layers/layer-def.ts';
 
 export type EncodedGeometry =
   | { ok: true; hex: string; /** rings closed or degenerate rings dropped */ repaired: boolean }

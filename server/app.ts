@@ -5,10 +5,11 @@ import serve from 'koa-static';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
-import type { Config } from './config.ts';
-import type { Database } from './db/database.ts';
-import type { LayerRegistry } from './layers/registry.ts';
+import type { Config } from '../core/config.ts';
+import type { Database } from '../core/db/database.ts';
+import type { LayerRegistry } from '../core/layers/registry.ts';
 import { errorMiddleware } from './http/errors.ts';
+import type { RouteDeps } from './http/route-deps.ts';
 import { createMetrics } from './http/metrics.ts';
 import { healthRoutes, type DatabaseInfo } from './http/health.routes.ts';
 import { layersRoutes } from './layers/layers.routes.ts';
@@ -39,6 +40,7 @@ export function createApp(deps: AppDeps): Koa {
   const { config, db, layers, log, databaseInfo } = deps;
   const app = new Koa({ proxy: config.trustProxy, keys: [deps.sessionSecret] });
   const metrics = createMetrics();
+  const routeDeps: RouteDeps = { config, db, layers, log };
 
   app.use(errorMiddleware(log));
   app.use(metrics.middleware);
@@ -50,17 +52,17 @@ export function createApp(deps: AppDeps): Koa {
   app.use(compress({ threshold: 1024 }));
 
   for (const router of [
-    healthRoutes(db, config, databaseInfo),
-    layersRoutes(db, layers),
-    territoryRoutes(db),
-    tilesRoutes({ db, layers, config, log }),
-    authRoutes(db),
-    ogcRoutes(db, layers, config),
-    downloadsRoutes(db, layers, config),
-    geocodeRoutes({ db, layers }),
-    eligibilityRoutes({ db, layers, config }),
-    zonesThdRoutes({ db, layers, config }),
-    importsRoutes(db, layers),
+    healthRoutes(routeDeps, databaseInfo),
+    layersRoutes(routeDeps),
+    territoryRoutes(routeDeps),
+    tilesRoutes(routeDeps),
+    authRoutes(routeDeps),
+    ogcRoutes(routeDeps),
+    downloadsRoutes(routeDeps),
+    geocodeRoutes(routeDeps),
+    eligibilityRoutes(routeDeps),
+    zonesThdRoutes(routeDeps),
+    importsRoutes(routeDeps),
   ]) {
     app.use(router.routes()).use(router.allowedMethods());
   }

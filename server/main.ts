@@ -1,8 +1,8 @@
 // Wires config → database → app → listen, and shuts down cleanly on SIGINT/SIGTERM.
 import { createServer } from 'node:http';
-import { loadConfig } from './config.ts';
-import { openDatabase } from './db/database.ts';
-import { createLayerRegistry } from './layers/registry.ts';
+import { loadConfig } from '../core/config.ts';
+import { openDatabase } from '../core/db/database.ts';
+import { createLayerRegistry } from '../core/layers/registry.ts';
 import { createLogger } from './logger.ts';
 import { prepareDatabase } from './startup.ts';
 import { readDatabaseInfo } from './http/health.routes.ts';

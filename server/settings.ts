@@ -1,7 +1,7 @@
 // Settings the platform keeps in its own database, such as a generated session secret.
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Queryable } from './db/database.ts';
+import type { Queryable } from '../core/db/database.ts';
 
 /** The session secret: SESSION_SECRET when given, else one generated once and stored in the database. */
 export async function resolveSessionSecret(db: Queryable, fromEnv: string | undefined, log: Logger): Promise<string> {

@@ -1,9 +1,9 @@
 // Gets a database ready to serve: migrations, demo seed on a brand-new database, catalog check.
 import type { Logger } from 'pino';
-import type { Database } from './db/database.ts';
-import { migrateLatest } from './db/migrate.ts';
-import type { LayerRegistry } from './layers/registry.ts';
-import { checkCatalog } from './layers/catalog-check.ts';
+import type { Database } from '../core/db/database.ts';
+import { migrateLatest } from '../core/db/migrate.ts';
+import type { LayerRegistry } from '../core/layers/registry.ts';
+import { checkCatalog } from '../core/layers/catalog-check.ts';
 import { seedDemoData } from './seed/demo-seed.ts';
 
 export interface PrepareOptions {

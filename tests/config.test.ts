@@ -1,6 +1,6 @@
 // Configuration: documented defaults, and clear errors for bad values.
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../server/config.ts';
+import { ConfigError, loadConfig } from '../core/config.ts';
 
 describe('configuration', () => {
   it('runs with an empty environment: port 3000, embedded database under ./data, IGN basemap, demo seed', () => {

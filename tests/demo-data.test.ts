@@ -6,7 +6,7 @@ import {
 } from '@turf/turf';
 import type { FeatureCollection, MultiPolygon, Point, Polygon, Position } from 'geojson';
 import { generateDemoData } from '../server/seed/demo-data.ts';
-import { ALL_LAYERS } from '../server/layers/registry.ts';
+import { ALL_LAYERS } from '../core/layers/registry.ts';
 
 const communes = JSON.parse(
   readFileSync(new URL('../server/territory/communes-montfort-communaute.geojson', import.meta.url), 'utf8'),

@@ -3,9 +3,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import type { Database } from '../server/db/database.ts';
-import { ALL_LAYERS } from '../server/layers/registry.ts';
-import { ident } from '../server/layers/layer-sql.ts';
+import type { Database } from '../core/db/database.ts';
+import { ALL_LAYERS } from '../core/layers/registry.ts';
+import { ident } from '../core/layers/layer-sql.ts';
 import { openTestDatabase } from './helpers/test-db.ts';
 
 const GOLDEN = new URL('./golden/demo-seed.sha256.json', import.meta.url);

@@ -3,14 +3,14 @@
 // open-data terms the configuration sets.
 import { describe, expect, it } from 'vitest';
 import initSqlJs from 'sql.js';
-import { loadConfig } from '../server/config.ts';
+import { loadConfig } from '../core/config.ts';
 import { openDataTerms, layerSource } from '../server/downloads/open-data.ts';
 import {
   GPKG_APPLICATION_ID, gdalMetadataXml, gpkgExtentStatement, gpkgGeometry, gpkgInsertSql, gpkgSchemaStatements, type GpkgLayerSpec,
 } from '../server/downloads/gpkg-schema.ts';
 import { csvColumns, gpkgColumns } from '../server/downloads/export-sql.ts';
 import { prepareLayerSql } from '../server/features/feature-sql.ts';
-import { ALL_LAYERS } from '../server/layers/registry.ts';
+import { ALL_LAYERS } from '../core/layers/registry.ts';
 
 const layer = (id: string) => ALL_LAYERS.find((l) => l.id === id)!;
 

@@ -10,8 +10,8 @@ import { promisify } from 'node:util';
 import { parse } from 'csv-parse/sync';
 import initSqlJs, { type Database as SqlJsDatabase } from 'sql.js';
 import { startTestServer, type TestServer } from './helpers/test-server.ts';
-import { ALL_LAYERS, publicProperties } from '../server/layers/registry.ts';
-import { ident } from '../server/layers/layer-sql.ts';
+import { ALL_LAYERS, publicProperties } from '../core/layers/registry.ts';
+import { ident } from '../core/layers/layer-sql.ts';
 import { DOWNLOAD_PAGE_SIZE } from '../server/downloads/downloads.routes.ts';
 
 const run = promisify(execFile);

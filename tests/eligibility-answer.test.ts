@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { buildAnswer, frenchDate, type AnswerContext } from '../server/eligibility/eligibility-answer.ts';
 import { parseEligibilityTarget } from '../server/eligibility/eligibility-params.ts';
 import type { EligibilityRow, FibreAnswer } from '../server/eligibility/eligibility-sql.ts';
-import { createLayerRegistry } from '../server/layers/registry.ts';
+import { createLayerRegistry } from '../core/layers/registry.ts';
 import { ClientError } from '../server/http/errors.ts';
 
 const ctx: AnswerContext = { layers: createLayerRegistry(), territory: 'Montfort Communauté' };

@@ -255,7 +255,8 @@ describe('the eligibility answer', () => {
     const res = await fetch(`${server.url}/api/eligibility?${query}`);
     expect(res.status).toBe(status);
     const body = (await res.json()) as { code: string; description: string };
-    expect(body.code).toBe(status === 404 ? 'NotFound' : 'InvalidParameterValue');
+    // An unknown parameter is named as such, as the OGC API does; a bad value of a known one is a bad value.
+    expect(body.code).toBe(status === 404 ? 'NotFound' : query.startsWith('addresse=') ? 'InvalidParameter' : 'InvalidParameterValue');
   });
 
   describe('ZA THD label', () => {

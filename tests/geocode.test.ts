@@ -166,7 +166,7 @@ describe('address, zone, lot and parcel search', () => {
     const res = await fetch(`${server.url}/api/geocode${query}`);
     expect(res.status).toBe(400);
     const body = (await res.json()) as { code: string; description: string };
-    expect(body.code).toBe('InvalidParameterValue');
+    expect(body.code).toBe(query.includes('type=') ? 'InvalidParameter' : 'InvalidParameterValue');
     expect(body.description.length).toBeGreaterThan(0);
   });
 });

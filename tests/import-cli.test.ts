@@ -5,7 +5,7 @@ import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { inject } from 'vitest';
-import { openDatabase, type Database } from '../server/db/database.ts';
+import { openDatabase, type Database } from '../core/db/database.ts';
 import { openTestDatabase } from './helpers/test-db.ts';
 import { ESRI_PRJ, project, tableChecksum, tempDir } from './helpers/import-fixtures.ts';
 import { createShapefileWriter } from './helpers/shapefile-writer.ts';

@@ -3,8 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import type { Database } from '../server/db/database.ts';
-import { createLayerRegistry } from '../server/layers/registry.ts';
+import type { Database } from '../core/db/database.ts';
+import { createLayerRegistry } from '../core/layers/registry.ts';
 import { runImport } from '../data-import/pipeline.ts';
 import { builtInProfiles } from '../data-import/mapping.ts';
 import { openTestDatabase } from './helpers/test-db.ts';

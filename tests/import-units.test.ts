@@ -2,7 +2,7 @@
 // value coercion, mapping profiles, geometry encoding, ring roles, CSV and zip helpers.
 import { describe, expect, it } from 'vitest';
 import type { Geometry } from 'geojson';
-import { createLayerRegistry } from '../server/layers/registry.ts';
+import { createLayerRegistry } from '../core/layers/registry.ts';
 import { createTextDecoder, parseEncodingName, resolveDbfEncoding } from '../data-import/sources/encoding.ts';
 import { KNOWN_CRS, detectXySrid, identifyWkt, parseSrsOption, parseWkt } from '../data-import/crs.ts';
 import { Invalid, coerceValue, parseDate } from '../data-import/coerce.ts';

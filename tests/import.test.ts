@@ -4,8 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { basename, join } from 'node:path';
 import initSqlJs from 'sql.js';
-import type { Database } from '../server/db/database.ts';
-import { createLayerRegistry } from '../server/layers/registry.ts';
+import type { Database } from '../core/db/database.ts';
+import { createLayerRegistry } from '../core/layers/registry.ts';
 import { runImport, type ImportOptions } from '../data-import/pipeline.ts';
 import { readRun } from '../data-import/import-runs.ts';
 import { KNOWN_CRS } from '../data-import/crs.ts';

@@ -1,7 +1,7 @@
 // The layer descriptions: complete, valid, and rejected loudly when inconsistent.
 import { describe, expect, it } from 'vitest';
-import { ALL_LAYERS, createLayerRegistry, publicProperties } from '../server/layers/registry.ts';
-import type { LayerDef } from '../server/layers/layer-def.ts';
+import { ALL_LAYERS, createLayerRegistry, publicProperties } from '../core/layers/registry.ts';
+import type { LayerDef } from '../core/layers/layer-def.ts';
 import { describeLayerPublicly } from '../server/layers/layers.routes.ts';
 
 const lots = ALL_LAYERS.find((l) => l.id === 'zone_lots')!;

@@ -1,10 +1,10 @@
 // Migrations: the same history applies on both databases, rolls back and applies again, and the
 // start-up check catches any drift between the tables and the layer descriptions.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../server/db/database.ts';
-import { migrateLatest, migrateRollbackAll } from '../server/db/migrate.ts';
-import { CatalogMismatchError, checkCatalog, findCatalogMismatches } from '../server/layers/catalog-check.ts';
-import { ALL_LAYERS } from '../server/layers/registry.ts';
+import type { Database } from '../core/db/database.ts';
+import { migrateLatest, migrateRollbackAll } from '../core/db/migrate.ts';
+import { CatalogMismatchError, checkCatalog, findCatalogMismatches } from '../core/layers/catalog-check.ts';
+import { ALL_LAYERS } from '../core/layers/registry.ts';
 import { MIGRATIONS } from '../migrations/index.ts';
 import { openTestDatabase } from './helpers/test-db.ts';
 

@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import initSqlJs from 'sql.js';
 import { startTestServer, type TestServer } from './helpers/test-server.ts';
-import { ALL_LAYERS } from '../server/layers/registry.ts';
-import { ident } from '../server/layers/layer-sql.ts';
+import { ALL_LAYERS } from '../core/layers/registry.ts';
+import { ident } from '../core/layers/layer-sql.ts';
 
 const run = promisify(execFile);
 const HAS_GDAL = spawnSync('ogrinfo', ['--version']).status === 0;

@@ -2,13 +2,13 @@
 // links and the OpenAPI document's agreement with what the handlers accept.
 import { describe, expect, it } from 'vitest';
 import { ClientError } from '../server/http/errors.ts';
-import { ALL_LAYERS } from '../server/layers/registry.ts';
-import type { LayerDef } from '../server/layers/layer-def.ts';
+import { ALL_LAYERS } from '../core/layers/registry.ts';
+import type { LayerDef } from '../core/layers/layer-def.ts';
 import { CRS84, SUPPORTED_CRS, findCrs } from '../server/features/ogc-crs.ts';
 import {
   MAX_LIMIT, parseBboxParam, parseDatetime, parseFormat, parseLimit, parseOffset, parsePropertyFilters, parsePropertyList,
-  rejectUnknownParameters,
 } from '../server/features/ogc-params.ts';
+import { rejectUnknownParameters } from '../server/http/params.ts';
 import { checkQueryableNames, itemsParameterNames, parseFeatureQuery } from '../server/features/ogc-query.ts';
 import {
   Params, bboxCondition, datetimeCondition, firstPageSql, nextPageSql, prepareLayerSql, propertyCondition, type LayerSql,
@@ -16,7 +16,7 @@ import {
 import { pageLinks, type DocContext } from '../server/features/ogc-documents.ts';
 import { buildOpenApi } from '../server/features/openapi.ts';
 import { openDataTerms } from '../server/downloads/open-data.ts';
-import { loadConfig } from '../server/config.ts';
+import { loadConfig } from '../core/config.ts';
 
 const layer = (id: string) => ALL_LAYERS.find((l) => l.id === id)!;
 const sqlOf = (id: string) => prepareLayerSql(layer(id));

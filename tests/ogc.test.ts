@@ -3,8 +3,8 @@
 // that no private property or unpublished incident ever comes out.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './helpers/test-server.ts';
-import { ALL_LAYERS } from '../server/layers/registry.ts';
-import { ident } from '../server/layers/layer-sql.ts';
+import { ALL_LAYERS } from '../core/layers/registry.ts';
+import { ident } from '../core/layers/layer-sql.ts';
 
 const CRS84 = 'http://www.opengis.net/def/crs/OGC/1.3/CRS84';
 const EPSG4326 = 'http://www.opengis.net/def/crs/EPSG/0/4326';

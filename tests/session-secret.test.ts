@@ -1,6 +1,6 @@
 // A missing SESSION_SECRET is generated once and kept in the database for every later start.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../server/db/database.ts';
+import type { Database } from '../core/db/database.ts';
 import { resolveSessionSecret } from '../server/settings.ts';
 import { createLogger } from '../server/logger.ts';
 import { openTestDatabase } from './helpers/test-db.ts';

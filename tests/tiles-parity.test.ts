@@ -1,9 +1,9 @@
 // Producer parity: PostGIS's ST_AsMVT and the portable SQL + JS encoder, on the same PostGIS data,
 // give the same layers, features, ids and properties, and geometry within one tile unit.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Database } from '../server/db/database.ts';
-import { ident, publicRowFilter } from '../server/layers/layer-sql.ts';
-import { createLayerRegistry } from '../server/layers/registry.ts';
+import type { Database } from '../core/db/database.ts';
+import { ident, publicRowFilter } from '../core/layers/layer-sql.ts';
+import { createLayerRegistry } from '../core/layers/registry.ts';
 import { createAsMvtProducer, createJsProducer, detectTileProducer } from '../server/tiles/tile-producers.ts';
 import { compareTiles, decodeTile, ringArea } from './helpers/tile-golden.ts';
 import { openTestDatabase } from './helpers/test-db.ts';

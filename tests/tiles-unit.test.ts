@@ -1,9 +1,9 @@
 // Unit tests of the tile modules that need no database: URL parsers, ETag matching, the MVT encoder's
 // winding, the freshness window of layer versions, the byte-bounded cache, TileJSON helpers.
 import { describe, expect, it } from 'vitest';
-import type { Queryable } from '../server/db/database.ts';
+import type { Queryable } from '../core/db/database.ts';
 import { ClientError } from '../server/http/errors.ts';
-import { createLayerRegistry } from '../server/layers/registry.ts';
+import { createLayerRegistry } from '../core/layers/registry.ts';
 import { layersAtZoom, parseLayerList, parseTileCoord } from '../server/tiles/tile-address.ts';
 import { encodeTile, surveyorArea } from '../server/tiles/mvt-encode.ts';
 import { createLayerVersions, versionTag } from '../server/tiles/layer-versions.ts';

@@ -1,7 +1,7 @@
 // Deterministic benchmark data made in PostGIS by SQL alone: jittered-grid cadastral parcels that
 // tile the territory without overlaps, BAN-like addresses inside them, fibre zones and premises.
 // Same spec → same rows, so every suite and every run measures the same thing.
-import type { Database } from '../../server/db/database.ts';
+import type { Database } from '../../core/db/database.ts';
 
 export interface BenchDataSpec {
   parcels: number;

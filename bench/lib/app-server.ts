@@ -1,10 +1,10 @@
 // Our app as the benchmarks serve it: the request handler `npm start` would build.
 import type { RequestListener } from 'node:http';
 import { createApp } from '../../server/app.ts';
-import { loadConfig } from '../../server/config.ts';
-import type { Database } from '../../server/db/database.ts';
+import { loadConfig } from '../../core/config.ts';
+import type { Database } from '../../core/db/database.ts';
 import { readDatabaseInfo } from '../../server/http/health.routes.ts';
-import { createLayerRegistry } from '../../server/layers/registry.ts';
+import { createLayerRegistry } from '../../core/layers/registry.ts';
 import { createLogger } from '../../server/logger.ts';
 
 /** Our app as `npm start` builds it, on `db`; settings such as TILE_CACHE_MB come from the environment. */

@@ -1,7 +1,7 @@
 // The PostGIS bench database as the suites and their servers open it: one pool size, migrated and filled.
 import { ensureBenchData } from '../data/bench-data.ts';
-import { openDatabase, type Database } from '../../server/db/database.ts';
-import { migrateLatest } from '../../server/db/migrate.ts';
+import { openDatabase, type Database } from '../../core/db/database.ts';
+import { migrateLatest } from '../../core/db/migrate.ts';
 
 const POOL_SIZE = 10;
 

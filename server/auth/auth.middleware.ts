@@ -1,7 +1,7 @@
 // Koa middleware guarding staff endpoints: a valid session cookie, the right role, and the CSRF
 // token on every request that changes something.
 import type { Context, Next } from 'koa';
-import type { Database } from '../db/database.ts';
+import type { Database } from '../../core/db/database.ts';
 import { ClientError } from '../http/errors.ts';
 import { findSession, type Session, type SessionUser } from './sessions.ts';
 

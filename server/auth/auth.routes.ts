@@ -1,14 +1,14 @@
 // /api/auth/login, /logout and /me: staff sessions in a signed, HttpOnly, SameSite cookie.
 import Router from '@koa/router';
 import { koaBody } from 'koa-body';
-import type { Database } from '../db/database.ts';
 import { ClientError, badRequest } from '../http/errors.ts';
 import { CSRF_HEADER, SESSION_COOKIE, readSession } from './auth.middleware.ts';
 import { createFailureLimiter } from './login-rate-limit.ts';
 import { SESSION_TTL_HOURS, createSession, deleteSession } from './sessions.ts';
 import { authenticate } from './users.ts';
+import type { RouteDeps } from '../http/route-deps.ts';
 
-export function authRoutes(db: Database): Router {
+export function authRoutes({ db }: RouteDeps): Router {
   const router = new Router({ prefix: '/api/auth' });
   const failures = createFailureLimiter(10, 15 * 60 * 1000);
   const json = koaBody({ json: true, urlencoded: false, text: false, jsonLimit: '10kb' });

@@ -1,6 +1,6 @@
 // Staff sessions kept in the database (any instance can check them); only a hash of the token is stored.
 import { createHash, randomBytes } from 'node:crypto';
-import type { Queryable } from '../db/database.ts';
+import type { Queryable } from '../../core/db/database.ts';
 
 export type Role = 'staff' | 'admin';
 

@@ -2,9 +2,9 @@
 // password comes from PASSWORD, else it is asked on the terminal without echo.
 import { parseArgs } from 'node:util';
 import { createInterface } from 'node:readline';
-import { loadConfig } from '../config.ts';
-import { openDatabase } from '../db/database.ts';
-import { migrateLatest } from '../db/migrate.ts';
+import { loadConfig } from '../../core/config.ts';
+import { openDatabase } from '../../core/db/database.ts';
+import { migrateLatest } from '../../core/db/migrate.ts';
 import { UserInputError, upsertUser } from './users.ts';
 import type { Role } from './sessions.ts';
 

@@ -1,5 +1,5 @@
 // Staff accounts: creation (CLI) and credential checks (login).
-import type { Queryable } from '../db/database.ts';
+import type { Queryable } from '../../core/db/database.ts';
 import { checkPasswordStrength, hashPassword, verifyPassword } from './password.ts';
 import type { Role, SessionUser } from './sessions.ts';
 

@@ -1,5 +1,5 @@
 // The open-data download formats, their stable URLs and the links that list them on a collection.
-import type { Lang } from '../layers/layer-def.ts';
+import type { Lang } from '../../core/layers/layer-def.ts';
 
 export type DownloadFormat = 'geojson' | 'csv' | 'gpkg';
 

@@ -1,6 +1,6 @@
 // The parameters each download accepts, and their parsers.
 import { badRequest } from '../http/errors.ts';
-import { rejectUnknownParameters, single, type RawQuery } from '../features/ogc-params.ts';
+import { rejectUnknownParameters, single, type RawQuery } from '../http/params.ts';
 import type { DownloadFormat } from './download-formats.ts';
 
 /** GeoJSON is WGS84 by definition (RFC 7946); CSV and GeoPackage may be in Lambert-93. */

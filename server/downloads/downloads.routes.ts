@@ -2,12 +2,9 @@
 // GeoJSON and CSV stream page by page; GeoPackage is built in a worker thread, one at a time.
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { Readable } from 'node:stream';
 import { stringify } from 'csv-stringify/sync';
-import type { Config } from '../config.ts';
-import type { Database, Queryable, Row } from '../db/database.ts';
+import type { Queryable, Row } from '../../core/db/database.ts';
 import { notFound } from '../http/errors.ts';
-import type { LayerRegistry } from '../layers/registry.ts';
 import { readSummary, type CollectionSummary } from '../features/collection-summary.ts';
 import { prepareLayerSql, type LayerSql } from '../features/feature-sql.ts';
 import { allFeaturePages } from '../features/feature-pages.ts';
@@ -19,6 +16,8 @@ import { KEY, csvColumns, exportPageSql, gpkgColumns, GPKG_GEOMETRY_COLUMNS, typ
 import { buildGeoPackage, type GpkgRow } from './gpkg-build.ts';
 import type { GpkgLayerSpec } from './gpkg-schema.ts';
 import { layerSource, openDataTerms, type OpenDataTerms } from './open-data.ts';
+import type { RouteDeps } from '../http/route-deps.ts';
+import { streamChunks } from '../http/body-stream.ts';
 
 /** Rows per database round trip: each page is a short query of its own. */
 export const DOWNLOAD_PAGE_SIZE = 2000;
@@ -26,7 +25,7 @@ export const DOWNLOAD_PAGE_SIZE = 2000;
 const FILE = /^([a-z][a-z0-9_]{0,62})\.(geojson|csv|gpkg)$/;
 
 /** The downloads router for the public layers of the registry. */
-export function downloadsRoutes(db: Database, layers: LayerRegistry, config: Config): Router {
+export function downloadsRoutes({ db, layers, config }: RouteDeps): Router {
   const terms = openDataTerms(config);
   const byId = new Map(layers.all.filter((l) => l.public).map((l) => [l.id, prepareLayerSql(l)]));
   const router = new Router();
@@ -52,9 +51,9 @@ export function downloadsRoutes(db: Database, layers: LayerRegistry, config: Con
     }
     if (ctx.method === 'HEAD') return;
     if (format === 'geojson') {
-      ctx.body = stream(geojsonChunks(db, ls, summary, terms));
+      ctx.body = streamChunks(geojsonChunks(db, ls, summary, terms));
     } else if (format === 'csv') {
-      ctx.body = stream(csvChunks(db, ls, srid));
+      ctx.body = streamChunks(csvChunks(db, ls, srid));
     } else {
       const spec = await gpkgSpec(db, ls, summary, terms, srid);
       const bytes = await oneAtATime(() => buildGeoPackage(spec, gpkgBatches(db, ls, srid)));
@@ -77,10 +76,6 @@ function setHeaders(ctx: Context, ls: LayerSql, summary: CollectionSummary, term
   if (summary.lastUpdate) ctx.lastModified = summary.lastUpdate;
 }
 
-/** A byte stream pulling one chunk at a time from the generator, so that pages are read as the client reads. */
-function stream(chunks: AsyncGenerator<string>): Readable {
-  return Readable.from(chunks, { objectMode: false, highWaterMark: 1 });
-}
 
 /** What a file says about itself: title, description, licence, source, publisher, last update. */
 function fileMetadata(ls: LayerSql, summary: CollectionSummary, terms: OpenDataTerms) {

@@ -1,7 +1,7 @@
 // Row SQL of the whole-layer CSV and GeoPackage downloads: each public property typed for its
 // target format, coordinates in WGS84 or Lambert-93, read in keyset pages on the feature id.
-import type { PropertyType } from '../layers/layer-def.ts';
-import { ident } from '../layers/layer-sql.ts';
+import type { PropertyType } from '../../core/layers/layer-def.ts';
+import { ident } from '../../core/layers/layer-sql.ts';
 import type { LayerSql, SqlQuery } from '../features/feature-sql.ts';
 import type { GpkgColumnType } from './gpkg-schema.ts';
 import type { DownloadSrid } from './download-params.ts';

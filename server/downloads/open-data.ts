@@ -1,6 +1,6 @@
 // The open-data terms stated with every public layer: licence, publisher and each layer's source.
-import type { Config } from '../config.ts';
-import type { LayerDef } from '../layers/layer-def.ts';
+import type { Config } from '../../core/config.ts';
+import type { LayerDef } from '../../core/layers/layer-def.ts';
 
 export interface OpenDataTerms {
   readonly licence: { readonly name: string; readonly url: string };

@@ -1,6 +1,6 @@
 // Turns the eligibility row into the public answer: the French summary a business owner reads, and
 // the sources with their dates (operators' data lags the field, so the date is part of the answer).
-import type { LayerRegistry } from '../layers/registry.ts';
+import type { LayerRegistry } from '../../core/layers/registry.ts';
 import type { EligibilityRow, FibreAnswer, LocationKind } from './eligibility-sql.ts';
 
 export interface EligibilityAnswer {

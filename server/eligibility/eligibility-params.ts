@@ -1,9 +1,7 @@
 // Bounded parsers for the query parameters of the search and eligibility endpoints; each throws a 400
 // that says what was expected.
 import { badRequest } from '../http/errors.ts';
-
-/** A raw query string as Koa parses it: repeated keys become arrays. */
-export type RawQuery = Readonly<Record<string, string | string[] | undefined>>;
+import { rejectUnknownParameters, single, type RawQuery } from '../http/params.ts';
 
 /** What an eligibility request asks about. */
 export type EligibilityTarget =
@@ -11,20 +9,6 @@ export type EligibilityTarget =
   | { readonly kind: 'address'; readonly id: string }
   | { readonly kind: 'parcel'; readonly id: string }
   | { readonly kind: 'lot'; readonly id: number };
-
-/** The value of a single-valued parameter; a repeated one is a 400. */
-export function singleParam(query: RawQuery, name: string): string | undefined {
-  const value = query[name];
-  if (Array.isArray(value)) throw badRequest(`parameter "${name}" is given ${value.length} times; give it once`);
-  return value;
-}
-
-/** Refuses parameters the endpoint does not define, so a misspelt one is not silently ignored. */
-export function rejectUnknownParams(query: RawQuery, known: readonly string[]): void {
-  for (const name of Object.keys(query)) {
-    if (!known.includes(name)) throw badRequest(`unknown parameter "${name.slice(0, 40)}"; accepted: ${known.join(', ')}`);
-  }
-}
 
 /** BAN ids are `<INSEE>_<street>_<number>[_<suffix>]`; anything else of a sane length is looked up and 404s. */
 const BAN_ID = /^[0-9A-Za-z][0-9A-Za-z_-]{0,59}$/;
@@ -49,12 +33,12 @@ export function parseParcelId(raw: string): string {
 
 /** Exactly one of `lon`+`lat`, `address`, `parcel` or `lot`. */
 export function parseEligibilityTarget(query: RawQuery): EligibilityTarget {
-  rejectUnknownParams(query, ['lon', 'lat', 'address', 'parcel', 'lot']);
-  const lon = singleParam(query, 'lon');
-  const lat = singleParam(query, 'lat');
-  const address = singleParam(query, 'address');
-  const parcel = singleParam(query, 'parcel');
-  const lot = singleParam(query, 'lot');
+  rejectUnknownParameters(query, ['lon', 'lat', 'address', 'parcel', 'lot']);
+  const lon = single(query, 'lon');
+  const lat = single(query, 'lat');
+  const address = single(query, 'address');
+  const parcel = single(query, 'parcel');
+  const lot = single(query, 'lot');
   const given = [lon !== undefined || lat !== undefined, address !== undefined, parcel !== undefined, lot !== undefined]
     .filter(Boolean).length;
   if (given !== 1) {

@@ -1,19 +1,12 @@
 // GET /api/eligibility: "is fibre available here?" for a point, a BAN address, a parcel or a lot.
 import Router from '@koa/router';
-import type { Config } from '../config.ts';
-import type { Database } from '../db/database.ts';
+import type { Database } from '../../core/db/database.ts';
 import { notFound } from '../http/errors.ts';
-import type { LayerRegistry } from '../layers/registry.ts';
 import { buildAnswer, type AnswerContext } from './eligibility-answer.ts';
 import { parseEligibilityTarget, type EligibilityTarget } from './eligibility-params.ts';
 import { ELIGIBILITY_COLUMNS, ELIGIBILITY_SQL, type EligibilityRow } from './eligibility-sql.ts';
 import { assertPublicColumns } from './public-fields.ts';
-
-export interface EligibilityDeps {
-  db: Database;
-  layers: LayerRegistry;
-  config: Config;
-}
+import type { RouteDeps } from '../http/route-deps.ts';
 
 /** Answers change only when data is imported: a minute of caching spares repeated clicks. */
 const CACHE_CONTROL = 'public, max-age=60';
@@ -29,7 +22,7 @@ export async function findEligibility(db: Database, ctx: AnswerContext, target: 
   return rows[0] ? buildAnswer(ctx, JSON.parse(rows[0].body) as EligibilityRow) : undefined;
 }
 
-export function eligibilityRoutes({ db, layers, config }: EligibilityDeps): Router {
+export function eligibilityRoutes({ db, layers, config }: RouteDeps): Router {
   assertPublicColumns(layers, 'eligibility', ELIGIBILITY_COLUMNS);
   const ctx: AnswerContext = { layers, territory: config.openDataPublisher };
   const router = new Router();

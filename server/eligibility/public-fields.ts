@@ -1,6 +1,6 @@
 // Start-up guard for the public APIs that name layer columns in hand-written SQL (search,
 // eligibility, THD label): each column they publish must be public in its layer description.
-import type { LayerRegistry } from '../layers/registry.ts';
+import type { LayerRegistry } from '../../core/layers/registry.ts';
 
 /** Columns a module publishes, per layer id. */
 export type PublishedColumns = Readonly<Record<string, readonly string[]>>;

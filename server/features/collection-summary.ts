@@ -1,7 +1,7 @@
 // A layer's public extent, date range, feature count and last update, read in one scan; cached
 // briefly because a scan of a 500,000-row layer takes a third of a second.
 import { LRUCache } from 'lru-cache';
-import type { Queryable } from '../db/database.ts';
+import type { Queryable } from '../../core/db/database.ts';
 import type { LayerSql } from './feature-sql.ts';
 
 export interface CollectionSummary {

@@ -1,6 +1,6 @@
 // Reads matching features page by page (keyset on the feature id), so that a large response is
 // streamed a page at a time and no connection is held between pages (the embedded database has one).
-import type { Queryable } from '../db/database.ts';
+import type { Queryable } from '../../core/db/database.ts';
 import { firstPageSql, nextPageSql, type FirstPageRow, type LayerSql, type PageRow, type SqlQuery } from './feature-sql.ts';
 import type { FeatureQuery } from './ogc-params.ts';
 

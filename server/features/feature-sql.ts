@@ -1,8 +1,8 @@
 // Feature SQL for one layer: fragments made once from its description, composed per request from
 // small pure clause builders; request values only ever travel as bound parameters.
-import type { LayerDef, PropertyDef, PropertyType } from '../layers/layer-def.ts';
-import { ident, publicRowFilter } from '../layers/layer-sql.ts';
-import { publicProperties } from '../layers/registry.ts';
+import type { LayerDef, PropertyDef, PropertyType } from '../../core/layers/layer-def.ts';
+import { ident, publicRowFilter } from '../../core/layers/layer-sql.ts';
+import { publicProperties } from '../../core/layers/registry.ts';
 import { DEFAULT_CRS, type CrsDef } from './ogc-crs.ts';
 import type { BboxFilter, DatetimeFilter, FeatureQuery, PropertyFilter, TimeBound } from './ogc-params.ts';
 

@@ -1,6 +1,6 @@
 // The OGC API – Features JSON documents (landing page, conformance, collections, queryables, paging
 // links), built from the layer descriptions by pure functions.
-import type { Lang, PropertyDef, PropertyType } from '../layers/layer-def.ts';
+import type { Lang, PropertyDef, PropertyType } from '../../core/layers/layer-def.ts';
 import { downloadLinks } from '../downloads/download-formats.ts';
 import { layerSource, type OpenDataTerms } from '../downloads/open-data.ts';
 import type { CollectionSummary } from './collection-summary.ts';

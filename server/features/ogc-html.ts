@@ -1,6 +1,6 @@
 // HTML pages of the OGC API (conformance class "html"): plain server-rendered pages to browse the
 // layers and their features, every value escaped; no script.
-import type { Lang } from '../layers/layer-def.ts';
+import type { Lang } from '../../core/layers/layer-def.ts';
 import type { Link } from './ogc-documents.ts';
 
 /** Escapes text for HTML content and attribute values. */

@@ -1,6 +1,7 @@
 // Bounded parsers for the OGC API query parameters; each throws a 400 saying what was expected.
 import { badRequest } from '../http/errors.ts';
-import type { PropertyDef, PropertyType } from '../layers/layer-def.ts';
+import { single, type RawQuery } from '../http/params.ts';
+import type { PropertyDef, PropertyType } from '../../core/layers/layer-def.ts';
 import { DEFAULT_CRS, SUPPORTED_CRS, findCrs, type CrsDef } from './ogc-crs.ts';
 
 export const DEFAULT_LIMIT = 100;
@@ -8,9 +9,6 @@ export const DEFAULT_LIMIT = 100;
 export const MAX_LIMIT = 10_000;
 /** Longest value accepted for a property filter; longer ones cannot match any stored value anyway. */
 const MAX_FILTER_LENGTH = 500;
-
-/** A raw query string as Koa parses it: repeated keys become arrays. */
-export type RawQuery = Readonly<Record<string, string | string[] | undefined>>;
 
 /** A bbox in CRS84 order (lon/lat) or in the Lambert-93 metres it was given in. */
 export interface BboxFilter {
@@ -49,23 +47,6 @@ export interface FeatureQuery {
 }
 
 export type OutputFormat = 'json' | 'html';
-
-/** The value of a single-valued parameter; a repeated one is a 400. */
-export function single(query: RawQuery, name: string): string | undefined {
-  const value = query[name];
-  if (Array.isArray(value)) throw badRequest(`parameter "${name}" is given ${value.length} times; give it once`);
-  return value;
-}
-
-/** Refuses any parameter the endpoint does not define (OGC API – Features /req/core/query-param-unknown). */
-export function rejectUnknownParameters(query: RawQuery, known: ReadonlySet<string>): void {
-  for (const name of Object.keys(query)) {
-    if (!known.has(name)) {
-      const accepted = known.size ? `accepts: ${[...known].join(', ')}` : 'takes no parameters';
-      throw badRequest(`unknown parameter "${name}"; this endpoint ${accepted}`, 'InvalidParameter');
-    }
-  }
-}
 
 /** `limit`: a positive integer, default 100, clamped to 10,000. */
 export function parseLimit(raw: string | undefined): number {

@@ -2,8 +2,9 @@
 import type { LayerSql } from './feature-sql.ts';
 import {
   parseBboxParam, parseCrs, parseDatetime, parseLimit, parseOffset, parsePropertyFilters, parsePropertyList,
-  rejectUnknownParameters, single, type FeatureQuery, type RawQuery,
+  type FeatureQuery,
 } from './ogc-params.ts';
+import { rejectUnknownParameters, single, type RawQuery } from '../http/params.ts';
 
 /** Parameters every `/items` request may carry; `datetime` and property filters depend on the layer. */
 export const ITEMS_PARAMETERS = ['f', 'bbox', 'bbox-crs', 'limit', 'offset', 'crs', 'properties'] as const;

@@ -2,12 +2,8 @@
 // pages come from the pure builders next to this file.
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { Readable } from 'node:stream';
-import type { Config } from '../config.ts';
-import type { Database } from '../db/database.ts';
 import { notFound } from '../http/errors.ts';
-import type { Lang } from '../layers/layer-def.ts';
-import type { LayerRegistry } from '../layers/registry.ts';
+import type { Lang } from '../../core/layers/layer-def.ts';
 import { openDataTerms } from '../downloads/open-data.ts';
 import { createSummaryCache } from './collection-summary.ts';
 import { itemSql, prepareLayerSql, type LayerSql } from './feature-sql.ts';
@@ -20,10 +16,13 @@ import {
 import {
   FEATURE_TABLE_END, HTML_PAGE_END, escapeHtml, featureRowsHtml, featureTableStart, htmlPage, htmlPageStart, linksHtml, recordHtml,
 } from './ogc-html.ts';
-import { parseCrs, parseFormat, parsePropertyList, rejectUnknownParameters, single, type OutputFormat } from './ogc-params.ts';
+import { parseCrs, parseFormat, parsePropertyList, type OutputFormat } from './ogc-params.ts';
+import { rejectUnknownParameters, single } from '../http/params.ts';
 import { ITEM_PARAMETERS, METADATA_PARAMETERS, checkQueryableNames, parseFeatureQuery } from './ogc-query.ts';
 import { buildOpenApi } from './openapi.ts';
 import { requestOrigin } from './request-origin.ts';
+import type { RouteDeps } from '../http/route-deps.ts';
+import { streamChunks } from '../http/body-stream.ts';
 
 export interface OgcOptions {
   /** How long collection extents and counts are cached, in ms (default 30 s; 0: never). */
@@ -37,7 +36,7 @@ const NO_PARAMETERS = new Set<string>();
 const FEATURE_ID = /^[0-9]{1,15}$/;
 
 /** The OGC API router for the public layers of the registry. */
-export function ogcRoutes(db: Database, layers: LayerRegistry, config: Config, options: OgcOptions = {}): Router {
+export function ogcRoutes({ db, layers, config }: RouteDeps, options: OgcOptions = {}): Router {
   const terms = openDataTerms(config);
   const collections = layers.all.filter((l) => l.public).map(prepareLayerSql);
   collections.forEach(checkQueryableNames);
@@ -140,7 +139,7 @@ export function ogcRoutes(db: Database, layers: LayerRegistry, config: Config, o
     const c = contextOf(ctx);
     const { matched, pages, single: onePage } = await queryFeaturePages(db, ls, q);
     // One page (the usual case) goes out whole, with a Content-Length; more are streamed page by page.
-    const body = async (chunks: AsyncGenerator<string>) => (onePage ? join(chunks) : stream(chunks));
+    const body = async (chunks: AsyncGenerator<string>) => (onePage ? join(chunks) : streamChunks(chunks));
     const collectionUrl = `${c.origin}/ogc/collections/${ls.layer.id}`;
     const links = (returned: number) => pageLinks({
       url: `${collectionUrl}/items`, params: new URLSearchParams(ctx.querystring), format,
@@ -200,10 +199,6 @@ async function join(chunks: AsyncGenerator<string>): Promise<string> {
   return text;
 }
 
-/** A byte stream pulling one chunk at a time from the generator, so that pages are fetched as the client reads. */
-function stream(chunks: AsyncGenerator<string>): Readable {
-  return Readable.from(chunks, { objectMode: false, highWaterMark: 1 });
-}
 
 async function* featureCollectionJson(pages: AsyncGenerator<{ n: number; features: string }>, matched: number,
   links: (returned: number) => Link[]): AsyncGenerator<string> {

@@ -1,6 +1,6 @@
 // The OpenAPI 3.0 definition served at /ogc/api, built from the same parameter lists the handlers
 // enforce, so that it describes exactly what the server accepts.
-import type { Lang } from '../layers/layer-def.ts';
+import type { Lang } from '../../core/layers/layer-def.ts';
 import { DOWNLOAD_TYPES, downloadPath, type DownloadFormat } from '../downloads/download-formats.ts';
 import type { LayerSql } from './feature-sql.ts';
 import { CRS84, SUPPORTED_CRS } from './ogc-crs.ts';

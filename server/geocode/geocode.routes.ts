@@ -1,24 +1,19 @@
 // GET /api/geocode (addresses, business zones, lots and parcels by text) and the parcel lookups
 // GET /api/parcels/{id} and GET /api/parcels?lon=&lat= (the parcel under a click).
 import Router from '@koa/router';
-import type { Database } from '../db/database.ts';
 import { badRequest, notFound } from '../http/errors.ts';
-import type { LayerRegistry } from '../layers/registry.ts';
-import { parseCoordinate, parseParcelId, rejectUnknownParams, singleParam } from '../eligibility/eligibility-params.ts';
+import { parseCoordinate, parseParcelId } from '../eligibility/eligibility-params.ts';
+import { rejectUnknownParameters, single } from '../http/params.ts';
 import { assertPublicColumns } from '../eligibility/public-fields.ts';
 import { IGNORED_ZONE_WORDS, parseGeocodeLimit, parseGeocodeQuery } from './geocode-query.ts';
 import { GEOCODE_COLUMNS, GEOCODE_SQL, geocodeParams } from './geocode-sql.ts';
 import { buildParcelSql } from './parcel-sql.ts';
-
-export interface GeocodeDeps {
-  db: Database;
-  layers: LayerRegistry;
-}
+import type { RouteDeps } from '../http/route-deps.ts';
 
 /** Results change only when data is imported; suggestions typed twice come from the browser cache. */
 const CACHE_CONTROL = 'public, max-age=60';
 
-export function geocodeRoutes({ db, layers }: GeocodeDeps): Router {
+export function geocodeRoutes({ db, layers }: RouteDeps): Router {
   assertPublicColumns(layers, 'geocode', GEOCODE_COLUMNS);
   const parcelLayer = layers.get('parcels');
   if (!parcelLayer) throw new Error('geocode: the parcels layer is not described');
@@ -26,9 +21,9 @@ export function geocodeRoutes({ db, layers }: GeocodeDeps): Router {
   const router = new Router();
 
   router.get('/api/geocode', async (ctx) => {
-    rejectUnknownParams(ctx.query, ['q', 'limit']);
-    const query = parseGeocodeQuery(singleParam(ctx.query, 'q'));
-    const limit = parseGeocodeLimit(singleParam(ctx.query, 'limit'));
+    rejectUnknownParameters(ctx.query, ['q', 'limit']);
+    const query = parseGeocodeQuery(single(ctx.query, 'q'));
+    const limit = parseGeocodeLimit(single(ctx.query, 'limit'));
     const { rows } = await db.query<{ body: string }>(GEOCODE_SQL, geocodeParams(query, limit, IGNORED_ZONE_WORDS));
     ctx.type = 'application/geo+json';
     ctx.set('Cache-Control', CACHE_CONTROL);
@@ -36,9 +31,9 @@ export function geocodeRoutes({ db, layers }: GeocodeDeps): Router {
   });
 
   router.get('/api/parcels', async (ctx) => {
-    rejectUnknownParams(ctx.query, ['lon', 'lat']);
-    const lon = singleParam(ctx.query, 'lon');
-    const lat = singleParam(ctx.query, 'lat');
+    rejectUnknownParameters(ctx.query, ['lon', 'lat']);
+    const lon = single(ctx.query, 'lon');
+    const lat = single(ctx.query, 'lat');
     if (lon === undefined || lat === undefined) throw badRequest('lon and lat are both required: the point whose parcel is wanted');
     const { rows } = await db.query<{ body: string }>(parcelSql.atPoint, [parseCoordinate('lon', lon, 180), parseCoordinate('lat', lat, 90)]);
     ctx.type = 'application/geo+json';

@@ -1,6 +1,6 @@
 // Parcel lookup SQL, built once from the parcels layer description: by cadastre id, and by point.
-import type { LayerDef } from '../layers/layer-def.ts';
-import { publicPropertiesJson } from '../layers/layer-sql.ts';
+import type { LayerDef } from '../../core/layers/layer-def.ts';
+import { publicPropertiesJson } from '../../core/layers/layer-sql.ts';
 
 export interface ParcelSql {
   /** $1 = cadastre id → one row `{ body }` with the Feature, or none. */

@@ -1,7 +1,7 @@
 // GET /health (what runs and on which database), /ready (does the database answer), /api/config.
 import Router from '@koa/router';
-import type { Database } from '../db/database.ts';
-import type { Config } from '../config.ts';
+import type { Database } from '../../core/db/database.ts';
+import type { RouteDeps } from './route-deps.ts';
 
 export interface DatabaseInfo {
   kind: Database['kind'];
@@ -17,7 +17,7 @@ export async function readDatabaseInfo(db: Database): Promise<DatabaseInfo> {
   return { kind: db.kind, postgres: rows[0]!.postgres, postgis: rows[0]!.postgis };
 }
 
-export function healthRoutes(db: Database, config: Config, info: DatabaseInfo): Router {
+export function healthRoutes({ db, config }: RouteDeps, info: DatabaseInfo): Router {
   const router = new Router();
   router.get('/health', (ctx) => {
     ctx.set('Cache-Control', 'no-store');

@@ -5,14 +5,13 @@ import { koaBody } from 'koa-body';
 import type { File } from 'formidable';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import type { Database } from '../db/database.ts';
-import type { LayerRegistry } from '../layers/registry.ts';
 import { ClientError, badRequest, notFound } from '../http/errors.ts';
 import { requireStaff } from '../auth/auth.middleware.ts';
 import { ImportOptionsError, runImport, type ImportOptions } from '../../data-import/pipeline.ts';
 import { listRuns, readRun } from '../../data-import/import-runs.ts';
 import { IMPORT_MODES, type ImportMode } from '../../data-import/import-summary.ts';
 import { MappingError, builtInProfiles, validateProfile, type MappingProfile } from '../../data-import/mapping.ts';
+import type { RouteDeps } from '../http/route-deps.ts';
 
 /** Largest upload accepted (a zipped département-wide delivery fits comfortably). */
 export const MAX_UPLOAD_BYTES = 1024 ** 3;
@@ -55,7 +54,7 @@ function parseCount(raw: string | undefined, name: string, fallback: number, max
   return n;
 }
 
-export function importsRoutes(db: Database, layers: LayerRegistry): Router {
+export function importsRoutes({ db, layers }: RouteDeps): Router {
   const router = new Router({ prefix: '/api/imports' });
   const staff = requireStaff(db);
   // Parsed only after the staff check, so that nobody else can make the server write a file.

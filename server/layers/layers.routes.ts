@@ -1,13 +1,12 @@
 // GET /layers (the public part of the descriptions, for the web panel and legend) and each
 // layer's public features as GeoJSON.
 import Router from '@koa/router';
-import type { Database } from '../db/database.ts';
-import type { LayerDef } from './layer-def.ts';
-import type { LayerRegistry } from './registry.ts';
-import { publicProperties } from './registry.ts';
-import { ident, publicFeatureJson, publicRowFilter } from './layer-sql.ts';
+import type { LayerDef } from '../../core/layers/layer-def.ts';
+import { publicProperties } from '../../core/layers/registry.ts';
+import { ident, publicFeatureJson, publicRowFilter } from '../../core/layers/layer-sql.ts';
 import { badRequest, notFound } from '../http/errors.ts';
 import { parseBbox } from '../http/params.ts';
+import type { RouteDeps } from '../http/route-deps.ts';
 
 /** The public view of a description: what a client may know about a layer. */
 export function describeLayerPublicly(layer: LayerDef) {
@@ -41,7 +40,7 @@ export function describeLayerPublicly(layer: LayerDef) {
 const MAX_FEATURES = 50_000;
 
 /** Routes reading the layer registry; one SQL statement per layer, built once here. */
-export function layersRoutes(db: Database, layers: LayerRegistry): Router {
+export function layersRoutes({ db, layers }: RouteDeps): Router {
   const router = new Router();
   const publicLayers = layers.all.filter((l) => l.public);
   const body = { layers: [...publicLayers].sort((a, b) => a.style.order - b.style.order).map(describeLayerPublicly) };

@@ -1,6 +1,6 @@
 // Inserts the demo data into a migrated database: one statement per table, all rows as one JSON parameter.
 import type { FeatureCollection, Geometry } from 'geojson';
-import type { Queryable } from '../db/database.ts';
+import type { Queryable } from '../../core/db/database.ts';
 import { generateDemoData, type DemoData } from './demo-data.ts';
 
 type Columns<T extends keyof DemoData> = { [C in Exclude<keyof DemoData[T][number], 'geom'>]: string };

@@ -1,8 +1,8 @@
 // GET /api/territory: the communes' boundaries (reference data) for the map outline.
 import Router from '@koa/router';
-import type { Database } from '../db/database.ts';
+import type { RouteDeps } from '../http/route-deps.ts';
 
-export function territoryRoutes(db: Database): Router {
+export function territoryRoutes({ db }: RouteDeps): Router {
   const router = new Router();
   const sql = `SELECT json_build_object(
       'type', 'FeatureCollection',

@@ -1,7 +1,7 @@
 // Reads the per-layer data versions (table layer_versions, bumped by triggers on every write) at
 // most once per freshness window, shared by all requests: cheap enough for every tile request, and
 // any write committed before a request arrived shows once the window has passed, on every instance.
-import type { Queryable } from '../db/database.ts';
+import type { Queryable } from '../../core/db/database.ts';
 
 export type LayerVersionMap = ReadonlyMap<string, number>;
 

@@ -1,6 +1,6 @@
 // Parsers for the parts of a tile URL: the layer list and z/x/y; each throws a 400 or 404 that says why.
 import { badRequest, notFound } from '../http/errors.ts';
-import type { LayerDef } from '../layers/layer-def.ts';
+import type { LayerDef } from '../../core/layers/layer-def.ts';
 
 /** A tile in the XYZ scheme (y down from the north, as MapLibre asks for it). */
 export interface TileCoord {

@@ -3,8 +3,8 @@
 import type { Logger } from 'pino';
 import pg from 'pg';
 import { createHash } from 'node:crypto';
-import type { Database } from '../db/database.ts';
-import type { LayerDef } from '../layers/layer-def.ts';
+import type { Database } from '../../core/db/database.ts';
+import type { LayerDef } from '../../core/layers/layer-def.ts';
 import type { TileCoord } from './tile-address.ts';
 import { buildMvtTileSql, buildPortableTileSql } from './tile-sql.ts';
 import { encodeTile, type TileSpaceFeature } from './mvt-encode.ts';

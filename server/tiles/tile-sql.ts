@@ -1,10 +1,10 @@
 // Tile SQL built from layer descriptions: the ST_AsMVT query, the portable query that does in plain
 // SQL what ST_AsMVTGeom does, and the bounds query. Built once per layer set; z/x/y always $1..$3.
 import pg from 'pg';
-import type { LayerDef, PropertyType } from '../layers/layer-def.ts';
-import { TILE_GEOMETRY_COLUMN } from '../layers/layer-def.ts';
-import { ident, publicRowFilter } from '../layers/layer-sql.ts';
-import { publicProperties } from '../layers/registry.ts';
+import type { LayerDef, PropertyType } from '../../core/layers/layer-def.ts';
+import { TILE_GEOMETRY_COLUMN } from '../../core/layers/layer-def.ts';
+import { ident, publicRowFilter } from '../../core/layers/layer-sql.ts';
+import { publicProperties } from '../../core/layers/registry.ts';
 
 /** Tile coordinate space: 4096 units a side, as every MVT client expects by default. */
 export const TILE_EXTENT = 4096;

@@ -1,7 +1,7 @@
 // TileJSON 3.0.0 for a layer set: tiles URL, vector_layers with their fields, bounds and centre from
 // the data, and the data version (https://github.com/mapbox/tilejson-spec/tree/master/3.0.0).
-import type { LayerDef, PropertyType } from '../layers/layer-def.ts';
-import { publicProperties } from '../layers/registry.ts';
+import type { LayerDef, PropertyType } from '../../core/layers/layer-def.ts';
+import { publicProperties } from '../../core/layers/registry.ts';
 
 export type Bounds = [west: number, south: number, east: number, north: number];
 

@@ -2,13 +2,10 @@
 // produce → answer with ETag, Cache-Control, 304 and gzip. An empty tile is a 204 with no body.
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import type { Logger } from 'pino';
-import type { Config } from '../config.ts';
-import type { Database } from '../db/database.ts';
-import type { LayerRegistry } from '../layers/registry.ts';
 import { notFound } from '../http/errors.ts';
 import { parseTileCoord } from './tile-address.ts';
 import { createTileService, type TileServiceOptions } from './tile-service.ts';
+import type { RouteDeps } from '../http/route-deps.ts';
 
 export const MVT_CONTENT_TYPE = 'application/vnd.mapbox-vector-tile';
 /** Tiles smaller than this go out as they are: gzip would save too little to pay for itself. */
@@ -43,14 +40,7 @@ function notModified(ctx: Context, etag: string, cacheControlValue: string): boo
   return true;
 }
 
-export interface TilesRoutesOptions extends Partial<Pick<TileServiceOptions, 'producer'>> {
-  db: Database;
-  layers: LayerRegistry;
-  config: Pick<Config, 'tileMaxAge' | 'tileCacheMb' | 'tileFreshnessMs'>;
-  log?: Logger;
-}
-
-export function tilesRoutes({ db, layers, config, log, producer }: TilesRoutesOptions): Router {
+export function tilesRoutes({ db, layers, config, log }: RouteDeps, { producer }: Partial<Pick<TileServiceOptions, 'producer'>> = {}): Router {
   const service = createTileService({
     db, layers, log, producer, cacheBytes: config.tileCacheMb * 1024 * 1024, freshnessMs: config.tileFreshnessMs,
   });

@@ -1,12 +1,10 @@
 // GET /api/zones/{id}/thd: the business zone's "Zone d'activité Très Haut Débit" label status.
 import Router from '@koa/router';
-import type { Config } from '../config.ts';
-import type { Database } from '../db/database.ts';
 import { notFound } from '../http/errors.ts';
-import type { LayerRegistry } from '../layers/registry.ts';
 import { parsePositiveId } from '../eligibility/eligibility-params.ts';
 import { assertPublicColumns } from '../eligibility/public-fields.ts';
 import { THD_COLUMNS, THD_DEFINITION_FR, THD_SQL, type ThdRow } from './thd-sql.ts';
+import type { RouteDeps } from '../http/route-deps.ts';
 
 export interface ThdLabel extends Omit<ThdRow, 'zone'> {
   zone: NonNullable<ThdRow['zone']>;
@@ -35,7 +33,7 @@ export function thdLabel(row: ThdRow & { zone: NonNullable<ThdRow['zone']> }, th
   };
 }
 
-export function zonesThdRoutes({ db, layers, config }: { db: Database; layers: LayerRegistry; config: Config }): Router {
+export function zonesThdRoutes({ db, layers, config }: RouteDeps): Router {
   assertPublicColumns(layers, 'THD label', THD_COLUMNS);
   const router = new Router();
   router.get('/api/zones/:id/thd', async (ctx) => {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import yazl from 'yazl';
-import type { Queryable } from '../../server/db/database.ts';
+import type { Queryable } from '../../core/db/database.ts';
 import { createShapefileWriter, type DbfField, type ShapeGeometry, type ShapefileSpec } from './shapefile-writer.ts';
 
 /** ESRI WKT (as `gdalsrsinfo -o wkt_esri` and ArcGIS write it), the usual content of a .prj. */

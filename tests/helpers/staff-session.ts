@@ -1,6 +1,6 @@
 // Logs a staff member in against a running test server: the cookie and CSRF token to send.
 import { randomBytes } from 'node:crypto';
-import type { Database } from '../../server/db/database.ts';
+import type { Database } from '../../core/db/database.ts';
 import { upsertUser } from '../../server/auth/users.ts';
 import type { Role } from '../../server/auth/sessions.ts';
 

@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { openDatabase, type Database } from '../../server/db/database.ts';
+import { openDatabase, type Database } from '../../core/db/database.ts';
 import { prepareDatabase } from '../../server/startup.ts';
-import { createLayerRegistry } from '../../server/layers/registry.ts';
+import { createLayerRegistry } from '../../core/layers/registry.ts';
 import { createLogger } from '../../server/logger.ts';
 
 export interface TestDatabaseOptions {

@@ -2,10 +2,10 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from '../../server/app.ts';
-import { loadConfig, type Config } from '../../server/config.ts';
-import type { Database } from '../../server/db/database.ts';
+import { loadConfig, type Config } from '../../core/config.ts';
+import type { Database } from '../../core/db/database.ts';
 import { readDatabaseInfo } from '../../server/http/health.routes.ts';
-import { createLayerRegistry } from '../../server/layers/registry.ts';
+import { createLayerRegistry } from '../../core/layers/registry.ts';
 import { createLogger } from '../../server/logger.ts';
 import { openTestDatabase } from './test-db.ts';
 

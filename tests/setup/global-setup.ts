@@ -6,9 +6,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { openDatabase } from '../../server/db/database.ts';
+import { openDatabase } from '../../core/db/database.ts';
 import { prepareDatabase } from '../../server/startup.ts';
-import { createLayerRegistry } from '../../server/layers/registry.ts';
+import { createLayerRegistry } from '../../core/layers/registry.ts';
 import { createLogger } from '../../server/logger.ts';
 
 declare module 'vitest' {
