@@ -1,5 +1,6 @@
 // The layer registry: every layer description, validated and frozen once at start-up.
 import type { LayerDef, PropertyDef } from './layer-def.ts';
+import { validateCodeRoles } from './code-roles.ts';
 import { fibrePhases } from './fibre-phases.layer.ts';
 import { fibrePremises } from './fibre-premises.layer.ts';
 import { wifiHotspots } from './wifi-hotspots.layer.ts';
@@ -23,7 +24,7 @@ const IDENTIFIER = /^[a-z][a-z0-9_]{0,62}$/;
 /** Names the platform's own columns and routes use; a property may not shadow them. */
 const RESERVED_COLUMNS = new Set(['id', 'fid', 'geom', 'geom_3857', 'created_at', 'updated_at']);
 
-/** Throws on the first inconsistency in a description: ids, names, zooms, code lists, style. */
+/** Throws on the first inconsistency in a description: ids, names, zooms, code lists and their roles, style. */
 export function validateLayerDef(layer: LayerDef): void {
   const where = `layer description "${layer.id}"`;
   if (!IDENTIFIER.test(layer.id)) throw new Error(`${where}: id must be a lower-case SQL identifier`);
@@ -44,6 +45,7 @@ export function validateLayerDef(layer: LayerDef): void {
     names.add(p.name);
     if (p.values && p.type !== 'text') throw new Error(`${where}: code list on non-text property "${p.name}"`);
   }
+  validateCodeRoles(layer);
   const colorBy = layer.style.colorBy;
   if (colorBy !== undefined && !layer.properties.find((p) => p.name === colorBy)?.values) {
     throw new Error(`${where}: style colours by "${colorBy}", which is not a property with a code list`);
