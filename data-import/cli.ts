@@ -19,7 +19,9 @@ const USAGE = `usage: npm run import -- <layer> <file> [options]
   --mapping <profile>    built-in profile or JSON mapping file (default: fields matched by name)
   --srs EPSG:<n>         source coordinate system (default: the .prj / the file's own)
   --encoding <enc>       text encoding when neither a .cpg nor the DBF header says (UTF-8, CP1252, ISO-8859-1)
-  --mode <mode>          replace (default) | append | upsert (by the layer's natural key)
+  --mode <mode>          required: replace (the layer becomes the file: features it lacks are deleted)
+                         | append (add; rows identical to live ones are skipped) | upsert (by the layer's natural key)
+  --yes                  confirm a replace that removes more than 10 % of the layer (look at --dry-run first)
   --member <name>        dataset inside a zip, or table inside a GeoPackage
   --dry-run              report what would change (diff, rejected rows) without touching the layer
   --max-errors <n>       rejected rows tolerated before the import fails (default 0)
@@ -42,6 +44,7 @@ function parse(argv: string[]) {
       mode: { type: 'string' },
       member: { type: 'string' },
       'dry-run': { type: 'boolean' },
+      yes: { type: 'boolean' },
       'max-errors': { type: 'string' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -87,6 +90,9 @@ function printReport(summary: ImportSummary): void {
     .join(', ');
   if (facts) console.error(`  ${facts}`);
   for (const warning of summary.warnings) console.error(`  warning: ${warning}`);
+  if (summary.confirmationRequired) {
+    console.error(summary.dryRun ? '  this replace will need --yes' : '  run with --dry-run to see the diff, then again with --yes to confirm');
+  }
   for (const error of summary.errors.slice(0, 10)) console.error(`  row ${error.row}: ${error.reason}`);
   if (summary.counts.rejected > 10) console.error(`  … ${summary.counts.rejected - 10} more rejected rows (see run #${summary.id})`);
   console.log(formatSummaryLine(summary));
@@ -122,14 +128,17 @@ async function main(argv: string[]): Promise<number> {
   const [layer, file, ...extra] = args.positionals;
   if (!layer || !file || extra.length) return usageError('expected a layer and a file');
   const maxErrors = args.values['max-errors'] === undefined ? 0 : Number(args.values['max-errors']);
-  const mode = (args.values.mode ?? 'replace') as ImportMode;
-  if (!IMPORT_MODES.includes(mode)) return usageError(`--mode must be one of ${IMPORT_MODES.join(', ')}`);
+  const mode = args.values.mode as ImportMode | undefined;
+  if (mode === undefined || !IMPORT_MODES.includes(mode)) {
+    return usageError(`--mode ${mode === undefined ? 'is required' : `"${mode}" is unknown`}: replace, append or upsert`);
+  }
   const abort = new AbortController();
   const progress = progressReporter();
   const options: ImportOptions = {
     layer, file, mode, maxErrors,
     mapping: args.values.mapping, srs: args.values.srs, encoding: args.values.encoding, member: args.values.member,
     dryRun: args.values['dry-run'] ?? false,
+    confirmed: args.values.yes ?? false,
     onProgress: (p) => progress.update(p),
     signal: abort.signal,
   };

@@ -92,8 +92,18 @@ export function duplicateRejectsSql(key: string): string {
 export function appendConflictsSql(layer: LayerDef, key: string): string {
   return `
   WITH gone AS (DELETE FROM ${STAGE} r USING ${ident(layer.id)} l WHERE l.${ident(key)} = r.${ident(key)}
-                RETURNING r._row, '${key} "' || r.${ident(key)}::text || '" is already in the layer: use --mode upsert' AS reason)
+                RETURNING r._row, '${key} "' || r.${ident(key)}::text || '" is already in the layer: use mode upsert' AS reason)
   SELECT _row, reason, count(*) OVER () AS total FROM gone ORDER BY _row LIMIT $1`;
+}
+
+/**
+ * In append mode, removes from staging the rows identical to a live feature (every mapped column,
+ * and the same geometry); `~=` (same bounding box) lets the spatial index find the candidates.
+ */
+export function identicalRowsSql(layer: LayerDef, columns: readonly TargetColumn[]): string {
+  const same = columns.map((c) => `l.${ident(c.name)} IS NOT DISTINCT FROM r.${ident(c.name)}`);
+  return `DELETE FROM ${STAGE} r WHERE EXISTS (SELECT 1 FROM ${ident(layer.id)} l
+    WHERE l.geom ~= ${FINAL_GEOM} AND ST_Equals(l.geom, ${FINAL_GEOM})${same.map((c) => ` AND ${c}`).join('')})`;
 }
 
 /** True when a delivered row differs from the live one: any column, or the geometry by more than ~1 cm. */
