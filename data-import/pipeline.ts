@@ -168,6 +168,7 @@ export async function runImport(db: Database, layers: LayerRegistry, options: Im
     const result = await withImportSession(db, async (session) => {
       summary.method = session.method;
       await load(session, layer, mapping, opened!, srs.srid, summary, options, maxErrors);
+      summary.warnings.push(...mapping.nulledReport());
       const checked = await check(session, layer, mapping, summary, mode, maxErrors);
       if (summary.dryRun) {
         // Repeated keys are otherwise found by the merge, which a dry run does not reach.
@@ -280,7 +281,7 @@ async function load(
       reject(summary, maxErrors, { row: record.row, reason: record.error });
       continue;
     }
-    const mapped = mapping.map(record.properties);
+    const mapped = mapping.map(record.properties, record.row);
     if (!mapped.ok) {
       reject(summary, maxErrors, { row: record.row, reason: mapped.errors.join('; ') });
       continue;

@@ -161,6 +161,38 @@ describe('mapping profiles', () => {
     expect(m.map({ id: 'A', num: null, voie: 'Le Bourg', commune: 'Saint-Gonlay' })).toMatchObject({ ok: true, values: ['A', null, 'Le Bourg, Saint-Gonlay', 'target', null, null, null, 'test'] });
   });
 
+  it('rounds numbers, slices parts of another field, stores constants and maps any other code to a default', () => {
+    const parcels = layers.get('parcels')!;
+    const profile = validateProfile({
+      name: 'foreign-cadastre', fields: { IDU: 'id', SECT: 'section', NUM: 'numero', SURF: 'contenance' },
+      parts: { commune: { field: 'IDU', start: 0, length: 5 } }, constants: { prefixe: '000' }, round: { contenance: 0 },
+    }, 'test');
+    const m = compileMapping(profile, parcels, ['IDU', 'SECT', 'NUM', 'SURF']);
+    // The delivery that failed whole: contenance given as 1788.12 (and 12,5 with a decimal comma).
+    expect(m.map({ IDU: '35188000AB0012', SECT: 'AB', NUM: '0012', SURF: '1788.12' })).toEqual({ ok: true, values: ['35188000AB0012', '35188', '000', 'AB', '0012', 1788] });
+    expect(m.map({ IDU: '35188000AB0013', SECT: 'AB', NUM: '0013', SURF: '12,5' })).toMatchObject({ ok: true, values: expect.arrayContaining([13]) });
+    expect(m.map({ IDU: '35188000AB0014', SECT: 'AB', NUM: '0014', SURF: 'n/a' }, 7)).toEqual({ ok: false, errors: ['contenance: "n/a" is not a number'] });
+    expect(m.describe).toEqual(expect.arrayContaining(['commune ← IDU[0:5]', 'prefixe = "000"']));
+    const statuses = validateProfile({ name: 't', fields: { id: 'premise_id', etat: 'status' }, values: { status: { DP: 'deployed', '*': 'target' } } }, 'test');
+    const s2 = compileMapping(statuses, layers.get('fibre_premises')!, ['id', 'etat']);
+    expect(s2.map({ id: 'A', etat: 'dp' })).toEqual({ ok: true, values: ['A', null, null, 'deployed', null, null, null, null] });
+    expect(s2.map({ id: 'B', etat: 'XX' })).toEqual({ ok: true, values: ['B', null, null, 'target', null, null, null, null] });
+  });
+
+  it('leaves a bad optional value empty and reports it, naming the row and field, when the profile says so', () => {
+    const parcels = layers.get('parcels')!;
+    const profile = validateProfile({ name: 't', matchByName: true, onInvalid: { contenance: 'null' } }, 'test');
+    const m = compileMapping(profile, parcels, ['id', 'commune', 'prefixe', 'section', 'numero', 'contenance']);
+    const row = { id: '35188000AB0012', commune: '35188', prefixe: '000', section: 'AB', numero: '0012' };
+    expect(m.map({ ...row, contenance: 'beaucoup' }, 4)).toEqual({ ok: true, values: ['35188000AB0012', '35188', '000', 'AB', '0012', null] });
+    expect(m.map({ ...row, contenance: '12.5' }, 9)).toMatchObject({ ok: true });
+    expect(m.map({ ...row, contenance: '300' }, 10)).toEqual({ ok: true, values: ['35188000AB0012', '35188', '000', 'AB', '0012', 300] });
+    expect(m.nulledReport()).toEqual(['contenance: 2 values could not be converted and were left empty (first: row 4: "beaucoup" is not an integer)']);
+    expect(() => compileMapping(validateProfile({ name: 't', onInvalid: { commune: 'null' } }, 't'), parcels, ['id', 'commune'])).toThrow(/commune is required/);
+    expect(() => validateProfile({ name: 't', parts: { commune: { field: 'IDU', start: -1 } } }, 't')).toThrow(/parts.commune must be/);
+    expect(() => compileMapping(validateProfile({ name: 't', round: { section: 0 } }, 't'), parcels, ['id'])).toThrow(/round.section: section is not a number/);
+  });
+
   it('fails at once on profiles that cannot work', () => {
     expect(() => compileMapping(loadProfile(undefined), premises, ['status'])).toThrow(/required property premise_id/);
     expect(() => compileMapping(validateProfile({ name: 't', fields: { a: 'nope' } }, 't'), premises, ['a'])).toThrow(/"nope", which is not an importable property/);
