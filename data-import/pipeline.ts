@@ -309,7 +309,7 @@ async function load(
   }
   if (options.signal?.aborted) throw new ImportFailure('interrupted');
   await loader.finish();
-  // Warnings the reader found on the way (unsupported fields, uneven .shp/.dbf…).
+  // Warnings the reader found on the way (unsupported fields…).
   summary.warnings.push(...source.warnings.splice(0));
   options.onProgress?.({ phase: 'checking', done: summary.counts.read, total: summary.counts.read, unit: 'features' });
   if (wktRows > 0) await session.query(PARSE_WKT_SQL, [srid, layer.geometryType === 'MultiPolygon']);
