@@ -1,7 +1,8 @@
 // The SQL of an import, built from the layer description: staging table, geometry repair,
 // rejections, diff against the live layer and the merge. Identifiers only through ident().
-import type { LayerDef, PropertyType } from '../core/layers/layer-def.ts';
+import type { LayerDef } from '../core/layers/layer-def.ts';
 import { ident } from '../core/layers/layer-sql.ts';
+import { PROPERTY_TYPES } from '../core/layers/property-types.ts';
 import type { TargetColumn } from './mapping.ts';
 
 /** The staging table, private to the import's session; it vanishes with its transaction. */
@@ -9,10 +10,6 @@ export const STAGE = 'pg_temp.websig_import_stage';
 
 /** A staged row's final geometry: the repaired one if repair was needed, else the reprojected one. */
 const FINAL_GEOM = 'coalesce(r._made_valid, r.geom)';
-
-const SQL_TYPES: Record<PropertyType, string> = {
-  text: 'text', integer: 'integer', number: 'numeric', date: 'date', datetime: 'timestamptz', boolean: 'boolean', 'text[]': 'text[]',
-};
 
 /** Longitude/latitude a stored geometry must stay within (Web Mercator tiles end at ±85.05°). */
 const LON_LAT_LIMITS = `NOT (${FINAL_GEOM} @ ST_MakeEnvelope(-180, -85.06, 180, 85.06, 4326))`;
@@ -24,7 +21,7 @@ const LON_LAT_LIMITS = `NOT (${FINAL_GEOM} @ ST_MakeEnvelope(-180, -85.06, 180, 
  * repairs. (Transforming twice costs less than a serial pass over the table afterwards.)
  */
 export function createStageSql(layer: LayerDef, columns: readonly TargetColumn[]): string {
-  const cols = columns.map((c) => `${ident(c.name)} ${SQL_TYPES[c.type]}`).join(', ');
+  const cols = columns.map((c) => `${ident(c.name)} ${PROPERTY_TYPES[c.type].sqlType}`).join(', ');
   const validity = layer.geometryType === 'MultiPolygon' ? ', _valid boolean GENERATED ALWAYS AS (ST_IsValid(ST_Transform(_src, 4326))) STORED' : '';
   return `CREATE TEMP TABLE websig_import_stage (
     _row integer NOT NULL, _fixed boolean NOT NULL, ${cols}, _src geometry, _wkt text, _error text,

@@ -2,6 +2,7 @@
 // small pure clause builders; request values only ever travel as bound parameters.
 import type { LayerDef, PropertyDef, PropertyType } from '../../core/layers/layer-def.ts';
 import { ident, publicRowFilter } from '../../core/layers/layer-sql.ts';
+import { PROPERTY_TYPES } from '../../core/layers/property-types.ts';
 import { publicProperties } from '../../core/layers/registry.ts';
 import { DEFAULT_CRS, type CrsDef } from './ogc-crs.ts';
 import type { BboxFilter, DatetimeFilter, FeatureQuery, PropertyFilter, TimeBound } from './ogc-params.ts';
@@ -94,7 +95,7 @@ const utcDate = (bound: TimeBound) => (bound.kind === 'date' ? bound.value : bou
  */
 export function datetimeCondition(column: string, type: PropertyType, filter: DatetimeFilter, p: Params): string {
   const parts: string[] = [];
-  if (type === 'date') {
+  if (PROPERTY_TYPES[type].temporal === 'day') {
     if (filter.start) parts.push(`${column} >= ${p.bind(utcDate(filter.start))}::date`);
     if (filter.end) parts.push(`${column} <= ${p.bind(utcDate(filter.end))}::date`);
   } else {
@@ -110,14 +111,9 @@ export function datetimeCondition(column: string, type: PropertyType, filter: Da
   return parts.length ? parts.join(' AND ') : `${column} IS NOT NULL`;
 }
 
-const CASTS: Record<PropertyType, string> = {
-  text: '', 'text[]': '', integer: '::bigint', number: '::numeric', date: '::date', datetime: '::timestamptz', boolean: '::boolean',
-};
-
-/** Equality on one queryable property (membership for a text list). */
+/** Equality on one queryable property (membership for a list). */
 export function propertyCondition(column: string, filter: PropertyFilter, p: Params): string {
-  const value = `${p.bind(filter.value)}${CASTS[filter.property.type]}`;
-  return filter.property.type === 'text[]' ? `${value} = ANY(${column})` : `${column} = ${value}`;
+  return PROPERTY_TYPES[filter.property.type].equals(column, p.bind(filter.value));
 }
 
 /** The WHERE condition of a query: public rows, then each filter the query carries. */
