@@ -32,7 +32,8 @@ export interface FeatureSqlParts {
 
 /**
  * One row as a GeoJSON Feature, as text: concatenated rather than built with json_build_object so
- * that PostgreSQL does not parse the geometry's GeoJSON again. Every part is NOT NULL (`geom` is).
+ * that PostgreSQL does not parse the geometry's GeoJSON again. A NULL part would make the whole
+ * Feature NULL; none is (ids are keys, `geom` is NOT NULL).
  */
 export function featureTextSql(layer: LayerDef, parts: FeatureSqlParts = {}): string {
   const alias = parts.alias ?? 't';
