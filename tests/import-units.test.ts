@@ -11,7 +11,7 @@ import { decodeWkb, encodeGeometry } from '../data-import/wkb.ts';
 import { assemblePolygons } from '../data-import/sources/shp-reader.ts';
 import { findGeometryColumns, sniffDelimiter } from '../data-import/sources/csv-source.ts';
 import { chooseMember, datasetMembers } from '../data-import/sources/zip-archive.ts';
-import { crsFromHead } from '../data-import/sources/geojson-source.ts';
+import { crsFromHead, geometryProblem } from '../data-import/sources/geojson-source.ts';
 import { copyEncoder } from '../data-import/import-session.ts';
 import { formatSummaryLine, type ImportSummary } from '../data-import/import-summary.ts';
 import { ESRI_PRJ, squareRing, tempDir, writeShapefile } from './helpers/import-fixtures.ts';
@@ -234,6 +234,24 @@ describe('geometry encoding', () => {
     wkb.writeDoubleLE(2, 13);
     wkb.writeDoubleLE(3, 21);
     expect(decodeWkb(wkb)).toEqual({ type: 'Point', coordinates: [1, 2] });
+  });
+});
+
+describe('GeoJSON geometry check', () => {
+  it('says what makes a geometry not GeoJSON: its type, its nesting, a coordinate that is not a number, an empty ring', () => {
+    expect(geometryProblem({ type: 'Circle', coordinates: [0, 0] })).toMatch(/^type must be one of/);
+    expect(geometryProblem({ type: 'Point' })).toBe('must have a member with the name "coordinates"');
+    expect(geometryProblem({ type: 'MultiPolygon', coordinates: [[0, 0], [1, 1]] })).toMatch(/coordinates must be an array/);
+    expect(geometryProblem({ type: 'Polygon', coordinates: [[[0, 0], [0, 'a'], [1, 1], [0, 0]]] })).toMatch(/^at 0: at 1: Position must only contain numbers/);
+    expect(geometryProblem({ type: 'Polygon', coordinates: [[]] })).toBe('a polygon ring is empty or starts or ends with a null position');
+  });
+
+  it('accepts valid and null geometries, and leaves open rings and degenerate holes to the encoder that repairs them', () => {
+    expect(geometryProblem(null)).toBeUndefined();
+    expect(geometryProblem({ type: 'Point', coordinates: [-1.95, 48.13, 57] })).toBeUndefined();
+    const open = { type: 'Polygon', coordinates: [[[0, 0], [0, 1], [1, 1], [1, 0]], [[0.2, 0.2], [0.3, 0.3]]] };
+    expect(geometryProblem(open)).toBeUndefined();
+    expect(encodeGeometry(open as Geometry, 'MultiPolygon', 4326)).toMatchObject({ ok: true, repaired: true });
   });
 });
 
