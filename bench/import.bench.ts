@@ -162,7 +162,7 @@ export async function run(databaseUrl: string): Promise<Record<string, number | 
     for (let round = 1; round <= RUNS; round++) {
       for (const d of datasets) {
         await withClient(scratchUrl, (c) => c.query(`TRUNCATE ${d.layer}; TRUNCATE import_runs`));
-        const ours = await timed(process.execPath, ['--import', 'tsx', 'data-import/cli.ts', d.layer, d.file], {
+        const ours = await timed(process.execPath, ['--import', 'tsx', 'data-import/cli.ts', d.layer, d.file, '--mode', 'replace'], {
           env: { ...process.env, DATABASE_URL: scratchUrl, LOG_LEVEL: 'silent' }, sampleRss: true,
         });
         const loaded = await withClient(scratchUrl, (c) => c.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${d.layer}`));

@@ -5,11 +5,12 @@ import cliProgress from 'cli-progress';
 import { loadConfig } from '../core/config.ts';
 import { openDatabase, type Database } from '../core/db/database.ts';
 import { DataDirLockedError } from '../core/db/embedded.ts';
-import { createLayerRegistry } from '../core/layers/registry.ts';
+import { createLayerRegistry, type LayerRegistry } from '../core/layers/registry.ts';
 import { MIGRATIONS } from '../migrations/index.ts';
 import { checkCatalog } from '../core/layers/catalog-check.ts';
 import { formatSummaryLine, IMPORT_MODES, type ImportMode, type ImportSummary } from './import-summary.ts';
 import { builtInProfiles } from './mapping.ts';
+import { emptyLayer } from './empty-layer.ts';
 import { ImportOptionsError, importableLayers, runImport, validateImportOptions, type ImportOptions, type ImportProgress } from './pipeline.ts';
 
 const USAGE = `usage: npm run import -- <layer> <file> [options]
@@ -19,7 +20,12 @@ const USAGE = `usage: npm run import -- <layer> <file> [options]
   --mapping <profile>    built-in profile or JSON mapping file (default: fields matched by name)
   --srs EPSG:<n>         source coordinate system (default: the .prj / the file's own)
   --encoding <enc>       text encoding when neither a .cpg nor the DBF header says (UTF-8, CP1252, ISO-8859-1)
-  --mode <mode>          replace (default) | append | upsert (by the layer's natural key)
+  --mode <mode>          required: replace (the layer becomes the file: features it lacks are deleted)
+                         | append (add; rows identical to live ones are skipped) | upsert (by the layer's natural key)
+  --yes                  confirm a replace that removes more than 10 % of the layer (look at --dry-run first)
+
+       npm run import -- <layer> --empty --yes [--reason <text>]
+                         delete every feature of the layer, recorded in the audit log
   --member <name>        dataset inside a zip, or table inside a GeoPackage
   --dry-run              report what would change (diff, rejected rows) without touching the layer
   --max-errors <n>       rejected rows tolerated before the import fails (default 0)
@@ -42,6 +48,9 @@ function parse(argv: string[]) {
       mode: { type: 'string' },
       member: { type: 'string' },
       'dry-run': { type: 'boolean' },
+      yes: { type: 'boolean' },
+      empty: { type: 'boolean' },
+      reason: { type: 'string' },
       'max-errors': { type: 'string' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -87,6 +96,9 @@ function printReport(summary: ImportSummary): void {
     .join(', ');
   if (facts) console.error(`  ${facts}`);
   for (const warning of summary.warnings) console.error(`  warning: ${warning}`);
+  if (summary.confirmationRequired) {
+    console.error(summary.dryRun ? '  this replace will need --yes' : '  run with --dry-run to see the diff, then again with --yes to confirm');
+  }
   for (const error of summary.errors.slice(0, 10)) console.error(`  row ${error.row}: ${error.reason}`);
   if (summary.counts.rejected > 10) console.error(`  … ${summary.counts.rejected - 10} more rejected rows (see run #${summary.id})`);
   console.log(formatSummaryLine(summary));
@@ -120,16 +132,28 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const [layer, file, ...extra] = args.positionals;
+  if (args.values.empty) {
+    if (!layer || file || extra.length) return usageError('--empty takes a layer and no file');
+    if (!args.values.yes) return usageError(`--empty deletes every feature of ${layer}: add --yes to confirm`);
+    return withDatabase(layers, async (db) => {
+      const deleted = await emptyLayer(db, layers, { layer, via: 'cli', reason: args.values.reason });
+      console.log(`emptied ${layer}: ${deleted} features deleted (recorded in the audit log)`);
+      return 0;
+    });
+  }
   if (!layer || !file || extra.length) return usageError('expected a layer and a file');
   const maxErrors = args.values['max-errors'] === undefined ? 0 : Number(args.values['max-errors']);
-  const mode = (args.values.mode ?? 'replace') as ImportMode;
-  if (!IMPORT_MODES.includes(mode)) return usageError(`--mode must be one of ${IMPORT_MODES.join(', ')}`);
+  const mode = args.values.mode as ImportMode | undefined;
+  if (mode === undefined || !IMPORT_MODES.includes(mode)) {
+    return usageError(`--mode ${mode === undefined ? 'is required' : `"${mode}" is unknown`}: replace, append or upsert`);
+  }
   const abort = new AbortController();
   const progress = progressReporter();
   const options: ImportOptions = {
     layer, file, mode, maxErrors,
     mapping: args.values.mapping, srs: args.values.srs, encoding: args.values.encoding, member: args.values.member,
     dryRun: args.values['dry-run'] ?? false,
+    confirmed: args.values.yes ?? false,
     onProgress: (p) => progress.update(p),
     signal: abort.signal,
   };
@@ -140,6 +164,23 @@ async function main(argv: string[]): Promise<number> {
     throw error;
   }
 
+  // Ctrl-C stops at the next batch; the transaction is rolled back and the run marked failed.
+  process.once('SIGINT', () => abort.abort());
+  process.once('SIGTERM', () => abort.abort());
+  return withDatabase(layers, async (db) => {
+    const summary = await runImport(db, layers, options);
+    progress.stop();
+    if (args.values.json) console.log(JSON.stringify(summary, null, 2));
+    else printReport(summary);
+    return summary.status === 'succeeded' ? 0 : EXIT_FAILED;
+  }).finally(() => progress.stop());
+}
+
+/**
+ * Opens the configured database, applies pending migrations and checks tables against the
+ * descriptions (never the demo seed: this database is being given real data), runs `work`, closes.
+ */
+async function withDatabase(layers: LayerRegistry, work: (db: Database) => Promise<number>): Promise<number> {
   const config = loadConfig();
   let db: Database;
   try {
@@ -152,21 +193,11 @@ async function main(argv: string[]): Promise<number> {
     }
     throw error;
   }
-  // Ctrl-C stops at the next batch; the transaction is rolled back and the run marked failed.
-  process.once('SIGINT', () => abort.abort());
-  process.once('SIGTERM', () => abort.abort());
   try {
-    // Migrations, and the check that tables and descriptions agree (never the demo seed: this
-    // database is being given real data).
     await migrateIfPending(db);
     await checkCatalog(db, layers.all);
-    const summary = await runImport(db, layers, options);
-    progress.stop();
-    if (args.values.json) console.log(JSON.stringify(summary, null, 2));
-    else printReport(summary);
-    return summary.status === 'succeeded' ? 0 : EXIT_FAILED;
+    return await work(db);
   } finally {
-    progress.stop();
     await db.close();
   }
 }

@@ -1,7 +1,8 @@
 // The SQL of an import, built from the layer description: staging table, geometry repair,
 // rejections, diff against the live layer and the merge. Identifiers only through ident().
-import type { LayerDef, PropertyType } from '../core/layers/layer-def.ts';
+import type { LayerDef } from '../core/layers/layer-def.ts';
 import { ident } from '../core/layers/layer-sql.ts';
+import { PROPERTY_TYPES } from '../core/layers/property-types.ts';
 import type { TargetColumn } from './mapping.ts';
 
 /** The staging table, private to the import's session; it vanishes with its transaction. */
@@ -9,10 +10,6 @@ export const STAGE = 'pg_temp.websig_import_stage';
 
 /** A staged row's final geometry: the repaired one if repair was needed, else the reprojected one. */
 const FINAL_GEOM = 'coalesce(r._made_valid, r.geom)';
-
-const SQL_TYPES: Record<PropertyType, string> = {
-  text: 'text', integer: 'integer', number: 'numeric', date: 'date', datetime: 'timestamptz', boolean: 'boolean', 'text[]': 'text[]',
-};
 
 /** Longitude/latitude a stored geometry must stay within (Web Mercator tiles end at ±85.05°). */
 const LON_LAT_LIMITS = `NOT (${FINAL_GEOM} @ ST_MakeEnvelope(-180, -85.06, 180, 85.06, 4326))`;
@@ -24,7 +21,7 @@ const LON_LAT_LIMITS = `NOT (${FINAL_GEOM} @ ST_MakeEnvelope(-180, -85.06, 180, 
  * repairs. (Transforming twice costs less than a serial pass over the table afterwards.)
  */
 export function createStageSql(layer: LayerDef, columns: readonly TargetColumn[]): string {
-  const cols = columns.map((c) => `${ident(c.name)} ${SQL_TYPES[c.type]}`).join(', ');
+  const cols = columns.map((c) => `${ident(c.name)} ${PROPERTY_TYPES[c.type].sqlType}`).join(', ');
   const validity = layer.geometryType === 'MultiPolygon' ? ', _valid boolean GENERATED ALWAYS AS (ST_IsValid(ST_Transform(_src, 4326))) STORED' : '';
   return `CREATE TEMP TABLE websig_import_stage (
     _row integer NOT NULL, _fixed boolean NOT NULL, ${cols}, _src geometry, _wkt text, _error text,
@@ -92,8 +89,18 @@ export function duplicateRejectsSql(key: string): string {
 export function appendConflictsSql(layer: LayerDef, key: string): string {
   return `
   WITH gone AS (DELETE FROM ${STAGE} r USING ${ident(layer.id)} l WHERE l.${ident(key)} = r.${ident(key)}
-                RETURNING r._row, '${key} "' || r.${ident(key)}::text || '" is already in the layer: use --mode upsert' AS reason)
+                RETURNING r._row, '${key} "' || r.${ident(key)}::text || '" is already in the layer: use mode upsert' AS reason)
   SELECT _row, reason, count(*) OVER () AS total FROM gone ORDER BY _row LIMIT $1`;
+}
+
+/**
+ * In append mode, removes from staging the rows identical to a live feature (every mapped column,
+ * and the same geometry); `~=` (same bounding box) lets the spatial index find the candidates.
+ */
+export function identicalRowsSql(layer: LayerDef, columns: readonly TargetColumn[]): string {
+  const same = columns.map((c) => `l.${ident(c.name)} IS NOT DISTINCT FROM r.${ident(c.name)}`);
+  return `DELETE FROM ${STAGE} r WHERE EXISTS (SELECT 1 FROM ${ident(layer.id)} l
+    WHERE l.geom ~= ${FINAL_GEOM} AND ST_Equals(l.geom, ${FINAL_GEOM})${same.map((c) => ` AND ${c}`).join('')})`;
 }
 
 /** True when a delivered row differs from the live one: any column, or the geometry by more than ~1 cm. */

@@ -45,7 +45,10 @@ export interface ImportSummary {
   srs?: string;
   /** How rows reached the database: COPY or batched INSERTs. */
   method?: 'copy' | 'insert';
-  counts: { read: number; loaded: number; repaired: number; rejected: number };
+  /** `identical`: appended rows skipped because the layer already held them exactly. */
+  counts: { read: number; loaded: number; repaired: number; rejected: number; identical?: number };
+  /** The replace removes more of the live layer than allowed without the person's confirmation. */
+  confirmationRequired?: boolean;
   /** Rows the merge wrote into the live table. */
   written: { inserted: number; updated: number; deleted: number };
   diff: ImportDiff | null;

@@ -12,7 +12,7 @@ import { resolveSrs } from './crs.ts';
 import { withImportSession, type ImportSession, type LoadColumn } from './import-session.ts';
 import {
   DROPPABLE_INDEXES_SQL, GEOMETRY_REJECTS_SQL, PARSE_WKT_SQL, REPAIR_POLYGONS_SQL, STAGE, absentSql, appendConflictsSql,
-  createStageSql, diffCountsSql, duplicateRejectsSql, hasDuplicateKeysSql, mergeSql, sampleKeysSql, transitionsSql, wktFunctionSql,
+  createStageSql, diffCountsSql, duplicateRejectsSql, hasDuplicateKeysSql, identicalRowsSql, mergeSql, sampleKeysSql, transitionsSql, wktFunctionSql,
 } from './import-sql.ts';
 import { MAX_STORED_ERRORS, finishRun, startRun } from './import-runs.ts';
 import { IMPORT_MODES, type ImportDiff, type ImportMode, type ImportSummary, type RowError } from './import-summary.ts';
@@ -35,8 +35,14 @@ export interface ImportOptions {
   encoding?: string;
   /** Dataset inside a zip, or table inside a GeoPackage. */
   member?: string;
-  /** replace (default): the layer becomes the file; append: add; upsert: add or update by key. */
-  mode?: ImportMode;
+  /** replace: the layer becomes the file; append: add; upsert: add or update by key. No default:
+   *  a forgotten mode must not delete the features a file lacks. */
+  mode: ImportMode;
+  /** The person has seen the dry-run diff and confirms a replace that removes more than
+   *  `removalConfirmShare` of the live layer. */
+  confirmed?: boolean;
+  /** Share of the live features (0-1) a replace may remove without confirmation (default 0.1). */
+  removalConfirmShare?: number;
   /** Report what would change, touching nothing. */
   dryRun?: boolean;
   /** Rejected rows tolerated before the import fails (default 0). */
@@ -56,7 +62,12 @@ export interface ImportProgress {
 }
 
 /** Options that make no sense: nothing is run or recorded (CLI exit 2, API 400). */
-export class ImportOptionsError extends Error {}
+export class ImportOptionsError extends Error {
+  /** The option at fault (`mode`, `maxErrors`…), for front ends that name it their own way. */
+  constructor(message: string, readonly option?: keyof ImportOptions) {
+    super(message);
+  }
+}
 
 /** A failure of the whole import; the summary says how far it got. */
 class ImportFailure extends Error {}
@@ -78,15 +89,19 @@ export function validateImportOptions(layers: LayerRegistry, options: ImportOpti
   const layer = layers.get(options.layer);
   const importable = importableLayers(layers).map((l) => l.id).join(', ');
   if (!layer || !layer.import) throw new ImportOptionsError(`"${options.layer}" is not a layer you can import into (layers: ${importable})`);
-  const mode = options.mode ?? 'replace';
-  if (!IMPORT_MODES.includes(mode)) throw new ImportOptionsError(`--mode must be one of ${IMPORT_MODES.join(', ')}, got "${mode}"`);
-  if (mode === 'upsert' && !layer.import.key) throw new ImportOptionsError(`${layer.id} has no natural key to upsert on: use --mode replace or append`);
+  const mode = options.mode;
+  if (!IMPORT_MODES.includes(mode)) {
+    throw new ImportOptionsError(`mode must be one of ${IMPORT_MODES.join(', ')}${mode === undefined ? '' : `, got "${mode}"`}`, 'mode');
+  }
+  if (mode === 'upsert' && !layer.import.key) throw new ImportOptionsError(`${layer.id} has no natural key to upsert on: use mode replace or append`, 'mode');
+  const share = options.removalConfirmShare ?? DEFAULT_REMOVAL_CONFIRM_SHARE;
+  if (!(share >= 0 && share <= 1)) throw new ImportOptionsError(`the removal share needing confirmation must lie between 0 and 1, got ${share}`, 'removalConfirmShare');
   const key = layer.import.key;
   if (key && key !== 'id' && !layer.properties.some((p) => p.name === key)) {
     throw new ImportOptionsError(`layer description ${layer.id}: import key "${key}" is not one of its properties`);
   }
   const maxErrors = options.maxErrors ?? 0;
-  if (!Number.isInteger(maxErrors) || maxErrors < 0) throw new ImportOptionsError(`--max-errors must be a whole number ≥ 0, got "${options.maxErrors}"`);
+  if (!Number.isInteger(maxErrors) || maxErrors < 0) throw new ImportOptionsError(`max errors must be a whole number ≥ 0, got "${options.maxErrors}"`, 'maxErrors');
   if (!existsSync(options.file) || !statSync(options.file).isFile()) throw new ImportOptionsError(`no such file: ${options.file}`);
   return layer;
 }
@@ -103,6 +118,9 @@ export async function deliveryHash(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
+/** Share of the live layer a replace may remove before it needs the person's confirmation. */
+export const DEFAULT_REMOVAL_CONFIRM_SHARE = 0.1;
+
 /** Rows a bulk load must write, at least, before indexes are dropped and rebuilt instead of updated. */
 const BULK_MIN_ROWS = 10_000;
 /** Sample keys listed per kind in a diff. */
@@ -112,7 +130,7 @@ const SAMPLE_KEYS = 20;
 export async function runImport(db: Database, layers: LayerRegistry, options: ImportOptions): Promise<ImportSummary> {
   const layer = validateImportOptions(layers, options);
   const started = performance.now();
-  const mode = options.mode ?? 'replace';
+  const mode = options.mode;
   const maxErrors = options.maxErrors ?? 0;
   const summary: ImportSummary = {
     id: null, status: 'running', layer: layer.id, file: options.fileName ?? basename(options.file), sha256: null, mode,
@@ -150,6 +168,7 @@ export async function runImport(db: Database, layers: LayerRegistry, options: Im
     const result = await withImportSession(db, async (session) => {
       summary.method = session.method;
       await load(session, layer, mapping, opened!, srs.srid, summary, options, maxErrors);
+      summary.warnings.push(...mapping.nulledReport());
       const checked = await check(session, layer, mapping, summary, mode, maxErrors);
       if (summary.dryRun) {
         // Repeated keys are otherwise found by the merge, which a dry run does not reach.
@@ -158,8 +177,18 @@ export async function runImport(db: Database, layers: LayerRegistry, options: Im
           await countLoaded(session, summary, mode);
           summary.diff = await diff(session, layer, mapping, summary, mode, checked.liveCount);
         }
+        summary.confirmationRequired = needsConfirmation(summary, checked.liveCount, options);
         finish(summary, 'succeeded', started);
         throw new DryRunDone(summary);
+      }
+      if (needsConfirmation(summary, checked.liveCount, options) && !options.confirmed) {
+        summary.confirmationRequired = true;
+        const removed = summary.diff!.removed;
+        throw new ImportFailure(
+          `replace would remove ${removed} of the layer's ${checked.liveCount} features (${Math.round((100 * removed) / checked.liveCount)} %), ` +
+            `more than the ${Math.round(100 * (options.removalConfirmShare ?? DEFAULT_REMOVAL_CONFIRM_SHARE))} % allowed without confirmation: ` +
+            'check the dry-run diff, then confirm the replacement; nothing was changed',
+        );
       }
       options.onProgress?.({ phase: 'writing', done: 0, total: summary.counts.loaded, unit: 'features' });
       await mergeChecked(session, layer, mapping, summary, mode, maxErrors, checked);
@@ -184,6 +213,12 @@ export async function runImport(db: Database, layers: LayerRegistry, options: Im
   } finally {
     await opened?.close().catch(() => undefined);
   }
+}
+
+/** A replace removing more than the allowed share of a non-empty live layer needs confirming. */
+function needsConfirmation(summary: ImportSummary, liveCount: number, options: ImportOptions): boolean {
+  const share = options.removalConfirmShare ?? DEFAULT_REMOVAL_CONFIRM_SHARE;
+  return options.mode === 'replace' && liveCount > 0 && summary.diff!.removed > share * liveCount;
 }
 
 function finish(summary: ImportSummary, status: 'succeeded' | 'failed', started: number, message?: string): void {
@@ -246,7 +281,7 @@ async function load(
       reject(summary, maxErrors, { row: record.row, reason: record.error });
       continue;
     }
-    const mapped = mapping.map(record.properties);
+    const mapped = mapping.map(record.properties, record.row);
     if (!mapped.ok) {
       reject(summary, maxErrors, { row: record.row, reason: mapped.errors.join('; ') });
       continue;
@@ -274,7 +309,7 @@ async function load(
   }
   if (options.signal?.aborted) throw new ImportFailure('interrupted');
   await loader.finish();
-  // Warnings the reader found on the way (unsupported fields, uneven .shp/.dbf…).
+  // Warnings the reader found on the way (unsupported fields…).
   summary.warnings.push(...source.warnings.splice(0));
   options.onProgress?.({ phase: 'checking', done: summary.counts.read, total: summary.counts.read, unit: 'features' });
   if (wktRows > 0) await session.query(PARSE_WKT_SQL, [srid, layer.geometryType === 'MultiPolygon']);
@@ -305,6 +340,11 @@ async function check(session: ImportSession, layer: LayerDef, mapping: CompiledM
   // Into an empty layer every row is inserted, so the key's unique index finds any repeat during
   // the merge; the separate pass over the file (a second on 500,000 rows) is then only a fallback.
   const duplicatesDeferred = key !== undefined && liveCount === 0;
+  if (mode === 'append' && liveCount > 0) {
+    const identical = (await session.query(identicalRowsSql(layer, mapping.columns))).rowCount ?? 0;
+    summary.counts.identical = identical;
+    if (identical) summary.warnings.push(`${identical} rows identical to features already in the layer were skipped`);
+  }
   if (key && !duplicatesDeferred) {
     await rejectDuplicates(session, key, summary, maxErrors);
     if (mode === 'append') await collectRejects(session, appendConflictsSql(layer, key), summary, maxErrors);

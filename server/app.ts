@@ -22,6 +22,7 @@ import { geocodeRoutes } from './geocode/geocode.routes.ts';
 import { eligibilityRoutes } from './eligibility/eligibility.routes.ts';
 import { zonesThdRoutes } from './zones/zones-thd.routes.ts';
 import { importsRoutes } from './imports/imports.routes.ts';
+import { emptyLayerRoutes } from './imports/empty-layer.routes.ts';
 
 export interface AppDeps {
   config: Config;
@@ -63,6 +64,7 @@ export function createApp(deps: AppDeps): Koa {
     eligibilityRoutes(routeDeps),
     zonesThdRoutes(routeDeps),
     importsRoutes(routeDeps),
+    emptyLayerRoutes(routeDeps),
   ]) {
     app.use(router.routes()).use(router.allowedMethods());
   }

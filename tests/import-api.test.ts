@@ -52,15 +52,15 @@ afterAll(async () => {
 
 describe('POST /api/imports', () => {
   it('refuses anonymous uploads (401) and uploads without the CSRF token (403), before storing anything', async () => {
-    const anonymous = await post(form(zsroZip, { layer: 'fibre_phases' }), null);
+    const anonymous = await post(form(zsroZip, { mode: 'replace', confirm: 'true', layer: 'fibre_phases' }), null);
     expect(anonymous.status).toBe(401);
     expect(await anonymous.json()).toMatchObject({ code: 'Unauthorized' });
-    const noCsrf = await post(form(zsroZip, { layer: 'fibre_phases' }), staff, false);
+    const noCsrf = await post(form(zsroZip, { mode: 'replace', confirm: 'true', layer: 'fibre_phases' }), staff, false);
     expect(noCsrf.status).toBe(403);
   });
 
   it('imports a zipped GraceTHD shapefile through the same pipeline and returns the summary, readable again by id', async () => {
-    const res = await post(form(zsroZip, { layer: 'fibre_phases', mapping: 'gracethd-zsro' }));
+    const res = await post(form(zsroZip, { mode: 'replace', confirm: 'true', layer: 'fibre_phases', mapping: 'gracethd-zsro' }));
     const summary = await res.json();
     expect(res.status, JSON.stringify(summary)).toBe(201);
     expect(res.headers.get('location')).toBe(`/api/imports/${summary.id}`);
@@ -82,7 +82,7 @@ describe('POST /api/imports', () => {
   it('answers 422 with the summary for a file that fails, and leaves the layer untouched', async () => {
     const before = await tableChecksum(server.db, 'fibre_phases');
     const bad = await writeZsro('t_zsro_bad', ['DP', 'XX']);
-    const res = await post(form(bad, { layer: 'fibre_phases', mapping: 'gracethd-zsro' }));
+    const res = await post(form(bad, { mode: 'replace', confirm: 'true', layer: 'fibre_phases', mapping: 'gracethd-zsro' }));
     expect(res.status).toBe(422);
     const body = await res.json();
     expect(body).toMatchObject({ code: 'ImportFailed', import: { status: 'failed', counts: { rejected: 1 } } });
@@ -94,10 +94,11 @@ describe('POST /api/imports', () => {
 
   it('answers 400 for bad options and never reads a mapping from a server path', async () => {
     for (const [fields, pattern] of [
-      [{ layer: 'nowhere' }, /not a layer you can import into/],
-      [{ layer: 'fibre_phases', mapping: '/etc/passwd' }, /built-in profile/],
-      [{ layer: 'fibre_phases', mode: 'merge' }, /mode must be one of/],
-      [{ layer: 'fibre_phases', max_errors: '-1' }, /max_errors/],
+      [{ layer: 'nowhere', mode: 'replace' }, /not a layer you can import into/],
+      [{ layer: 'fibre_phases', mode: 'replace', mapping: '/etc/passwd' }, /built-in profile/],
+      [{ layer: 'fibre_phases', mode: 'merge' }, /"mode" is required, one of/],
+      [{ layer: 'fibre_phases' }, /"mode" is required, one of/],
+      [{ layer: 'fibre_phases', mode: 'replace', max_errors: '-1' }, /max_errors/],
       [{ layer: 'fibre_phases', extra: 'x' }, /unknown form field "extra"/],
     ] as const) {
       const res = await post(form(zsroZip, fields));
@@ -110,7 +111,7 @@ describe('POST /api/imports', () => {
 
   it('accepts a mapping sent as JSON', async () => {
     const mapping = JSON.stringify({ name: 'custom', fields: { zs_code: 'zone_code', zs_etatpm: 'status' }, values: { status: { DP: 'deployed', EC: 'in_progress', PL: 'study' } } });
-    const res = await post(form(zsroZip, { layer: 'fibre_phases', mapping, dry_run: 'true' }));
+    const res = await post(form(zsroZip, { mode: 'replace', confirm: 'true', layer: 'fibre_phases', mapping, dry_run: 'true' }));
     expect(res.status).toBe(201);
     expect(await res.json()).toMatchObject({ mapping: 'custom', dryRun: true, diff: { changed: 3, transitions: { status: { 'planned → study': 1 } } } });
   });

@@ -32,18 +32,24 @@ describe('npm run import', () => {
     const missing = runCli([], {});
     expect(missing.status).toBe(2);
     expect(missing.stderr).toMatch(/usage: npm run import -- <layer> <file>/);
-    const badLayer = runCli(['nowhere', example('wifi-hotspots.csv')], {});
+    const noMode = runCli(['wifi_hotspots', example('wifi-hotspots.csv')], {});
+    expect(noMode.status).toBe(2);
+    expect(noMode.stderr).toMatch(/--mode is required: replace, append or upsert/);
+    const badLayer = runCli(['nowhere', example('wifi-hotspots.csv'), '--mode', 'append'], {});
     expect(badLayer.status).toBe(2);
     expect(badLayer.stderr).toMatch(/"nowhere" is not a layer you can import into/);
     const badMode = runCli(['wifi_hotspots', example('wifi-hotspots.csv'), '--mode', 'merge'], {});
     expect(badMode.status).toBe(2);
+    const unconfirmedEmpty = runCli(['wifi_hotspots', '--empty'], {});
+    expect(unconfirmedEmpty.status).toBe(2);
+    expect(unconfirmedEmpty.stderr).toMatch(/--empty deletes every feature of wifi_hotspots: add --yes to confirm/);
   });
 
   it('refuses, in French and with a non-zero status, a data directory a running server holds', async () => {
     const dataDir = join(tmp.dir, 'held');
     const server: Database = await openDatabase({ dataDir });
     try {
-      const result = runCli(['wifi_hotspots', example('wifi-hotspots.csv'), '--mapping', 'wifi-hotspots'], { DATA_DIR: dataDir });
+      const result = runCli(['wifi_hotspots', example('wifi-hotspots.csv'), '--mapping', 'wifi-hotspots', '--mode', 'replace'], { DATA_DIR: dataDir });
       expect(result.status).toBe(1);
       expect(result.stderr).toMatch(/déjà utilisé par un autre processus WebSIG/);
     } finally {
@@ -66,20 +72,26 @@ describe('npm run import', () => {
     afterAll(async () => db?.close());
 
     it('imports, ending with a one-line summary on stdout and exit status 0', () => {
-      const result = runCli(['wifi_hotspots', example('wifi-hotspots.csv'), '--mapping', 'wifi-hotspots'], env);
+      const result = runCli(['wifi_hotspots', example('wifi-hotspots.csv'), '--mapping', 'wifi-hotspots', '--mode', 'replace', '--yes'], env);
       expect(result.status, result.stderr).toBe(0);
       expect(result.stdout.trim().split('\n')).toHaveLength(1);
       expect(result.stdout).toMatch(/^imported wifi_hotspots ← wifi-hotspots\.csv: 3 read, 3 loaded, 0 repaired, 0 rejected; \+3 −\d+ \[[\d.]+ s, run #\d+\]/);
     });
 
     it('exits 1 with FAILED and the reason when the import fails', () => {
-      const result = runCli(['wifi_hotspots', example('ban-adresses.csv')], env);
+      const result = runCli(['wifi_hotspots', example('ban-adresses.csv'), '--mode', 'replace'], env);
       expect(result.status).toBe(1);
       expect(result.stdout).toMatch(/^FAILED wifi_hotspots ← ban-adresses\.csv: .* — no source field for the required property name/);
     });
 
+    it('empties a layer on purpose with --empty --yes, and says how many features went', () => {
+      const result = runCli(['wifi_hotspots', '--empty', '--yes', '--reason', 'test'], env);
+      expect(result.status, result.stderr).toBe(0);
+      expect(result.stdout).toMatch(/^emptied wifi_hotspots: \d+ features deleted \(recorded in the audit log\)/);
+    });
+
     it('prints the whole summary as JSON with --json, dry runs included', () => {
-      const result = runCli(['wifi_hotspots', example('wifi-hotspots.csv'), '--mapping', 'wifi-hotspots', '--dry-run', '--json'], env);
+      const result = runCli(['wifi_hotspots', example('wifi-hotspots.csv'), '--mapping', 'wifi-hotspots', '--mode', 'replace', '--dry-run', '--json'], env);
       expect(result.status, result.stderr).toBe(0);
       expect(JSON.parse(result.stdout)).toMatchObject({ status: 'succeeded', dryRun: true, diff: { added: 3 } });
     });
@@ -105,7 +117,7 @@ describe.skipIf(!inject('databaseUrl'))('a killed import', () => {
     for (let i = 0; i < 400_000; i++) writer.write([x + (i % 1000), y + Math.floor(i / 1000)], { premise_id: `K-${i}`, status: 'deployed' });
     writer.close();
     const before = await tableChecksum(db, 'fibre_premises');
-    const child = spawn(process.execPath, cliArgs(['fibre_premises', `${base}.shp`]), {
+    const child = spawn(process.execPath, cliArgs(['fibre_premises', `${base}.shp`, '--mode', 'replace', '--yes']), {
       cwd: root, env: { ...process.env, DATABASE_URL: db.connection.connectionString!, DATA_DIR: '', LOG_LEVEL: 'silent' }, stdio: 'ignore',
     });
     const exited = new Promise<number | null>((ok) => child.once('exit', (code, signal) => ok(signal ? -1 : code)));

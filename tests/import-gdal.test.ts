@@ -105,7 +105,7 @@ describe.skipIf(!hasOgr2ogr)('import compared with ogr2ogr', () => {
 
   it('finds the same features, attributes and areas (1e-6 relative) as ogr2ogr -makevalid -t_srs EPSG:4326', async () => {
     const mapping = { name: 'zones', fields: { planned_st: 'planned_start' } };
-    const summary = await runImport(db, createLayerRegistry(), { layer: 'fibre_phases', file: shp, mapping });
+    const summary = await runImport(db, createLayerRegistry(), { mode: 'replace', confirmed: true, layer: 'fibre_phases', file: shp, mapping });
     expect(summary.status, summary.message).toBe('succeeded');
     expect(summary.counts).toMatchObject({ read: 40, loaded: 40, repaired: 1 });
     const ours = (

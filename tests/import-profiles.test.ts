@@ -32,7 +32,7 @@ describe('built-in profiles', () => {
   });
 
   it('gracethd-zsro: t_zsro zones become fibre phases with their status code mapped and their premises count', async () => {
-    const summary = await runImport(db, layers, { layer: 'fibre_phases', file: example('gracethd-t_zsro.geojson'), mapping: 'gracethd-zsro' });
+    const summary = await runImport(db, layers, { mode: 'replace', confirmed: true, layer: 'fibre_phases', file: example('gracethd-t_zsro.geojson'), mapping: 'gracethd-zsro' });
     expect(summary.status, summary.message).toBe('succeeded');
     expect(summary.srs).toContain('EPSG:2154');
     expect(await rows('SELECT zone_code, status, premises, data_date, technology FROM fibre_phases ORDER BY zone_code')).toEqual([
@@ -61,7 +61,7 @@ describe('built-in profiles', () => {
       ],
     );
     const zip = await zipFiles(join(tmp.dir, 'gracethd.zip'), ['shp', 'shx', 'dbf', 'prj'].map((ext) => shp.replace(/shp$/, ext)));
-    const summary = await runImport(db, layers, { layer: 'fibre_phases', file: zip, mapping: 'gracethd-zsro', maxErrors: 1 });
+    const summary = await runImport(db, layers, { mode: 'replace', confirmed: true, layer: 'fibre_phases', file: zip, mapping: 'gracethd-zsro', maxErrors: 1 });
     expect(summary.status, summary.message).toBe('succeeded');
     expect(summary.encoding).toBe('windows-1252 (dbf-ldid)');
     expect(summary.errors).toEqual([{ row: 2, reason: 'status: "ZZ" is not in its code list (PL, EC, DP, AB, deployed, in_progress, planned, study, not_planned)' }]);
@@ -72,7 +72,7 @@ describe('built-in profiles', () => {
   });
 
   it('gracethd-adresse: t_adresse becomes fibre premises with composed addresses and CI/SI/EC/DE/AB statuses', async () => {
-    const summary = await runImport(db, layers, { layer: 'fibre_premises', file: example('gracethd-t_adresse.geojson'), mapping: 'gracethd-adresse' });
+    const summary = await runImport(db, layers, { mode: 'replace', confirmed: true, layer: 'fibre_premises', file: example('gracethd-t_adresse.geojson'), mapping: 'gracethd-adresse' });
     expect(summary.status, summary.message).toBe('succeeded');
     expect(await rows('SELECT premise_id, ban_id, address, status, updated_on, source FROM fibre_premises ORDER BY premise_id')).toEqual([
       { premise_id: 'AD350230000123', ban_id: '35023_0450_00012', address: '12 Rue de la Gare, Bédée', status: 'deployed', updated_on: '2026-09-30', source: 'GraceTHD' },
@@ -82,7 +82,7 @@ describe('built-in profiles', () => {
   });
 
   it('arcep-immeubles: x/y holding WGS84 lon/lat are recognised as such, and every imb_etat value maps', async () => {
-    const summary = await runImport(db, layers, { layer: 'fibre_premises', file: example('arcep-immeubles.csv'), mapping: 'arcep-immeubles' });
+    const summary = await runImport(db, layers, { mode: 'replace', confirmed: true, layer: 'fibre_premises', file: example('arcep-immeubles.csv'), mapping: 'arcep-immeubles' });
     expect(summary.status, summary.message).toBe('succeeded');
     expect(summary.srs).toMatch(/EPSG:4326.*longitude\/latitude/);
     expect(await rows('SELECT premise_id, status, pm_ref, address, round(ST_X(geom)::numeric, 5)::float AS lon FROM fibre_premises ORDER BY premise_id')).toEqual([
@@ -97,7 +97,7 @@ describe('built-in profiles', () => {
   it('arcep-immeubles: older files whose x/y are Lambert-93 land at the same place', async () => {
     const [x, y] = await project(db, 2154, -1.9513, 48.1822);
     const csv = writeText(join(tmp.dir, 'immeubles-2019.csv'), `imb_id;imb_etat;pm_ref;x;y\nIMB/35023/X/00A1;deploye;FI-35023-0001;${x.toFixed(2)};${y.toFixed(2)}\n`);
-    const summary = await runImport(db, layers, { layer: 'fibre_premises', file: csv, mapping: 'arcep-immeubles' });
+    const summary = await runImport(db, layers, { mode: 'replace', confirmed: true, layer: 'fibre_premises', file: csv, mapping: 'arcep-immeubles' });
     expect(summary.status, summary.message).toBe('succeeded');
     expect(summary.srs).toMatch(/EPSG:2154.*Lambert-93/);
     const [p] = await rows('SELECT ST_X(geom) AS lon, ST_Y(geom) AS lat FROM fibre_premises');
@@ -106,7 +106,7 @@ describe('built-in profiles', () => {
   });
 
   it('ban-adresses: BAN rows become addresses keeping cad_parcelles as a list', async () => {
-    const summary = await runImport(db, layers, { layer: 'addresses', file: example('ban-adresses.csv'), mapping: 'ban-adresses' });
+    const summary = await runImport(db, layers, { mode: 'replace', confirmed: true, layer: 'addresses', file: example('ban-adresses.csv'), mapping: 'ban-adresses' });
     expect(summary.status, summary.message).toBe('succeeded');
     expect(await rows('SELECT id, numero, rep, nom_voie, code_postal, nom_commune, cad_parcelles FROM addresses ORDER BY id')).toEqual([
       { id: '35023_0450_00012', numero: 12, rep: null, nom_voie: 'Rue de la Gare', code_postal: '35137', nom_commune: 'Bédée', cad_parcelles: ['35023000AB0123'] },
@@ -116,7 +116,7 @@ describe('built-in profiles', () => {
   });
 
   it('etalab-cadastre: cadastre GeoJSON parcels become parcels, polygons promoted to MultiPolygon', async () => {
-    const summary = await runImport(db, layers, { layer: 'parcels', file: example('etalab-cadastre-parcelles.geojson'), mapping: 'etalab-cadastre' });
+    const summary = await runImport(db, layers, { mode: 'replace', confirmed: true, layer: 'parcels', file: example('etalab-cadastre-parcelles.geojson'), mapping: 'etalab-cadastre' });
     expect(summary.status, summary.message).toBe('succeeded');
     expect(await rows('SELECT id, commune, section, numero, contenance, GeometryType(geom) AS type FROM parcels ORDER BY id')).toEqual([
       { id: '35023000AB0123', commune: '35023', section: 'AB', numero: '0123', contenance: 724, type: 'MULTIPOLYGON' },
@@ -126,7 +126,7 @@ describe('built-in profiles', () => {
   });
 
   it('wifi-hotspots: a simple French CSV becomes hotspots with kinds and statuses mapped', async () => {
-    const summary = await runImport(db, layers, { layer: 'wifi_hotspots', file: example('wifi-hotspots.csv'), mapping: 'wifi-hotspots' });
+    const summary = await runImport(db, layers, { mode: 'replace', confirmed: true, layer: 'wifi_hotspots', file: example('wifi-hotspots.csv'), mapping: 'wifi-hotspots' });
     expect(summary.status, summary.message).toBe('succeeded');
     expect(await rows('SELECT name, kind, status, commune, access FROM wifi_hotspots ORDER BY name')).toEqual([
       { name: 'Médiathèque de Bédée', kind: 'indoor', status: 'active', commune: 'Bédée', access: 'libre, sans inscription' },
@@ -136,7 +136,7 @@ describe('built-in profiles', () => {
   });
 
   it('refuses a profile meant for another layer', async () => {
-    await expect(runImport(db, layers, { layer: 'parcels', file: example('wifi-hotspots.csv'), mapping: 'wifi-hotspots' })).resolves.toMatchObject({
+    await expect(runImport(db, layers, { mode: 'replace', confirmed: true, layer: 'parcels', file: example('wifi-hotspots.csv'), mapping: 'wifi-hotspots' })).resolves.toMatchObject({
       status: 'failed', message: 'mapping "wifi-hotspots" is for layer wifi_hotspots, not parcels',
     });
   });

@@ -26,7 +26,9 @@ afterAll(async () => {
   tmp?.cleanup();
 });
 
-const importFile = (options: Omit<ImportOptions, 'layer' | 'file'> & { layer: string; file: string }) => runImport(db, layers, options);
+/** Replaces (confirmed) unless the test says otherwise: most tests load a fixture over the demo layer. */
+const importFile = (options: Omit<ImportOptions, 'mode'> & Partial<Pick<ImportOptions, 'mode'>>) =>
+  runImport(db, layers, { mode: 'replace', confirmed: true, ...options });
 const path = (name: string) => join(tmp.dir, name);
 
 const PARCEL_FIELDS: DbfField[] = [
@@ -396,7 +398,7 @@ describe('diff and modes', () => {
     expect(summary.status, summary.message).toBe('succeeded');
     expect(summary.errors).toEqual([
       { row: 2, reason: 'duplicate premise_id "K2" (first at row 1)' },
-      { row: 3, reason: 'premise_id "K1" is already in the layer: use --mode upsert' },
+      { row: 3, reason: 'premise_id "K1" is already in the layer: use mode upsert' },
     ]);
     expect(summary.counts).toMatchObject({ read: 4, loaded: 2, rejected: 2 });
   });
@@ -429,6 +431,46 @@ describe('diff and modes', () => {
     expect(summary.status, summary.message).toBe('succeeded');
     expect(summary.diff).toMatchObject({ key: null, added: 1, removed: before });
     await expect(importFile({ layer: 'wifi_hotspots', file: csv, mode: 'upsert' })).rejects.toThrow(/no natural key/);
+  });
+
+  it('refuses, untouched, a replace that would remove more than a tenth of the layer until it is confirmed', async () => {
+    const rows = Array.from({ length: 50 }, (_, i): [string, string] => [`R-${i}`, 'deployed']);
+    await importFile({ layer: 'fibre_premises', file: await premiseFile('r-full', rows) });
+    const before = await tableChecksum(db, 'fibre_premises');
+    const half = await premiseFile('r-half', rows.slice(0, 25));
+    const dry = await importFile({ layer: 'fibre_premises', file: half, confirmed: false, dryRun: true });
+    expect(dry).toMatchObject({ status: 'succeeded', confirmationRequired: true, diff: { absent: 25, removed: 25 } });
+    const refused = await importFile({ layer: 'fibre_premises', file: half, confirmed: false });
+    expect(refused.status).toBe('failed');
+    expect(refused.confirmationRequired).toBe(true);
+    expect(refused.message).toMatch(/replace would remove 25 of the layer's 50 features \(50 %\), more than the 10 % allowed without confirmation/);
+    expect(await tableChecksum(db, 'fibre_premises')).toEqual(before);
+    // Within the allowed share, a replace needs no confirmation; a confirmed one goes through.
+    const small = await importFile({ layer: 'fibre_premises', file: await premiseFile('r-most', rows.slice(0, 46)), confirmed: false });
+    expect(small.status, small.message).toBe('succeeded');
+    const confirmed = await importFile({ layer: 'fibre_premises', file: half, confirmed: true });
+    expect(confirmed.status, confirmed.message).toBe('succeeded');
+    expect((await db.query('SELECT count(*)::int AS n FROM fibre_premises')).rows[0]).toEqual({ n: 25 });
+  });
+
+  it('adds nothing when the same file is appended twice, reporting the rows it skipped', async () => {
+    const csv = writeText(path('wifi-twice.csv'), 'name,kind,status,lon,lat\nKiosque A,outdoor,active,-1.95,48.13\nKiosque B,indoor,planned,-1.951,48.131\n');
+    const count = async () => (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM wifi_hotspots')).rows[0]!.n;
+    const first = await importFile({ layer: 'wifi_hotspots', file: csv, mode: 'append' });
+    expect(first.status, first.message).toBe('succeeded');
+    const afterFirst = await count();
+    const before = await tableChecksum(db, 'wifi_hotspots');
+    const second = await importFile({ layer: 'wifi_hotspots', file: csv, mode: 'append' });
+    expect(second.status, second.message).toBe('succeeded');
+    expect(second.counts).toMatchObject({ read: 2, identical: 2, loaded: 0 });
+    expect(second.warnings).toContain('2 rows identical to features already in the layer were skipped');
+    expect(await count()).toBe(afterFirst);
+    expect(await tableChecksum(db, 'wifi_hotspots')).toEqual(before);
+    // A row that differs in one property is not identical: it is added.
+    const changed = writeText(path('wifi-changed.csv'), 'name,kind,status,lon,lat\nKiosque A,outdoor,out_of_service,-1.95,48.13\n');
+    const third = await importFile({ layer: 'wifi_hotspots', file: changed, mode: 'append' });
+    expect(third.counts).toMatchObject({ identical: 0, loaded: 1 });
+    expect(await count()).toBe(afterFirst + 1);
   });
 });
 
@@ -477,6 +519,17 @@ describe('text and database formats', () => {
     const summary = await importFile({ layer: 'wifi_hotspots', file });
     expect(summary.status, summary.message).toBe('succeeded');
     expect(summary.counts.loaded).toBe(3);
+  });
+
+  it('refuses a GeoJSON file with an invalid geometry, naming the feature and what is wrong', async () => {
+    const point = (coordinates: unknown) => ({ type: 'Feature', geometry: { type: 'Point', coordinates }, properties: { name: 'P', kind: 'outdoor', status: 'active' } });
+    const file = writeText(path('bad-point.geojson'), JSON.stringify({
+      type: 'FeatureCollection', features: [point([-1.95, 48.13]), point(['-1.95', '48.13']), point([-1.96, 48.13])],
+    }));
+    const summary = await importFile({ layer: 'wifi_hotspots', file });
+    expect(summary.status).toBe('failed');
+    expect(summary.message).toMatch(/row 2: features\[1\]\.geometry is not valid GeoJSON: Position must only contain numbers/);
+    expect(summary.errors).toHaveLength(1);
   });
 
   it('reads a GeoPackage feature table chosen with --member, in its own coordinate system', async () => {

@@ -2,19 +2,9 @@
 // CHECK constraints, change-signal triggers), so a drift between the migrations and the descriptions
 // stops the server at start-up with each differing piece named, instead of surfacing as a broken tile later.
 import type { Queryable } from '../db/database.ts';
-import type { LayerDef, PropertyType } from './layer-def.ts';
+import type { LayerDef } from './layer-def.ts';
 import { GEOMETRY_COLUMN, TILE_GEOMETRY_COLUMN } from './layer-def.ts';
-
-/** PostgreSQL type names (`udt_name`) accepted for each property type. */
-const SQL_TYPES: Record<PropertyType, readonly string[]> = {
-  text: ['text', 'varchar'],
-  integer: ['int4', 'int8', 'int2'],
-  number: ['numeric', 'float8', 'float4'],
-  date: ['date'],
-  datetime: ['timestamptz'],
-  boolean: ['bool'],
-  'text[]': ['_text'],
-};
+import { PROPERTY_TYPES } from './property-types.ts';
 
 export class CatalogMismatchError extends Error {
   constructor(readonly problems: string[]) {
@@ -54,13 +44,13 @@ export async function findCatalogMismatches(db: Queryable, layers: readonly Laye
       continue;
     }
     const expected = new Map<string, { types: readonly string[]; required: boolean }>([
-      ['id', { types: layer.idType === 'text' ? SQL_TYPES.text : SQL_TYPES.integer, required: true }],
+      ['id', { types: PROPERTY_TYPES[layer.idType].udtNames, required: true }],
       [GEOMETRY_COLUMN, { types: ['geometry'], required: true }],
       [TILE_GEOMETRY_COLUMN, { types: ['geometry'], required: false }],
       ['updated_at', { types: ['timestamptz'], required: true }],
     ]);
-    if (layer.featureIdColumn === 'fid') expected.set('fid', { types: SQL_TYPES.integer, required: true });
-    for (const p of layer.properties) expected.set(p.name, { types: SQL_TYPES[p.type], required: !!p.required });
+    if (layer.featureIdColumn === 'fid') expected.set('fid', { types: PROPERTY_TYPES.integer.udtNames, required: true });
+    for (const p of layer.properties) expected.set(p.name, { types: PROPERTY_TYPES[p.type].udtNames, required: !!p.required });
     for (const [name, want] of expected) {
       const col = cols.get(name);
       if (!col) problems.push(`${layer.id}.${name}: ${isPrivate(layer, name) ? 'column of a private property' : 'column'} is missing — write a migration that adds it`);

@@ -3,7 +3,7 @@
 export type Lang = 'fr' | 'en';
 export type Label = Readonly<Record<Lang, string>>;
 
-/** Column types a layer property may have; each maps to one PostgreSQL type (see `sqlTypeOf`). */
+/** Column types a layer property may have; what each means is declared once, in `PROPERTY_TYPES` (property-types.ts). */
 export type PropertyType = 'text' | 'integer' | 'number' | 'date' | 'datetime' | 'boolean' | 'text[]';
 
 /** Stages of fibre deployment, least advanced first: eligibility ranks status values in this order. */

@@ -16,7 +16,7 @@ import type { RouteDeps } from '../http/route-deps.ts';
 /** Largest upload accepted (a zipped département-wide delivery fits comfortably). */
 export const MAX_UPLOAD_BYTES = 1024 ** 3;
 
-const FIELDS = new Set(['layer', 'mapping', 'srs', 'encoding', 'mode', 'member', 'dry_run', 'max_errors']);
+const FIELDS = new Set(['layer', 'mapping', 'srs', 'encoding', 'mode', 'member', 'dry_run', 'max_errors', 'confirm']);
 
 /** A text field of the form, at most once and of bounded length. */
 function field(fields: Record<string, string | string[]>, name: string): string | undefined {
@@ -54,6 +54,11 @@ function parseCount(raw: string | undefined, name: string, fallback: number, max
   return n;
 }
 
+/** The form field that carries each import option, for error messages that speak HTTP. */
+const FORM_FIELD: Partial<Record<keyof ImportOptions, string>> = {
+  layer: 'layer', mode: 'mode', maxErrors: 'max_errors', mapping: 'mapping', srs: 'srs', encoding: 'encoding', member: 'member',
+};
+
 export function importsRoutes({ db, layers }: RouteDeps): Router {
   const router = new Router({ prefix: '/api/imports' });
   const staff = requireStaff(db);
@@ -74,8 +79,10 @@ export function importsRoutes({ db, layers }: RouteDeps): Router {
       for (const name of Object.keys(fields)) if (!FIELDS.has(name)) throw badRequest(`unknown form field "${name}" (fields: file, ${[...FIELDS].join(', ')})`);
       const file = (ctx.request.files ?? {}).file;
       if (!file || Array.isArray(file) || files.length !== 1) throw badRequest('send exactly one file, in the form field "file"');
-      const mode = (field(fields, 'mode') ?? 'replace') as ImportMode;
-      if (!IMPORT_MODES.includes(mode)) throw badRequest(`mode must be one of ${IMPORT_MODES.join(', ')}`);
+      const mode = field(fields, 'mode') as ImportMode | undefined;
+      if (mode === undefined || !IMPORT_MODES.includes(mode)) {
+        throw badRequest(`the form field "mode" is required, one of ${IMPORT_MODES.join(', ')} (replace deletes the features the file lacks)`);
+      }
       const layer = field(fields, 'layer');
       if (!layer) throw badRequest('the form field "layer" is required');
       const options: ImportOptions = {
@@ -88,6 +95,7 @@ export function importsRoutes({ db, layers }: RouteDeps): Router {
         member: field(fields, 'member'),
         mode,
         dryRun: parseBoolean(field(fields, 'dry_run'), 'dry_run'),
+        confirmed: parseBoolean(field(fields, 'confirm'), 'confirm'),
         maxErrors: parseCount(field(fields, 'max_errors'), 'max_errors', 0, 100_000_000),
         userId: ctx.state.user?.id,
       };
@@ -95,7 +103,9 @@ export function importsRoutes({ db, layers }: RouteDeps): Router {
       try {
         summary = await runImport(db, layers, options);
       } catch (error) {
-        if (error instanceof ImportOptionsError) throw badRequest(error.message);
+        if (error instanceof ImportOptionsError) {
+          throw badRequest(error.option ? `${FORM_FIELD[error.option] ?? error.option}: ${error.message}` : error.message);
+        }
         throw error;
       }
       ctx.set('Cache-Control', 'no-store');
@@ -106,7 +116,10 @@ export function importsRoutes({ db, layers }: RouteDeps): Router {
       } else {
         // The file, not the server, is at fault: the summary says which rows and why.
         ctx.status = 422;
-        ctx.body = { code: 'ImportFailed', description: summary.message ?? 'import failed', import: summary };
+        const description = summary.confirmationRequired
+          ? `${summary.message} (send the same upload with confirm=true)`
+          : summary.message ?? 'import failed';
+        ctx.body = { code: summary.confirmationRequired ? 'ConfirmationRequired' : 'ImportFailed', description, import: summary };
       }
     } finally {
       await Promise.all(files.map((f) => rm(f.filepath, { force: true })));

@@ -5,7 +5,7 @@ import { createApp } from '../../server/app.ts';
 import { loadConfig, type Config } from '../../core/config.ts';
 import type { Database } from '../../core/db/database.ts';
 import { readDatabaseInfo } from '../../server/http/health.routes.ts';
-import { createLayerRegistry } from '../../core/layers/registry.ts';
+import { createLayerRegistry, type LayerRegistry } from '../../core/layers/registry.ts';
 import { createLogger } from '../../server/logger.ts';
 import { openTestDatabase } from './test-db.ts';
 
@@ -16,14 +16,19 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** The app on its own test database (or on `db` when given, which the caller then closes). */
-export async function startTestServer(options: { db?: Database; env?: NodeJS.ProcessEnv } = {}): Promise<TestServer> {
+/**
+ * The app on its own test database (or on `db` when given, which the caller then closes), serving
+ * every described layer (or the `layers` given).
+ */
+export async function startTestServer(
+  options: { db?: Database; env?: NodeJS.ProcessEnv; layers?: LayerRegistry } = {},
+): Promise<TestServer> {
   const db = options.db ?? (await openTestDatabase());
   const config = loadConfig({ BASEMAP: 'none', PORT: '0', ...options.env });
   const app = createApp({
     config,
     db,
-    layers: createLayerRegistry(),
+    layers: options.layers ?? createLayerRegistry(),
     log: createLogger(),
     databaseInfo: await readDatabaseInfo(db),
     sessionSecret: 'test-secret',
