@@ -7,7 +7,7 @@ import { publicProperties } from './registry.ts';
 /** Quotes a name that comes from a layer description (never from a request). */
 export const ident = (name: string): string => pg.escapeIdentifier(name);
 
-/** Quotes a value known at start-up (a description's code value, a fixed answer word) as a literal, for
+/** Quotes a string known at start-up (a layer id, a code value, a fixed answer word) as a literal, for
  *  statements built once so the planner sees constants; a value from a request is always bound instead. */
 export const literal = (value: string): string => pg.escapeLiteral(value);
 

@@ -1,9 +1,8 @@
 // Tile SQL built from layer descriptions: the ST_AsMVT query, the portable query that does in plain
 // SQL what ST_AsMVTGeom does, and the bounds query. Built once per layer set; z/x/y always $1..$3.
-import pg from 'pg';
 import type { LayerDef } from '../../core/layers/layer-def.ts';
 import { TILE_GEOMETRY_COLUMN } from '../../core/layers/layer-def.ts';
-import { ident, publicRowFilter } from '../../core/layers/layer-sql.ts';
+import { ident, literal, publicRowFilter } from '../../core/layers/layer-sql.ts';
 import { PROPERTY_TYPES } from '../../core/layers/property-types.ts';
 import { publicProperties } from '../../core/layers/registry.ts';
 
@@ -11,8 +10,6 @@ import { publicProperties } from '../../core/layers/registry.ts';
 export const TILE_EXTENT = 4096;
 /** Units kept around the tile so that outlines and symbols do not stop at its edge. */
 export const TILE_BUFFER = 64;
-
-const literal = (value: string): string => pg.escapeLiteral(value);
 
 /**
  * The public properties a tile carries, as (name, SQL expression); the text id first where ids are
