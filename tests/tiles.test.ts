@@ -15,24 +15,12 @@ import { createLayerRegistry } from '../core/layers/registry.ts';
 import type { LayerDef } from '../core/layers/layer-def.ts';
 import { tileFields } from '../server/tiles/tilejson.ts';
 import { detectTileProducer } from '../server/tiles/tile-producers.ts';
-import { checkTileGolden, decodeTile, type DecodedTile } from './helpers/tile-golden.ts';
+import { checkTileGolden, decodeTile, tileAt, type DecodedTile, type Tile } from './helpers/tile-golden.ts';
 import { startTestServer, type TestServer } from './helpers/test-server.ts';
 
 const LAYERS = createLayerRegistry().all.filter((l) => l.public);
 const ALL_IDS = LAYERS.map((l) => l.id).join(',');
 
-interface Tile { z: number; x: number; y: number }
-
-/** The XYZ tile holding a WGS84 point. */
-function tileAt(lon: number, lat: number, z: number): Tile {
-  const n = 2 ** z;
-  const phi = (lat * Math.PI) / 180;
-  return {
-    z,
-    x: Math.floor(((lon + 180) / 360) * n),
-    y: Math.floor(((1 - Math.log(Math.tan(phi) + 1 / Math.cos(phi)) / Math.PI) / 2) * n),
-  };
-}
 
 /** Every tile at zoom z that a WGS84 box touches. */
 function tilesCovering([west, south, east, north]: number[], z: number): Tile[] {
@@ -348,7 +336,8 @@ describe('vector tiles', () => {
       expect(tj.center[0]).toBeGreaterThan(tj.bounds[0]!);
       expect(tj.center[0]).toBeLessThan(tj.bounds[2]!);
       expect(tj.center[2]).toBe(tj.minzoom);
-      expect(tj.data_version).toMatch(/^parcels:\d+,zone_lots:\d+$/);
+      // The database identity, then each layer's write count and stamp.
+      expect(tj.data_version).toMatch(/^[\w-]{12}\/parcels:\d+\.[0-9a-f]{8},zone_lots:\d+\.[0-9a-f]{8}$/);
     });
 
     it('builds the tiles URL from X-Forwarded-Proto and -Host behind a trusted proxy only', async () => {
@@ -429,7 +418,7 @@ describe('vector tiles', () => {
       }).catch((error: { version: number }) => error.version);
       expect(truncated).toBe(v0 + 4);
       const tj = (await (await fetch(`${second.url}/tiles/wifi_hotspots.json`)).json()) as { data_version: string };
-      expect(tj.data_version).toBe(`wifi_hotspots:${v0 + 3}`);
+      expect(tj.data_version).toMatch(new RegExp(`/wifi_hotspots:${v0 + 3}\\.[0-9a-f]{8}$`));
     });
   });
 

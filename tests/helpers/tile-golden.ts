@@ -1,6 +1,7 @@
-// Decodes vector tiles into readable JSON and checks them against goldens in tests/golden/tiles
-// (UPDATE_GOLDEN=1 rewrites them). The two producers may differ by a tile unit in their vertices,
-// so geometries are compared within one unit, never byte for byte; ids and properties exactly.
+// Finds the tile at a point, decodes vector tiles into readable JSON and checks them against goldens
+// in tests/golden/tiles (UPDATE_GOLDEN=1 rewrites them). The two producers may differ by a tile unit
+// in their vertices, so geometries are compared within one unit, never byte for byte; ids and
+// properties exactly.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { VectorTile } from '@mapbox/vector-tile';
@@ -23,6 +24,19 @@ export interface DecodedLayer {
 }
 
 export type DecodedTile = Record<string, DecodedLayer>;
+
+export interface Tile { z: number; x: number; y: number }
+
+/** The XYZ tile holding a WGS84 point. */
+export function tileAt(lon: number, lat: number, z: number): Tile {
+  const n = 2 ** z;
+  const phi = (lat * Math.PI) / 180;
+  return {
+    z,
+    x: Math.floor(((lon + 180) / 360) * n),
+    y: Math.floor(((1 - Math.log(Math.tan(phi) + 1 / Math.cos(phi)) / Math.PI) / 2) * n),
+  };
+}
 
 const TYPES = ['Unknown', 'Point', 'LineString', 'Polygon'] as const;
 
