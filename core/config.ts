@@ -10,7 +10,7 @@ export interface Config {
   host: string;
   /** PostgreSQL/PostGIS URL (`DATABASE_URL`); unset means the embedded database. */
   databaseUrl?: string;
-  /** Where the embedded database lives (`DATA_DIR`, default ./data). */
+  /** Where the embedded database and the download files live (`DATA_DIR`, default ./data). */
   dataDir: string;
   /** Basemap under the layers (`BASEMAP`: ign-plan, osm or none; default ign-plan). */
   basemap: Basemap;
@@ -35,9 +35,13 @@ export interface Config {
   tileMaxAge: number;
   /** Server-side cache of encoded tiles in MiB (`TILE_CACHE_MB`, default 128; 0 turns it off). */
   tileCacheMb: number;
-  /** Longest time a write may take to show in tiles on any instance, in ms (`TILE_FRESHNESS_MS`,
-   *  default 250: layer versions are re-read at most this often; 0 re-reads them on every request). */
+  /** Longest time a write may take to show in tiles, OGC API responses and downloads on any instance,
+   *  in ms (`TILE_FRESHNESS_MS`, default 250: layer versions and the database identity are re-read at
+   *  most this often; 0 re-reads them on every request). */
   tileFreshnessMs: number;
+  /** Disk kept for built download files under DATA_DIR/downloads, in MiB (`DOWNLOAD_CACHE_MB`, default
+   *  1024; least recently used files go first; 0 keeps no file beyond the downloads it is serving). */
+  downloadCacheMb: number;
   /** Share of a business zone's lots, by count and by area, that deployed fibre must cover for the
    *  "Zone d'activité Très Haut Débit" label (`THD_LABEL_THRESHOLD`, 0 to 1, default 0.8). */
   thdLabelThreshold: number;
@@ -94,6 +98,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tileMaxAge: integer('TILE_MAX_AGE', env.TILE_MAX_AGE, 0, 0, 31_536_000),
     tileCacheMb: integer('TILE_CACHE_MB', env.TILE_CACHE_MB, 128, 0, 65_536),
     tileFreshnessMs: integer('TILE_FRESHNESS_MS', env.TILE_FRESHNESS_MS, 250, 0, 60_000),
+    downloadCacheMb: integer('DOWNLOAD_CACHE_MB', env.DOWNLOAD_CACHE_MB, 1024, 0, 1_048_576),
     thdLabelThreshold: fraction('THD_LABEL_THRESHOLD', env.THD_LABEL_THRESHOLD, 0.8),
   };
 }

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { Config } from '../core/config.ts';
 import type { Database } from '../core/db/database.ts';
+import { createChangeSignal } from '../core/db/change-signal.ts';
 import type { LayerRegistry } from '../core/layers/registry.ts';
 import { errorMiddleware } from './http/errors.ts';
 import type { RouteDeps } from './http/route-deps.ts';
@@ -17,6 +18,7 @@ import { territoryRoutes } from './territory/territory.routes.ts';
 import { tilesRoutes } from './tiles/tiles.routes.ts';
 import { authRoutes } from './auth/auth.routes.ts';
 import { ogcRoutes } from './features/ogc.routes.ts';
+import { createSummaryCache } from './features/collection-summary.ts';
 import { downloadsRoutes } from './downloads/downloads.routes.ts';
 import { geocodeRoutes } from './geocode/geocode.routes.ts';
 import { eligibilityRoutes } from './eligibility/eligibility.routes.ts';
@@ -41,7 +43,11 @@ export function createApp(deps: AppDeps): Koa {
   const { config, db, layers, log, databaseInfo } = deps;
   const app = new Koa({ proxy: config.trustProxy, keys: [deps.sessionSecret] });
   const metrics = createMetrics();
-  const routeDeps: RouteDeps = { config, db, layers, log };
+  const routeDeps: RouteDeps = {
+    config, db, layers, log, metrics: metrics.registry,
+    changes: createChangeSignal(db, config.tileFreshnessMs),
+    summaries: createSummaryCache(db, metrics.registry),
+  };
 
   app.use(errorMiddleware(log));
   app.use(metrics.middleware);

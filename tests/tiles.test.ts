@@ -337,7 +337,8 @@ describe('vector tiles', () => {
       expect(tj.center[0]).toBeGreaterThan(tj.bounds[0]!);
       expect(tj.center[0]).toBeLessThan(tj.bounds[2]!);
       expect(tj.center[2]).toBe(tj.minzoom);
-      expect(tj.data_version).toMatch(/^parcels:\d+,zone_lots:\d+$/);
+      // The database identity, then each layer's write count and stamp.
+      expect(tj.data_version).toMatch(/^[\w-]{12}\/parcels:\d+\.[0-9a-f]{8},zone_lots:\d+\.[0-9a-f]{8}$/);
     });
 
     it('builds the tiles URL from X-Forwarded-Proto and -Host behind a trusted proxy only', async () => {
@@ -418,7 +419,7 @@ describe('vector tiles', () => {
       }).catch((error: { version: number }) => error.version);
       expect(truncated).toBe(v0 + 4);
       const tj = (await (await fetch(`${second.url}/tiles/wifi_hotspots.json`)).json()) as { data_version: string };
-      expect(tj.data_version).toBe(`wifi_hotspots:${v0 + 3}`);
+      expect(tj.data_version).toMatch(new RegExp(`/wifi_hotspots:${v0 + 3}\\.[0-9a-f]{8}$`));
     });
   });
 

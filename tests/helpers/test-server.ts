@@ -1,6 +1,9 @@
 // Starts the real app on a test database, listening on a free loopback port.
 import { createServer } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createApp } from '../../server/app.ts';
 import { loadConfig, type Config } from '../../core/config.ts';
 import type { Database } from '../../core/db/database.ts';
@@ -18,13 +21,15 @@ export interface TestServer {
 
 /**
  * The app on its own test database (or on `db` when given, which the caller then closes), serving
- * every described layer (or the `layers` given).
+ * every described layer (or the `layers` given), with a DATA_DIR of its own for the files it writes
+ * (download files), removed on close unless `env` names one.
  */
 export async function startTestServer(
   options: { db?: Database; env?: NodeJS.ProcessEnv; layers?: LayerRegistry } = {},
 ): Promise<TestServer> {
   const db = options.db ?? (await openTestDatabase());
-  const config = loadConfig({ BASEMAP: 'none', PORT: '0', ...options.env });
+  const dataDir = options.env?.DATA_DIR ? undefined : mkdtempSync(join(tmpdir(), 'websig-app-'));
+  const config = loadConfig({ BASEMAP: 'none', PORT: '0', DATA_DIR: dataDir, ...options.env });
   const app = createApp({
     config,
     db,
@@ -43,6 +48,7 @@ export async function startTestServer(
     async close() {
       await new Promise<void>((ok) => server.close(() => ok()));
       if (!options.db) await db.close();
+      if (dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
