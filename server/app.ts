@@ -16,6 +16,8 @@ import { layersRoutes } from './layers/layers.routes.ts';
 import { territoryRoutes } from './territory/territory.routes.ts';
 import { tilesRoutes } from './tiles/tiles.routes.ts';
 import { authRoutes } from './auth/auth.routes.ts';
+import { accountsRoutes } from './auth/accounts.routes.ts';
+import { setupRoutes } from './auth/setup.routes.ts';
 import { ogcRoutes } from './features/ogc.routes.ts';
 import { downloadsRoutes } from './downloads/downloads.routes.ts';
 import { geocodeRoutes } from './geocode/geocode.routes.ts';
@@ -58,6 +60,8 @@ export function createApp(deps: AppDeps): Koa {
     territoryRoutes(routeDeps),
     tilesRoutes(routeDeps),
     authRoutes(routeDeps),
+    accountsRoutes(routeDeps),
+    setupRoutes(routeDeps),
     ogcRoutes(routeDeps),
     downloadsRoutes(routeDeps),
     geocodeRoutes(routeDeps),
