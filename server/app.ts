@@ -23,6 +23,8 @@ import { downloadsRoutes } from './downloads/downloads.routes.ts';
 import { geocodeRoutes } from './geocode/geocode.routes.ts';
 import { eligibilityRoutes } from './eligibility/eligibility.routes.ts';
 import { zonesThdRoutes } from './zones/zones-thd.routes.ts';
+import { zonesRoutes } from './zones/zones.routes.ts';
+import { lotsRoutes } from './lots/lots.routes.ts';
 import { importsRoutes } from './imports/imports.routes.ts';
 import { emptyLayerRoutes } from './imports/empty-layer.routes.ts';
 
@@ -67,6 +69,8 @@ export function createApp(deps: AppDeps): Koa {
     geocodeRoutes(routeDeps),
     eligibilityRoutes(routeDeps),
     zonesThdRoutes(routeDeps),
+    zonesRoutes(routeDeps),
+    lotsRoutes(routeDeps),
     importsRoutes(routeDeps),
     emptyLayerRoutes(routeDeps),
   ]) {
