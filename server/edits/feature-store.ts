@@ -31,7 +31,7 @@ export interface EditPreconditions {
 }
 
 /** A failed precondition (412) or a stale body version (409), carrying the current feature. */
-export function staleError(status: 412 | 409, current: StoredFeature): ClientError {
+function staleError(status: 412 | 409, current: StoredFeature): ClientError {
   const [code, message] = status === 412
     ? ['PreconditionFailed', 'l’objet a changé depuis votre lecture (If-Match périmé) / the feature changed since you read it (stale If-Match)']
     : ['Conflict', 'l’objet a changé depuis votre lecture (version périmée) / the feature changed since you read it (stale version)'];
@@ -45,7 +45,7 @@ export function checkPreconditions(current: StoredFeature, pre: EditPrecondition
 }
 
 /** The values of `fields` in a feature (the geometry as `geometry`), for an audit entry. */
-export function snapshot(feature: StoredFeature['feature'], fields: readonly string[], geometry: boolean): Record<string, unknown> {
+function snapshot(feature: StoredFeature['feature'], fields: readonly string[], geometry: boolean): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const f of fields) out[f] = feature.properties[f] ?? null;
   if (geometry) out.geometry = feature.geometry;
@@ -63,7 +63,7 @@ export async function insertFeature(tx: Queryable, layer: LayerDef, values: Fiel
  * Writes `values` (and the geometry, when given) over the feature at version `version`; a 412
  * with the current feature when a concurrent change got there first.
  */
-export async function updateFeature(tx: Queryable, layer: LayerDef, id: number, version: number, values: FieldValues, geometry?: unknown): Promise<void> {
+async function updateFeature(tx: Queryable, layer: LayerDef, id: number, version: number, values: FieldValues, geometry?: unknown): Promise<void> {
   const columns = Object.keys(values);
   const params = [id, version, ...columns.map((c) => values[c])];
   if (geometry !== undefined) params.push(JSON.stringify(geometry));
@@ -72,6 +72,49 @@ export async function updateFeature(tx: Queryable, layer: LayerDef, id: number, 
   const current = await readFeature(tx, layer, id, 'staff');
   if (!current) throw new ClientError(404, 'NotFound', `objet supprimé entre-temps / feature ${id} was deleted meanwhile`);
   throw staleError(412, current);
+}
+
+/** The fields whose value `values` changes in `properties` (JSON equality). */
+function changedFields(properties: Record<string, unknown>, values: FieldValues): string[] {
+  return Object.keys(values).filter((k) => JSON.stringify(values[k]) !== JSON.stringify(properties[k] ?? null));
+}
+
+/** How an edit is applied by writeChanges. */
+export interface ChangeWrite {
+  userId: number;
+  /** Audit action, e.g. `lot_updated`. */
+  action: string;
+  /** The feature as read (locked) in this transaction. */
+  current: StoredFeature;
+  values: FieldValues;
+  geometry?: unknown;
+  /** Rules to check on what will actually be written (only the fields that change). */
+  check?: (write: FieldValues) => Promise<void>;
+  /** More audit details (e.g. `undoes`). */
+  details?: Record<string, unknown>;
+}
+
+/**
+ * Writes the fields of `values` that differ from the current feature (and the geometry, when
+ * given) at its version, and audits them before and after; returns the feature as it now is, the
+ * current one untouched when nothing differs.
+ */
+export async function writeChanges(tx: Queryable, layer: LayerDef, change: ChangeWrite): Promise<StoredFeature> {
+  const { current, values, geometry } = change;
+  const id = current.feature.id;
+  const fields = changedFields(current.feature.properties, values);
+  if (fields.length === 0 && geometry === undefined) return current;
+  const write = Object.fromEntries(fields.map((f) => [f, values[f]]));
+  await change.check?.(write);
+  await updateFeature(tx, layer, id, current.version, write, geometry);
+  const after = (await readFeature(tx, layer, id, 'staff'))!;
+  await auditFeatureChange(tx, layer, change.userId, change.action, id, {
+    before: snapshot(current.feature, fields, geometry !== undefined),
+    after: snapshot(after.feature, fields, geometry !== undefined),
+    version: after.version,
+    ...change.details,
+  });
+  return after;
 }
 
 /** Audits a change of one feature: `before` and `after` hold the changed fields (or whole features). */

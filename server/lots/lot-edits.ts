@@ -4,10 +4,9 @@ import type { Database, Queryable } from '../../core/db/database.ts';
 import type { LayerDef } from '../../core/layers/layer-def.ts';
 import { ClientError, notFound, unprocessable } from '../http/errors.ts';
 import { parseSurface } from '../edits/edit-geometry.ts';
-import { checkRequiredFields, parseFieldValues, type FieldValues } from '../edits/field-values.ts';
+import { checkRequiredFields, parseFieldValues } from '../edits/field-values.ts';
 import {
-  auditFeatureChange, checkPreconditions, insertFeature, readFeature, snapshot, updateFeature,
-  type EditPreconditions, type StoredFeature,
+  auditFeatureChange, checkPreconditions, insertFeature, readFeature, writeChanges, type EditPreconditions, type StoredFeature,
 } from '../edits/feature-store.ts';
 import { checkLotGeometry } from './lot-geometry.ts';
 import { applyLotRules, type LotRuleFields } from './lot-rules.ts';
@@ -17,11 +16,6 @@ export const parisToday = (): string => new Intl.DateTimeFormat('en-CA', { timeZ
 
 /** Members of a lot edit that are not layer properties. */
 const EDIT_MEMBERS = ['version', 'geometry'];
-
-/** The fields whose value `values` changes in `properties` (JSON equality). */
-function changedFields(properties: Record<string, unknown>, values: FieldValues): string[] {
-  return Object.keys(values).filter((k) => JSON.stringify(values[k]) !== JSON.stringify(properties[k] ?? null));
-}
 
 async function checkLotNumberFree(tx: Queryable, zoneId: number, lotNumber: string, except?: number): Promise<void> {
   const { rowCount } = await tx.query('SELECT 1 FROM zone_lots WHERE zone_id = $1 AND lot_number = $2 AND id IS DISTINCT FROM $3', [zoneId, lotNumber, except ?? null]);
@@ -73,19 +67,13 @@ export async function patchLot(db: Database, lots: LayerDef, userId: number, id:
       throw unprocessable('zone_id', 'un lot ne change pas de zone : supprimez-le et recréez-le / a lot cannot move to another zone');
     }
     const changes = applyLotRules(properties as unknown as LotRuleFields, values, parisToday());
-    const fields = changedFields(properties, changes);
-    if (fields.length === 0 && geometry === undefined) return current;
-    const write = Object.fromEntries(fields.map((f) => [f, changes[f]]));
-    if ('lot_number' in write) await checkLotNumberFree(tx, properties.zone_id as number, write.lot_number as string, id);
-    if (geometry) await checkLotGeometry(tx, geometry, properties.zone_id as number, [id]);
-    await updateFeature(tx, lots, id, current.version, write, geometry);
-    const after = (await readFeature(tx, lots, id, 'staff'))!;
-    await auditFeatureChange(tx, lots, userId, 'lot_updated', id, {
-      before: snapshot(current.feature, fields, geometry !== undefined),
-      after: snapshot(after.feature, fields, geometry !== undefined),
-      version: after.version,
+    return writeChanges(tx, lots, {
+      userId, action: 'lot_updated', current, values: changes, geometry,
+      async check(write) {
+        if ('lot_number' in write) await checkLotNumberFree(tx, properties.zone_id as number, write.lot_number as string, id);
+        if (geometry) await checkLotGeometry(tx, geometry, properties.zone_id as number, [id]);
+      },
     });
-    return after;
   });
 }
 
@@ -123,16 +111,11 @@ export async function undoLastEdit(db: Database, lots: LayerDef, userId: number,
       throw new ClientError(409, 'Conflict', `la dernière modification (${last.action}) ne peut pas être annulée / the last change (${last.action}) cannot be undone`, { current: current.feature });
     }
     const { geometry, ...fields } = last.details.before;
-    if (geometry !== undefined) await checkLotGeometry(tx, geometry, current.feature.properties.zone_id as number, [id]);
-    await updateFeature(tx, lots, id, current.version, fields, geometry);
-    const after = (await readFeature(tx, lots, id, 'staff'))!;
-    const names = Object.keys(fields);
-    await auditFeatureChange(tx, lots, userId, 'lot_updated', id, {
-      before: snapshot(current.feature, names, geometry !== undefined),
-      after: snapshot(after.feature, names, geometry !== undefined),
-      version: after.version,
-      undoes: last.id,
+    return writeChanges(tx, lots, {
+      userId, action: 'lot_updated', current, values: fields, geometry, details: { undoes: last.id },
+      check: async () => {
+        if (geometry !== undefined) await checkLotGeometry(tx, geometry, current.feature.properties.zone_id as number, [id]);
+      },
     });
-    return after;
   });
 }

@@ -7,8 +7,7 @@ import { parseSurface } from '../edits/edit-geometry.ts';
 import { GEOMETRY_PARAM } from '../edits/feature-sql.ts';
 import { checkRequiredFields, parseFieldValues } from '../edits/field-values.ts';
 import {
-  auditFeatureChange, checkPreconditions, insertFeature, readFeature, snapshot, updateFeature,
-  type EditPreconditions, type StoredFeature,
+  auditFeatureChange, checkPreconditions, insertFeature, readFeature, writeChanges, type EditPreconditions, type StoredFeature,
 } from '../edits/feature-store.ts';
 import { LOT_OUTSIDE_TOLERANCE_M2 } from '../lots/lot-rules.ts';
 
@@ -78,19 +77,13 @@ export async function patchZone(db: Database, zones: LayerDef, userId: number, i
     const current = await readFeature(tx, zones, id, 'staff', true);
     if (!current) throw notFound(`zone introuvable / no business zone ${id}`);
     checkPreconditions(current, pre);
-    const fields = Object.keys(values).filter((k) => JSON.stringify(values[k]) !== JSON.stringify(current.feature.properties[k] ?? null));
-    if (fields.length === 0 && geometry === undefined) return current;
-    const write = Object.fromEntries(fields.map((f) => [f, values[f]]));
-    if ('code' in write) await checkCodeFree(tx, write.code as string, id);
-    if (geometry) await checkZoneGeometry(tx, geometry, id);
-    await updateFeature(tx, zones, id, current.version, write, geometry);
-    const after = (await readFeature(tx, zones, id, 'staff'))!;
-    await auditFeatureChange(tx, zones, userId, 'zone_updated', id, {
-      before: snapshot(current.feature, fields, geometry !== undefined),
-      after: snapshot(after.feature, fields, geometry !== undefined),
-      version: after.version,
+    return writeChanges(tx, zones, {
+      userId, action: 'zone_updated', current, values, geometry,
+      async check(write) {
+        if ('code' in write) await checkCodeFree(tx, write.code as string, id);
+        if (geometry) await checkZoneGeometry(tx, geometry, id);
+      },
     });
-    return after;
   });
 }
 
