@@ -7,6 +7,7 @@ import * as layerVersions from './20261129_003_layer_versions.ts';
 import * as search from './20261129_004_search.ts';
 import * as imports from './20261129_005_imports.ts';
 import * as changeSignal from './20261130_006_change_signal.ts';
+import * as lotEditing from './20261130_007_lot_editing.ts';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -20,6 +21,7 @@ export const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['20261129_004_search', search],
   ['20261129_005_imports', imports],
   ['20261130_006_change_signal', changeSignal],
+  ['20261130_007_lot_editing', lotEditing],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

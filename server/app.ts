@@ -17,12 +17,16 @@ import { layersRoutes } from './layers/layers.routes.ts';
 import { territoryRoutes } from './territory/territory.routes.ts';
 import { tilesRoutes } from './tiles/tiles.routes.ts';
 import { authRoutes } from './auth/auth.routes.ts';
+import { accountsRoutes } from './auth/accounts.routes.ts';
+import { setupRoutes } from './auth/setup.routes.ts';
 import { ogcRoutes } from './features/ogc.routes.ts';
 import { createSummaryCache } from './features/collection-summary.ts';
 import { downloadsRoutes } from './downloads/downloads.routes.ts';
 import { geocodeRoutes } from './geocode/geocode.routes.ts';
 import { eligibilityRoutes } from './eligibility/eligibility.routes.ts';
 import { zonesThdRoutes } from './zones/zones-thd.routes.ts';
+import { zonesRoutes } from './zones/zones.routes.ts';
+import { lotsRoutes } from './lots/lots.routes.ts';
 import { importsRoutes } from './imports/imports.routes.ts';
 import { emptyLayerRoutes } from './imports/empty-layer.routes.ts';
 
@@ -64,11 +68,15 @@ export function createApp(deps: AppDeps): Koa {
     territoryRoutes(routeDeps),
     tilesRoutes(routeDeps),
     authRoutes(routeDeps),
+    accountsRoutes(routeDeps),
+    setupRoutes(routeDeps),
     ogcRoutes(routeDeps),
     downloadsRoutes(routeDeps),
     geocodeRoutes(routeDeps),
     eligibilityRoutes(routeDeps),
     zonesThdRoutes(routeDeps),
+    zonesRoutes(routeDeps),
+    lotsRoutes(routeDeps),
     importsRoutes(routeDeps),
     emptyLayerRoutes(routeDeps),
   ]) {

@@ -29,6 +29,8 @@ export const businessZones: LayerDef = {
     }),
     prop('manager', 'text', 'Gestionnaire', 'Manager'),
     prop('description', 'text', 'Description', 'Description'),
+    // Bumped by every change (ETag, If-Match), public as the lots' is: clients can tell a change.
+    prop('version', 'integer', 'Version', 'Version', { computed: true }),
   ],
   minzoom: 8,
   maxzoom: 18,

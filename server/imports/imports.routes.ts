@@ -9,6 +9,7 @@ import { ClientError, badRequest, notFound } from '../http/errors.ts';
 import { requireStaff } from '../auth/auth.middleware.ts';
 import { ImportOptionsError, runImport, type ImportOptions } from '../../data-import/pipeline.ts';
 import { listRuns, readRun } from '../../data-import/import-runs.ts';
+import { LOT_IMPORT_LAYER, runLotImport } from '../../data-import/lot-import.ts';
 import { IMPORT_MODES, type ImportMode } from '../../data-import/import-summary.ts';
 import { MappingError, builtInProfiles, validateProfile, type MappingProfile } from '../../data-import/mapping.ts';
 import type { RouteDeps } from '../http/route-deps.ts';
@@ -101,7 +102,7 @@ export function importsRoutes({ db, layers }: RouteDeps): Router {
       };
       let summary;
       try {
-        summary = await runImport(db, layers, options);
+        summary = await (layer === LOT_IMPORT_LAYER ? runLotImport : runImport)(db, layers, options);
       } catch (error) {
         if (error instanceof ImportOptionsError) {
           throw badRequest(error.option ? `${FORM_FIELD[error.option] ?? error.option}: ${error.message}` : error.message);
