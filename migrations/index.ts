@@ -8,6 +8,7 @@ import * as search from './20261129_004_search.ts';
 import * as imports from './20261129_005_imports.ts';
 import * as changeSignal from './20261130_006_change_signal.ts';
 import * as lotEditing from './20261130_007_lot_editing.ts';
+import * as zoneLotsRestrict from './20261130_008_zone_lots_restrict.ts';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -22,6 +23,7 @@ export const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['20261129_005_imports', imports],
   ['20261130_006_change_signal', changeSignal],
   ['20261130_007_lot_editing', lotEditing],
+  ['20261130_008_zone_lots_restrict', zoneLotsRestrict],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

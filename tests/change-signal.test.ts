@@ -353,4 +353,24 @@ describe('one change signal through the app', () => {
       rmSync(small, { recursive: true, force: true });
     }
   });
+
+  it('keeps no file under the name of a version the layer left while the file was built, and asks to try again', async () => {
+    // A long freshness window: the app goes on believing the version it read before the write.
+    const slow = await startTestServer({ db: server.db, env: { TILE_FRESHNESS_MS: '60000' } });
+    try {
+      expect((await fetch(`${slow.url}/downloads/wifi_hotspots.csv`)).status).toBe(200);
+      await server.db.query(`UPDATE wifi_hotspots SET name = name || ' (renommé)' WHERE id = (SELECT min(id) FROM wifi_hotspots)`);
+      const torn = await fetch(`${slow.url}/downloads/wifi_hotspots.geojson`);
+      expect(torn.status).toBe(503);
+      expect(torn.headers.get('retry-after')).toBe('1');
+      expect(torn.headers.get('etag')).toBeNull();
+      expect((await torn.json()).code).toBe('ServiceUnavailable');
+      // On an app that has read the new version, the file is built and served under that version.
+      const res = await get('/downloads/wifi_hotspots.geojson');
+      expect(res.status).toBe(200);
+      expect(await res.text()).toContain('(renommé)');
+    } finally {
+      await slow.close();
+    }
+  });
 });

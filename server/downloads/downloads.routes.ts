@@ -61,7 +61,8 @@ export function downloadsRoutes({ db, layers, config, changes, summaries, metric
     return making;
   };
   const router = new Router();
-  // A GeoPackage is held whole in memory while it is built: one at a time bounds the peak.
+  // A GeoPackage is held whole in memory while it is built: one build at a time bounds the peak
+  // (its write to disk follows, outside the queue, so two may briefly be in memory).
   let queue: Promise<unknown> = Promise.resolve();
   const oneAtATime = <T>(job: () => Promise<T>): Promise<T> => {
     const run = queue.then(job, job);
@@ -90,10 +91,27 @@ export function downloadsRoutes({ db, layers, config, changes, summaries, metric
       if (size !== undefined) ctx.length = size;
       return;
     }
-    const file = await files.open(slot, version, (path) => {
-      builds.inc({ format });
-      return writeFileOf(path, ls, format, srid, state);
-    });
+    let file;
+    try {
+      file = await files.open(slot, version, async (path) => {
+        builds.inc({ format });
+        await writeFileOf(path, ls, format, srid, state);
+        // Pages are short queries of their own, so that other requests go through meanwhile (the
+        // embedded database has one connection); a write committed before the build ended may be
+        // in the file, which must then not be kept under the name of the version read before it.
+        const now = await db.query<{ stamp: string }>('SELECT stamp::text AS stamp FROM layer_versions WHERE layer = $1', [id]);
+        if (now.rows[0]?.stamp !== state.layers.get(id)?.stamp) throw new WrittenDuringBuild();
+      });
+    } catch (error) {
+      if (!(error instanceof WrittenDuringBuild)) throw error;
+      ctx.remove('ETag');
+      ctx.remove('Last-Modified');
+      ctx.set('Retry-After', '1');
+      ctx.set('Cache-Control', 'no-store');
+      ctx.status = 503;
+      ctx.body = { code: 'ServiceUnavailable', description: 'la couche vient de changer, réessayez / the layer changed while its file was built: try again' };
+      return;
+    }
     const body = file.handle.createReadStream();
     body.once('close', file.release);
     ctx.length = file.size;
@@ -111,6 +129,9 @@ export function downloadsRoutes({ db, layers, config, changes, summaries, metric
   }
   return router;
 }
+
+/** The layer was written while its file was being built. */
+class WrittenDuringBuild extends Error {}
 
 /** The SQL a file's rows are read with, which the property-type mappings shape. */
 function fileSql(ls: LayerSql, format: DownloadFormat, srid: DownloadSrid): string {
