@@ -177,18 +177,14 @@ export async function runImport(db: Database, layers: LayerRegistry, options: Im
           await countLoaded(session, summary, mode);
           summary.diff = await diff(session, layer, mapping, summary, mode, checked.liveCount);
         }
-        summary.confirmationRequired = needsConfirmation(summary, checked.liveCount, options);
+        summary.confirmationRequired = confirmationReason(summary, checked.liveCount, options) !== undefined;
         finish(summary, 'succeeded', started);
         throw new DryRunDone(summary);
       }
-      if (needsConfirmation(summary, checked.liveCount, options) && !options.confirmed) {
+      const unconfirmed = options.confirmed ? undefined : confirmationReason(summary, checked.liveCount, options);
+      if (unconfirmed) {
         summary.confirmationRequired = true;
-        const removed = summary.diff!.removed;
-        throw new ImportFailure(
-          `replace would remove ${removed} of the layer's ${checked.liveCount} features (${Math.round((100 * removed) / checked.liveCount)} %), ` +
-            `more than the ${Math.round(100 * (options.removalConfirmShare ?? DEFAULT_REMOVAL_CONFIRM_SHARE))} % allowed without confirmation: ` +
-            'check the dry-run diff, then confirm the replacement; nothing was changed',
-        );
+        throw new ImportFailure(`${unconfirmed}: check the dry-run diff, then confirm the replacement; nothing was changed`);
       }
       options.onProgress?.({ phase: 'writing', done: 0, total: summary.counts.loaded, unit: 'features' });
       await mergeChecked(session, layer, mapping, summary, mode, maxErrors, checked);
@@ -216,9 +212,24 @@ export async function runImport(db: Database, layers: LayerRegistry, options: Im
 }
 
 /** A replace removing more than the allowed share of a non-empty live layer needs confirming. */
-function needsConfirmation(summary: ImportSummary, liveCount: number, options: ImportOptions): boolean {
+/**
+ * Why a replace needs the person's confirmation, if it does: it removes more than the allowed share
+ * of a non-empty live layer, or it removes features while rows of the file were rejected (a rejected
+ * row's feature counts as absent, so a damaged delivery would delete what it failed to carry).
+ */
+function confirmationReason(summary: ImportSummary, liveCount: number, options: ImportOptions): string | undefined {
+  if (options.mode !== 'replace' || liveCount === 0) return undefined;
+  const removed = summary.diff!.removed;
   const share = options.removalConfirmShare ?? DEFAULT_REMOVAL_CONFIRM_SHARE;
-  return options.mode === 'replace' && liveCount > 0 && summary.diff!.removed > share * liveCount;
+  if (removed > share * liveCount) {
+    return `replace would remove ${removed} of the layer's ${liveCount} features (${Math.round((100 * removed) / liveCount)} %), ` +
+      `more than the ${Math.round(100 * share)} % allowed without confirmation`;
+  }
+  if (removed > 0 && summary.counts.rejected > 0) {
+    return `replace would remove ${removed} features while ${summary.counts.rejected} rows of the file were rejected: ` +
+      'the features of rejected rows would be among them';
+  }
+  return undefined;
 }
 
 function finish(summary: ImportSummary, status: 'succeeded' | 'failed', started: number, message?: string): void {
