@@ -24,6 +24,8 @@ export interface DataState {
 export interface ChangeSignal {
   /** The state read by a query that started at most `freshnessMs` before this call. */
   current(): Promise<DataState>;
+  /** The state read by a query started now, which the next `current()` calls then share. */
+  fresh(): Promise<DataState>;
 }
 
 // What the identity is made of, each for the restores it reveals:
@@ -93,6 +95,10 @@ export function createChangeSignal(db: Queryable, freshnessMs: number, now: () =
     current() {
       // A read still in flight counts as fresh if it started recently enough: requests share it.
       if (!latest || latest.startedAt < now() - freshnessMs || freshnessMs === 0) latest = read();
+      return latest.state;
+    },
+    fresh() {
+      latest = read();
       return latest.state;
     },
   };

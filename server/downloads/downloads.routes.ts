@@ -24,7 +24,7 @@ import { requestOrigin } from '../features/request-origin.ts';
 import { DOWNLOAD_TYPES, type DownloadFormat } from './download-formats.ts';
 import { parseDownloadQuery, type DownloadSrid } from './download-params.ts';
 import { KEY, csvColumns, exportPageSql, gpkgColumns, GPKG_GEOMETRY_COLUMNS, type ExportColumn } from './export-sql.ts';
-import { createDownloadCache } from './download-cache.ts';
+import { createDownloadCache, type CachedFile } from './download-cache.ts';
 import { buildGeoPackage, type GpkgRow } from './gpkg-build.ts';
 import type { GpkgLayerSpec } from './gpkg-schema.ts';
 import { layerSource, openDataTerms, type OpenDataTerms } from './open-data.ts';
@@ -77,39 +77,46 @@ export function downloadsRoutes({ db, layers, config, changes, summaries, metric
     const format = match[2] as DownloadFormat;
     const srid = parseDownloadQuery(ctx.query, format);
     const id = ls.layer.id;
-    const state = await changes.current();
-    setHeaders(ctx, ls, terms, format, srid, lastModified(state, [id]));
-    // Decided from the versions alone, before any query of the data. Weak: koa-compress may gzip
-    // the body under the same tag.
-    const etag = weakEtag(makingOf(ls, format, srid), versionTag(state, [id]));
-    if (answerNotModified(ctx, etag)) return;
-    // The ETag's opaque part names the file on disk too.
-    const slot = `${id}.${srid}.${format}`;
-    const version = etag.slice(3, -1);
-    if (ctx.method === 'HEAD') {
-      const size = files.sizeOf(slot, version);
-      if (size !== undefined) ctx.length = size;
-      return;
+    // A file found to hold a write made after the version it was built for is thrown away, and built
+    // once more for a version read then; a layer written again meanwhile gets a 503 + Retry-After.
+    let file: CachedFile | undefined;
+    for (let attempt = 0; attempt < 2 && !file; attempt++) {
+      const state = attempt === 0 ? await changes.current() : await changes.fresh();
+      setHeaders(ctx, ls, terms, format, srid, lastModified(state, [id]));
+      // Decided from the versions alone, before any query of the data. Weak: koa-compress may gzip
+      // the body under the same tag.
+      const etag = weakEtag(makingOf(ls, format, srid), versionTag(state, [id]));
+      if (answerNotModified(ctx, etag)) return;
+      // The ETag's opaque part names the file on disk too.
+      const slot = `${id}.${srid}.${format}`;
+      const version = etag.slice(3, -1);
+      if (ctx.method === 'HEAD') {
+        const size = files.sizeOf(slot, version);
+        if (size !== undefined) ctx.length = size;
+        return;
+      }
+      try {
+        file = await files.open(slot, version, async (path) => {
+          builds.inc({ format });
+          await writeFileOf(path, ls, format, srid, state);
+          // Pages are short queries of their own, so that other requests go through meanwhile (the
+          // embedded database has one connection); a write committed before the build ended (or
+          // within the freshness window before it began) may be in the file, which must then not
+          // be kept under the name of the version read before it.
+          const now = await db.query<{ stamp: string }>('SELECT stamp::text AS stamp FROM layer_versions WHERE layer = $1', [id]);
+          if (now.rows[0]?.stamp !== state.layers.get(id)?.stamp) throw new WrittenDuringBuild();
+        });
+      } catch (error) {
+        if (!(error instanceof WrittenDuringBuild)) throw error;
+      }
     }
-    let file;
-    try {
-      file = await files.open(slot, version, async (path) => {
-        builds.inc({ format });
-        await writeFileOf(path, ls, format, srid, state);
-        // Pages are short queries of their own, so that other requests go through meanwhile (the
-        // embedded database has one connection); a write committed before the build ended may be
-        // in the file, which must then not be kept under the name of the version read before it.
-        const now = await db.query<{ stamp: string }>('SELECT stamp::text AS stamp FROM layer_versions WHERE layer = $1', [id]);
-        if (now.rows[0]?.stamp !== state.layers.get(id)?.stamp) throw new WrittenDuringBuild();
-      });
-    } catch (error) {
-      if (!(error instanceof WrittenDuringBuild)) throw error;
+    if (!file) {
       ctx.remove('ETag');
       ctx.remove('Last-Modified');
       ctx.set('Retry-After', '1');
       ctx.set('Cache-Control', 'no-store');
       ctx.status = 503;
-      ctx.body = { code: 'ServiceUnavailable', description: 'la couche vient de changer, réessayez / the layer changed while its file was built: try again' };
+      ctx.body = { code: 'ServiceUnavailable', description: 'la couche change en ce moment, réessayez / the layer is being written: try again' };
       return;
     }
     const body = file.handle.createReadStream();
