@@ -139,6 +139,15 @@ describe('open-data downloads', () => {
     expect(records.every((r) => !/^[=+@-]/.test(r.description!))).toBe(true);
   });
 
+  it('quotes digits-only text such as a SIRET so spreadsheets keep it as text, and leaves numbers bare', async () => {
+    const { text, records } = await csvOf('/downloads/zone_lots.csv');
+    const siret = records.find((r) => r.occupant_siret)!.occupant_siret!;
+    expect(siret).toMatch(/^\d{14}$/);
+    expect(text).toContain(`,"${siret}",`);
+    const withArea = records.find((r) => r.area_m2)!;
+    expect(text).toContain(`,${withArea.area_m2},`);
+  });
+
   it('builds a valid GeoPackage: application id, version, core tables, geometry headers and metadata', async () => {
     const { db } = await gpkgOf('/downloads/wifi_hotspots.gpkg');
     try {

@@ -28,6 +28,12 @@ export interface PropertyDef {
   readonly required?: boolean;
   /** Filled by the database (trigger or default), never by an import or an edit. */
   readonly computed?: boolean;
+  /** The feature of another layer this integer id names (a lot's business zone): readers are shown
+   *  that feature's `label` property instead of a bare number. */
+  readonly references?: { readonly layer: string; readonly label: string };
+  /** Bookkeeping that means nothing to a reader (an edit counter): published as data, left out of the
+   *  map's description of a feature. */
+  readonly internal?: boolean;
 }
 
 export type GeometryType = 'Point' | 'MultiPolygon';

@@ -74,6 +74,13 @@ export function createLayerRegistry(layers: readonly LayerDef[] = ALL_LAYERS): L
     if (byId.has(layer.id)) throw new Error(`layer "${layer.id}" is described twice`);
     byId.set(layer.id, deepFreeze(layer));
   }
+  for (const layer of byId.values()) {
+    for (const { name, references } of layer.properties) {
+      if (references && !byId.get(references.layer)?.properties.some((p) => p.name === references.label && p.public)) {
+        throw new Error(`layer description "${layer.id}": "${name}" names ${references.layer}.${references.label}, which is not a public property of a described layer`);
+      }
+    }
+  }
   const all = Object.freeze([...byId.values()]);
   return Object.freeze({ all, get: (id: string) => byId.get(id) });
 }

@@ -14,7 +14,9 @@ export const zoneLots: LayerDef = {
   idType: 'integer',
   featureIdColumn: 'id',
   properties: [
-    prop('zone_id', 'integer', 'Zone', 'Zone', { required: true, queryable: true }),
+    prop('zone_id', 'integer', 'Zone', 'Zone', {
+      required: true, queryable: true, references: { layer: 'business_zones', label: 'name' },
+    }),
     prop('lot_number', 'text', 'Numéro de lot', 'Lot number', { required: true, queryable: true }),
     prop('status', 'text', 'Disponibilité', 'Status', {
       required: true,
@@ -34,7 +36,7 @@ export const zoneLots: LayerDef = {
     prop('occupant_siret', 'text', 'SIRET de l’occupant', 'Occupant SIRET'),
     prop('activity', 'text', 'Activité', 'Activity'),
     prop('notes', 'text', 'Notes internes', 'Internal notes', { public: false }),
-    prop('version', 'integer', 'Version', 'Version', { computed: true }),
+    prop('version', 'integer', 'Version', 'Version', { computed: true, internal: true }),
   ],
   minzoom: 12,
   maxzoom: 18,

@@ -24,6 +24,8 @@ export function describeLayerPublicly(layer: LayerDef) {
         type: p.type,
         label: p.label,
         ...(p.values ? { values: p.values } : {}),
+        ...(p.references ? { references: p.references } : {}),
+        ...(p.internal ? { internal: true } : {}),
       })),
     ],
     style: layer.style,

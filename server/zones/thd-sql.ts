@@ -19,6 +19,12 @@ export const THD_DEFINITION_FR =
   'déployée, ou lorsqu\'un local déployé ou raccordable (données opérateur) s\'y trouve ou a son adresse sur le lot. ' +
   'Le label est atteint quand la part des lots couverts, en nombre et en surface, atteint le seuil fixé.';
 
+/** The same definition in English, for the map in English. */
+export const THD_DEFINITION_EN =
+  `A lot is covered when at least ${LOT_COVERED_SHARE * 100} % of its area lies where fibre is deployed, ` +
+  'or when a deployed or connectable premises (operator data) stands on it or has its address on it. ' +
+  'The label is granted when the share of covered lots, by number and by area, reaches the set threshold.';
+
 /**
  * $1 = business zone id → one row `{ body }`, with `zone` null when there is no such zone. A lot's
  * deployed share is geodesic and capped at 1 (overlapping zones must not count twice).
