@@ -49,6 +49,10 @@ export function validateLayerDef(layer: LayerDef): void {
   if (colorBy !== undefined && !layer.properties.find((p) => p.name === colorBy)?.values) {
     throw new Error(`${where}: style colours by "${colorBy}", which is not a property with a code list`);
   }
+  const named = layer.properties.find((p) => p.name === layer.style.label);
+  if (layer.style.label !== undefined && !(named?.public && named.type === 'text')) {
+    throw new Error(`${where}: features are named by "${layer.style.label}", which is not a public text property`);
+  }
   for (const key of [layer.temporalProperty, layer.publishedColumn]) {
     if (key !== undefined && !names.has(key)) throw new Error(`${where}: "${key}" is not one of its properties`);
   }

@@ -33,7 +33,7 @@ export const zoneLots: LayerDef = {
     prop('area_m2', 'number', 'Surface (m²)', 'Area (m²)', { computed: true }),
     prop('price_per_m2', 'number', 'Prix (€/m²)', 'Price (€/m²)'),
     prop('occupant_name', 'text', 'Occupant', 'Occupant'),
-    prop('occupant_siret', 'text', 'SIRET de l’occupant', 'Occupant SIRET'),
+    prop('occupant_siret', 'text', 'SIRET de l’occupant', 'Occupant SIRET', { format: 'siret' }),
     prop('activity', 'text', 'Activité', 'Activity'),
     prop('notes', 'text', 'Notes internes', 'Internal notes', { public: false }),
     prop('version', 'integer', 'Version', 'Version', { computed: true, internal: true }),

@@ -26,6 +26,7 @@ export function describeLayerPublicly(layer: LayerDef) {
         ...(p.values ? { values: p.values } : {}),
         ...(p.references ? { references: p.references } : {}),
         ...(p.internal ? { internal: true } : {}),
+        ...(p.format ? { format: p.format } : {}),
       })),
     ],
     style: layer.style,
