@@ -13,6 +13,7 @@ import { appHandler } from './lib/app-server.ts';
 import { openFilledBenchDatabase } from './lib/bench-database.ts';
 import { percentile, round } from './lib/stats.ts';
 import { launchChromium } from '../tests/helpers/browser.ts';
+import { installLayoutShiftMeter, readLayoutShift } from '../tests/helpers/layout-shift.ts';
 
 const BUNDLE_BUDGET_KB = 150;
 const CLS_BUDGET = 0.1;
@@ -54,15 +55,7 @@ async function idleTimes(browser: Browser, url: string): Promise<number[]> {
 async function layoutShift(browser: Browser, url: string, viewport: { width: number; height: number }): Promise<number> {
   const phone = viewport.width < 640;
   const context = await browser.newContext({ viewport, locale: 'fr-FR', hasTouch: phone });
-  await context.addInitScript(() => {
-    const w = window as unknown as { cls: number };
-    w.cls = 0;
-    new PerformanceObserver((list) => {
-      for (const entry of list.getEntries() as (PerformanceEntry & { value: number; hadRecentInput: boolean })[]) {
-        if (!entry.hadRecentInput) w.cls += entry.value;
-      }
-    }).observe({ type: 'layout-shift', buffered: true });
-  });
+  await context.addInitScript(installLayoutShiftMeter);
   const page = await context.newPage();
   await page.goto(`${url}/`);
   await page.waitForSelector('html[data-map-idle="1"]', { state: 'attached', timeout: IDLE_TIMEOUT });
@@ -72,7 +65,7 @@ async function layoutShift(browser: Browser, url: string, viewport: { width: num
   else await page.mouse.click(x, y);
   await page.locator('#answer .answer-status').waitFor({ timeout: IDLE_TIMEOUT });
   await page.waitForFunction(() => window.websigMap!.loaded() && !window.websigMap!.isMoving(), undefined, { timeout: IDLE_TIMEOUT });
-  const cls = await page.evaluate(() => (window as unknown as { cls: number }).cls);
+  const cls = await readLayoutShift(page);
   await context.close();
   return cls;
 }

@@ -8,6 +8,7 @@ import { deflateSync } from 'node:zlib';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium, startServer, type RunningServer } from './helpers/browser.ts';
+import { installLayoutShiftMeter, readLayoutShift } from './helpers/layout-shift.ts';
 import { describeUnless, missingChromium } from './helpers/skip.ts';
 
 const ARTIFACTS = fileURLToPath(new URL('./artifacts/', import.meta.url));
@@ -366,23 +367,15 @@ describeUnless(missingChromium(), 'the public map on a desktop and a phone', () 
 
   it('opens panels without shifting the layout (CLS under 0.1)', async () => {
     const context = await newContext(PHONE);
+    await context.addInitScript(installLayoutShiftMeter);
     const page = await open(context);
-    await page.evaluate(() => {
-      const w = window as unknown as { cls: number };
-      w.cls = 0;
-      new PerformanceObserver((list) => {
-        for (const entry of list.getEntries() as (PerformanceEntry & { value: number; hadRecentInput: boolean })[]) {
-          if (!entry.hadRecentInput) w.cls += entry.value;
-        }
-      }).observe({ type: 'layout-shift', buffered: true });
-    });
     await page.getByRole('button', { name: 'Couches', exact: true }).click();
     await page.getByRole('button', { name: 'Couches', exact: true }).click();
     const canvas = (await page.locator('#map canvas').boundingBox())!;
     await page.touchscreen.tap(canvas.x + canvas.width / 2, canvas.y + canvas.height / 3);
     await panelOf(page).locator('.answer-status').waitFor({ timeout: WAIT });
     await idle(page);
-    expect(await page.evaluate(() => (window as unknown as { cls: number }).cls)).toBeLessThan(0.1);
+    expect(await readLayoutShift(page)).toBeLessThan(0.1);
     await context.close();
   });
 

@@ -68,7 +68,7 @@ function thdSection(thd: ThdLabel): HTMLElement {
 
 /** "On the map here": each feature under the selected place, described. */
 function featuresSection(features: FeatureHit[], nameOf: NameOf): HTMLElement {
-  const el = section(tx('featuresHere'), ...features.map((hit) => buildFeatureDetails(hit, nameOf, 'h4')));
+  const el = section(tx('featuresHere'), ...features.map((hit) => buildFeatureDetails(hit, nameOf)));
   el.classList.add('answer-features');
   return el;
 }

@@ -57,7 +57,7 @@ function isEmpty(value: unknown): boolean {
   return value === null || value === undefined || value === '' || (Array.isArray(value) && value.length === 0);
 }
 
-/** A feature of `layer` under the reader's eyes: its title (layer, and the name when it has one) and its properties. */
+/** A thematic feature drawn on the map: the layer it belongs to and its public properties. */
 export interface FeatureHit {
   layer: LayerInfo;
   properties: Record<string, unknown>;
@@ -71,14 +71,14 @@ export function featureName(hit: FeatureHit, nameOf?: NameOf): string {
   return field ? formatValue(field, hit.properties[field.name], lang, nameOf) : pick(hit.layer.title);
 }
 
-/** The description of a feature: a heading (the layer title), then a definition list of its non-empty public properties. */
-export function buildFeatureDetails(hit: FeatureHit, nameOf: NameOf, headingLevel: 'h3' | 'h4' = 'h3'): HTMLElement {
+/** The description of a feature: a heading (the layer title; the answer panel's sections are h3), then a definition list of its non-empty public properties. */
+export function buildFeatureDetails(hit: FeatureHit, nameOf: NameOf): HTMLElement {
   const { layer, properties } = hit;
   const lang = getLang();
   const root = document.createElement('section');
   root.className = 'feature-details';
   root.dataset.layer = layer.id;
-  const heading = document.createElement(headingLevel);
+  const heading = document.createElement('h4');
   heading.textContent = pick(layer.title);
   const list = document.createElement('dl');
   for (const field of layer.fields) {
