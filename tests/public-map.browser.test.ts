@@ -244,6 +244,19 @@ describeUnless(missingChromium(), 'the public map on a desktop and a phone', () 
     await context.close();
   });
 
+  it('puts the right street first despite two typos, and answers an address typed as text (issue point 7)', async () => {
+    const context = await newContext(PHONE);
+    const page = await open(context);
+    await page.getByRole('combobox', { name: /^Rechercher/ }).pressSequentially('3 rue du pa dane montfrot', { delay: 10 });
+    const first = page.getByRole('option').first();
+    await first.waitFor({ timeout: WAIT });
+    expect(await first.textContent()).toContain("Rue du Pas-d'Âne, 35160 Montfort-sur-Meu");
+    const answer = (await (await fetch(`${server.url}/api/eligibility?${new URLSearchParams({ address: '3 rue du pa dane montfrot' })}`)).json()) as
+      { location: { label: string } };
+    expect(answer.location.label).toContain("Rue du Pas-d'Âne");
+    await context.close();
+  });
+
   it('names a lot\'s zone, groups its SIRET, hides its version, and explains the THD label in English (issue points 5 and 6)', async () => {
     const context = await newContext(DESKTOP);
     const page = await open(context);
