@@ -1,7 +1,9 @@
 // Reads the environment once, validates it and documents every default.
 import { resolve } from 'node:path';
 
-export type Basemap = 'ign-plan' | 'osm' | 'none';
+/** The basemaps the map offers; the visitor can switch among them, this is the one it opens on. */
+export const BASEMAPS = ['ign-plan', 'ign-ortho', 'osm', 'none'] as const;
+export type Basemap = (typeof BASEMAPS)[number];
 
 export interface Config {
   /** HTTP port (`PORT`, default 3000; 0 picks a free port). */
@@ -12,7 +14,7 @@ export interface Config {
   databaseUrl?: string;
   /** Where the embedded database and the download files live (`DATA_DIR`, default ./data). */
   dataDir: string;
-  /** Basemap under the layers (`BASEMAP`: ign-plan, osm or none; default ign-plan). */
+  /** Basemap under the layers (`BASEMAP`: ign-plan, ign-ortho, osm or none; default ign-plan). */
   basemap: Basemap;
   /** Seed the demo data into a brand-new database (`SEED_DEMO`, default on; `0` turns it off). */
   seedDemo: boolean;
@@ -74,8 +76,8 @@ function httpUrl(name: string, raw: string | undefined, fallback: string): strin
 /** Builds the configuration from an environment (process.env by default); throws ConfigError. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const basemap = (env.BASEMAP || 'ign-plan') as Basemap;
-  if (!['ign-plan', 'osm', 'none'].includes(basemap)) {
-    throw new ConfigError(`BASEMAP must be ign-plan, osm or none, got "${env.BASEMAP}"`);
+  if (!BASEMAPS.includes(basemap)) {
+    throw new ConfigError(`BASEMAP must be one of ${BASEMAPS.join(', ')}, got "${env.BASEMAP}"`);
   }
   const databaseUrl = env.DATABASE_URL || undefined;
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {

@@ -2,7 +2,7 @@
 // and GeoPackage (valid, read back with sql.js and, where installed, GDAL) for every public layer,
 // with licence, source and last update; nothing private; paging across many pages; 304s.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,12 +10,12 @@ import { promisify } from 'node:util';
 import { parse } from 'csv-parse/sync';
 import initSqlJs, { type Database as SqlJsDatabase } from 'sql.js';
 import { startTestServer, type TestServer } from './helpers/test-server.ts';
+import { itUnless, missingGdal } from './helpers/skip.ts';
 import { ALL_LAYERS, publicProperties } from '../core/layers/registry.ts';
 import { ident } from '../core/layers/layer-sql.ts';
 import { DOWNLOAD_PAGE_SIZE } from '../server/downloads/downloads.routes.ts';
 
 const run = promisify(execFile);
-const HAS_GDAL = spawnSync('ogrinfo', ['--version']).status === 0;
 const PUBLIC_LAYERS = ALL_LAYERS.filter((l) => l.public);
 const PRIVATE_NAMES = new Set(ALL_LAYERS.flatMap((l) => l.properties.filter((p) => !p.public).map((p) => p.name)));
 const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/;
@@ -141,6 +141,15 @@ describe('open-data downloads', () => {
     expect(records.every((r) => !/^[=+@-]/.test(r.description!))).toBe(true);
   });
 
+  it('quotes digits-only text such as a SIRET so spreadsheets keep it as text, and leaves numbers bare', async () => {
+    const { text, records } = await csvOf('/downloads/zone_lots.csv');
+    const siret = records.find((r) => r.occupant_siret)!.occupant_siret!;
+    expect(siret).toMatch(/^\d{14}$/);
+    expect(text).toContain(`,"${siret}",`);
+    const withArea = records.find((r) => r.area_m2)!;
+    expect(text).toContain(`,${withArea.area_m2},`);
+  });
+
   it('builds a valid GeoPackage: application id, version, core tables, geometry headers and metadata', async () => {
     const { db } = await gpkgOf('/downloads/wifi_hotspots.gpkg');
     try {
@@ -194,7 +203,7 @@ describe('open-data downloads', () => {
     }
   });
 
-  it.skipIf(!HAS_GDAL)('opens with GDAL (ogrinfo) showing every feature and the licence, source and last update', async () => {
+  itUnless(missingGdal(), 'opens with GDAL (ogrinfo) showing every feature and the licence, source and last update', async () => {
     for (const [path, layer] of [['/downloads/zone_lots.gpkg', 'zone_lots'], ['/downloads/addresses.gpkg?crs=2154', 'addresses']] as const) {
       const file = join(dir, `${layer}.gpkg`);
       writeFileSync(file, new Uint8Array(await (await get(path)).arrayBuffer()));

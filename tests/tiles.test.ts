@@ -2,7 +2,7 @@
 // databases), layers/properties/ids/zoom ranges, no private data anywhere, exact error codes,
 // ETag/304/gzip, TileJSON, freshness across two app instances, and GDAL reading a tile.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +17,7 @@ import { tileFields } from '../server/tiles/tilejson.ts';
 import { detectTileProducer } from '../server/tiles/tile-producers.ts';
 import { checkTileGolden, decodeTile, tileAt, type DecodedTile } from './helpers/tile-golden.ts';
 import { startTestServer, type TestServer } from './helpers/test-server.ts';
+import { describeUnless, missingGdal } from './helpers/skip.ts';
 
 const LAYERS = createLayerRegistry().all.filter((l) => l.public);
 const ALL_IDS = LAYERS.map((l) => l.id).join(',');
@@ -425,7 +426,7 @@ describe('vector tiles', () => {
 
   // GDAL's MVT driver is a real client other than our decoder; where gdal-bin is not installed
   // (it is in CI: .ci/run installs it) there is nothing to read the tile with.
-  describe.skipIf(!existsSync('/usr/bin/ogrinfo'))('GDAL', () => {
+  describeUnless(missingGdal(), 'GDAL', () => {
     it('reads a saved tile with ogrinfo and the MVT driver and finds the features with their properties', async () => {
       const lots = LAYERS.find((l) => l.id === 'zone_lots')!;
       const [lon, lat] = await firstFeaturePoint(server.db, lots);

@@ -34,7 +34,7 @@ export const businessZones: LayerDef = {
   ],
   minzoom: 8,
   maxzoom: 18,
-  style: { color: '#5b3f8c', order: 20, visible: true },
+  style: { color: '#5b3f8c', order: 20, visible: true, label: 'name' },
   public: true,
   source: 'Montfort Communauté, service développement économique',
   import: { key: 'code' },

@@ -14,7 +14,9 @@ export const zoneLots: LayerDef = {
   idType: 'integer',
   featureIdColumn: 'id',
   properties: [
-    prop('zone_id', 'integer', 'Zone', 'Zone', { required: true, queryable: true }),
+    prop('zone_id', 'integer', 'Zone', 'Zone', {
+      required: true, queryable: true, references: { layer: 'business_zones', label: 'name' },
+    }),
     prop('lot_number', 'text', 'Numéro de lot', 'Lot number', { required: true, queryable: true }),
     prop('status', 'text', 'Disponibilité', 'Status', {
       required: true,
@@ -37,7 +39,7 @@ export const zoneLots: LayerDef = {
     // The occupant of a lot may be a sole trader, whose name and SIRET identify a person: kept
     // for staff; the public sees the activity.
     prop('occupant_name', 'text', 'Occupant', 'Occupant', { public: false }),
-    prop('occupant_siret', 'text', 'SIRET de l’occupant', 'Occupant SIRET', { public: false }),
+    prop('occupant_siret', 'text', 'SIRET de l’occupant', 'Occupant SIRET', { public: false, format: 'siret' }),
     prop('activity', 'text', 'Activité', 'Activity'),
     prop('naf_code', 'text', 'Code NAF (APE)', 'NAF (APE) code', { queryable: true }),
     prop('serviced', 'boolean', 'Viabilisé', 'Serviced'),
@@ -46,7 +48,7 @@ export const zoneLots: LayerDef = {
     prop('electricity', 'boolean', 'Électricité', 'Electricity'),
     prop('fibre_ready', 'boolean', 'Raccordable à la fibre', 'Fibre ready'),
     prop('notes', 'text', 'Notes internes', 'Internal notes', { public: false }),
-    prop('version', 'integer', 'Version', 'Version', { computed: true }),
+    prop('version', 'integer', 'Version', 'Version', { computed: true, internal: true }),
   ],
   minzoom: 12,
   maxzoom: 18,

@@ -23,7 +23,7 @@ import { DEFAULT_CRS } from '../features/ogc-crs.ts';
 import { requestOrigin } from '../features/request-origin.ts';
 import { DOWNLOAD_TYPES, type DownloadFormat } from './download-formats.ts';
 import { parseDownloadQuery, type DownloadSrid } from './download-params.ts';
-import { KEY, csvColumns, exportPageSql, gpkgColumns, GPKG_GEOMETRY_COLUMNS, type ExportColumn } from './export-sql.ts';
+import { KEY, csvColumns, quotesAsText, exportPageSql, gpkgColumns, GPKG_GEOMETRY_COLUMNS, type ExportColumn } from './export-sql.ts';
 import { createDownloadCache, type CachedFile } from './download-cache.ts';
 import { buildGeoPackage, type GpkgRow } from './gpkg-build.ts';
 import type { GpkgLayerSpec } from './gpkg-schema.ts';
@@ -202,17 +202,22 @@ async function* exportPages(db: Queryable, ls: LayerSql, columns: readonly Expor
 // A text cell starting with one of these would run as a formula in a spreadsheet (CSV injection):
 // such cells are prefixed with an apostrophe, which spreadsheets hide.
 const FORMULA_START = /^[=+\-@\t\r]/;
-const CSV_OPTIONS = {
+// Digits in a text column are quoted so that spreadsheets keep them as text (see quotesAsText).
+const csvOptions = (columns: readonly ExportColumn[]) => ({
   record_delimiter: 'windows' as const,
-  cast: { string: (value: string) => (FORMULA_START.test(value) ? `'${value}` : value) },
-};
+  cast: {
+    string: (value: string, { column }: { column?: number | string }) => (FORMULA_START.test(value) ? `'${value}`
+      : { value, quoted: quotesAsText(columns[column as number], value) }),
+  },
+});
 
 async function* csvChunks(db: Queryable, ls: LayerSql, srid: DownloadSrid): AsyncGenerator<string> {
   const columns = csvColumns(ls, srid);
+  const options = csvOptions(columns);
   // The byte order mark makes spreadsheets read the file as UTF-8.
-  yield `\uFEFF${stringify([columns.map((c) => c.name)], CSV_OPTIONS)}`;
+  yield `\uFEFF${stringify([columns.map((c) => c.name)], options)}`;
   for await (const rows of exportPages(db, ls, columns, srid)) {
-    yield stringify(rows.map((r) => columns.map((c) => r[c.name])), CSV_OPTIONS);
+    yield stringify(rows.map((r) => columns.map((c) => r[c.name])), options);
   }
 }
 
