@@ -4,6 +4,9 @@ import { createHash } from 'node:crypto';
 import { ClientError } from '../http/errors.ts';
 import type { Audience } from './feature-sql.ts';
 
+/** Largest value of an integer column (ids, versions): 2^31 − 1. */
+export const MAX_INT = 2_147_483_647;
+
 /** Strong ETag of one feature at `version` as `audience` sees it (the two representations differ). */
 export function featureEtag(layerId: string, id: number, version: number, audience: Audience): string {
   return `"${layerId}-${id}-v${version}${audience === 'public' ? '-public' : ''}"`;
@@ -33,7 +36,8 @@ export function versionFromIfMatch(header: string | undefined, layerId: string, 
   const pattern = new RegExp(`^"${layerId}-${id}-v([1-9]\\d{0,9})"$`);
   for (const tag of tags) {
     const match = pattern.exec(tag);
-    if (match) return Number(match[1]);
+    // A version past the integer column's range names none that exists.
+    if (match && Number(match[1]) <= MAX_INT) return Number(match[1]);
   }
   throw new ClientError(412, 'PreconditionFailed', 'If-Match ne désigne pas une version de cet objet / If-Match names no version of this feature');
 }
@@ -41,7 +45,7 @@ export function versionFromIfMatch(header: string | undefined, layerId: string, 
 /** A `version` member of an edit body: absent, or a positive integer (else a 422). */
 export function bodyVersion(raw: unknown): number | undefined {
   if (raw === undefined) return undefined;
-  if (!Number.isInteger(raw) || (raw as number) < 1) {
+  if (!Number.isInteger(raw) || (raw as number) < 1 || (raw as number) > MAX_INT) {
     throw new ClientError(422, 'UnprocessableEntity', 'version doit être un entier positif / version must be a positive integer', { field: 'version' });
   }
   return raw as number;
