@@ -418,5 +418,19 @@ describe('zone and lot editing API', () => {
       expect(long.status).toBe(422);
       expect((await readLot(lot.id)).lot.properties.version).toBe(1);
     });
-  });
+      it('keeps the public ETag and body of a lot unchanged by a change of its private fields', async () => {
+      const lot = (await (await createIn({ lot_number: 'V1' }, rect(0.6, 0.8, 0.7, 0.9))).json()) as Feature;
+      const before = await call('GET', `/api/lots/${lot.id}`);
+      const etag = before.headers.get('etag')!;
+      const text = await before.text();
+      expect(JSON.parse(text).properties).not.toHaveProperty('version');
+      expect((await patch(lot.id, (await readLot(lot.id)).etag, { notes: 'prospect rappelé', occupant_name: 'SARL Secret' })).status).toBe(200);
+      const after = await call('GET', `/api/lots/${lot.id}`);
+      expect(after.headers.get('etag')).toBe(etag);
+      expect(await after.text()).toBe(text);
+      expect((await call('GET', `/api/lots/${lot.id}`, { headers: { 'if-none-match': etag } })).status).toBe(304);
+      expect((await patch(lot.id, (await readLot(lot.id)).etag, { price_per_m2: 12 })).status).toBe(200);
+      expect((await call('GET', `/api/lots/${lot.id}`)).headers.get('etag')).not.toBe(etag);
+    });
+});
 });

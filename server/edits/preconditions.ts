@@ -1,15 +1,18 @@
 // Entity tags of edited features and the If-Match / version checks that stop lost updates:
-// a single feature's tag names its version (every write bumps it), a list's tag hashes its body.
+// a feature's staff tag names its version (every write bumps it); public tags and lists' hash the body.
 import { createHash } from 'node:crypto';
 import { ClientError } from '../http/errors.ts';
-import type { Audience } from './feature-sql.ts';
 
 /** Largest value of an integer column (ids, versions): 2^31 − 1. */
 export const MAX_INT = 2_147_483_647;
 
-/** Strong ETag of one feature at `version` as `audience` sees it (the two representations differ). */
-export function featureEtag(layerId: string, id: number, version: number, audience: Audience): string {
-  return `"${layerId}-${id}-v${version}${audience === 'public' ? '-public' : ''}"`;
+/**
+ * Strong ETag of one feature at `version`, for staff: the tag names the version that If-Match
+ * sends back. The public representation is tagged by its bytes instead (bodyEtag), since a
+ * version bumped by a staff-only field would tell the public when a private change happened.
+ */
+export function featureEtag(layerId: string, id: number, version: number): string {
+  return `"${layerId}-${id}-v${version}"`;
 }
 
 /** Strong ETag of a response body. */
