@@ -2,4 +2,6 @@
 declare module 'geojson-validation' {
   /** What makes `value` not an RFC 7946 geometry object (empty when it is one). */
   export function isGeometryObject(value: unknown, trace: true): string[];
+  /** What makes `value` not an RFC 7946 LineString (empty when it is one). */
+  export function isLineString(value: unknown, trace: true): string[];
 }

@@ -77,46 +77,56 @@ export async function runLotImport(db: Database, layers: LayerRegistry, options:
     const columns = mapping.columns.map((c) => c.name);
     const today = parisToday();
 
-    // Rows are read and checked by the lot rules before any transaction opens.
-    const staged: Record<string, unknown>[] = [];
-    for await (const record of source.records(mapping.usedFields)) {
-      summary.counts.read++;
-      if (record.error) {
-        reject(record.row, record.error);
-        continue;
-      }
-      const mapped = mapping.map(record.properties, record.row);
-      if (!mapped.ok) {
-        reject(record.row, mapped.errors.join('; '));
-        continue;
-      }
-      const values = Object.fromEntries(columns.map((c, i) => [c, mapped.values[i] ?? null]));
-      try {
-        // The whole row states the lot as it is: its fields must hold together, whatever the workflow.
-        Object.assign(values, applyLotRules(undefined, values, today));
-      } catch (error) {
-        if (!(error instanceof ClientError)) throw error;
-        reject(record.row, error.message);
-        continue;
-      }
-      const encoded = record.wkt === undefined ? encodeGeometry(record.geometry, 'MultiPolygon', srs.srid) : undefined;
-      if (encoded && !encoded.ok) {
-        reject(record.row, encoded.reason);
-        continue;
-      }
-      staged.push({ _row: record.row, ...values, _src: encoded?.hex ?? null, _wkt: record.wkt ?? null });
-    }
-    summary.warnings.push(...source.warnings.splice(0));
-    if (summary.counts.rejected > maxErrors) throw new LotImportFailure(`${summary.counts.rejected} rejected rows, more than --max-errors ${maxErrors} allows`);
-
     await db.transaction(async (tx) => {
+      // A large file is one long transaction by design, as in the pipeline (withImportSession).
+      await tx.query('SET LOCAL statement_timeout = 0');
+      // The pipeline's lock for the layer: one import into zone_lots at a time, whichever path.
+      const lock = await tx.query<{ ok: boolean }>("SELECT pg_try_advisory_xact_lock(hashtext('websig-import'), hashtext($1)) AS ok", [lots.id]);
+      if (!lock.rows[0]!.ok) throw new LotImportFailure(`another import into ${lots.id} is running: try again when it is done`);
       await tx.query(`CREATE TEMP TABLE websig_lot_stage (_row integer, ${mapping.columns.map((c) => `${ident(c.name)} ${SQL_TYPES[c.type]}`).join(', ')},
         _src text, _wkt text, _error text, zone_id integer, lot_id integer, geom geometry) ON COMMIT DROP`);
       const record = ['_row integer', ...mapping.columns.map((c) => `${ident(c.name)} ${SQL_TYPES[c.type]}`), '_src text', '_wkt text'].join(', ');
       const names = ['_row', ...columns.map(ident), '_src', '_wkt'].join(', ');
-      for (let i = 0; i < staged.length; i += BATCH) {
-        await tx.query(`INSERT INTO ${STAGE} (${names}) SELECT ${names} FROM json_to_recordset($1::json) AS r(${record})`, [JSON.stringify(staged.slice(i, i + BATCH))]);
+      // Rows are checked by the lot rules as they are read and staged BATCH at a time: memory
+      // holds one batch, not the file.
+      let batch: Record<string, unknown>[] = [];
+      const flush = async () => {
+        if (batch.length) await tx.query(`INSERT INTO ${STAGE} (${names}) SELECT ${names} FROM json_to_recordset($1::json) AS r(${record})`, [JSON.stringify(batch)]);
+        batch = [];
+      };
+      for await (const record of source.records(mapping.usedFields)) {
+        // Past the rejections allowed, the rest of the file cannot save the import.
+        if (summary.counts.rejected > maxErrors) break;
+        summary.counts.read++;
+        if (record.error) {
+          reject(record.row, record.error);
+          continue;
+        }
+        const mapped = mapping.map(record.properties, record.row);
+        if (!mapped.ok) {
+          reject(record.row, mapped.errors.join('; '));
+          continue;
+        }
+        const values = Object.fromEntries(columns.map((c, i) => [c, mapped.values[i] ?? null]));
+        try {
+          // The whole row states the lot as it is: its fields must hold together, whatever the workflow.
+          Object.assign(values, applyLotRules(undefined, values, today));
+        } catch (error) {
+          if (!(error instanceof ClientError)) throw error;
+          reject(record.row, error.message);
+          continue;
+        }
+        const encoded = record.wkt === undefined ? encodeGeometry(record.geometry, 'MultiPolygon', srs.srid) : undefined;
+        if (encoded && !encoded.ok) {
+          reject(record.row, encoded.reason);
+          continue;
+        }
+        batch.push({ _row: record.row, ...values, _src: encoded?.hex ?? null, _wkt: record.wkt ?? null });
+        if (batch.length >= BATCH) await flush();
       }
+      await flush();
+      summary.warnings.push(...source.warnings.splice(0));
+      if (summary.counts.rejected > maxErrors) throw new LotImportFailure(`${summary.counts.rejected} rejected rows, more than --max-errors ${maxErrors} allows`);
       await stageChecks(tx, srs.srid, reject);
       if (summary.counts.rejected > maxErrors) throw new LotImportFailure(`${summary.counts.rejected} rejected rows, more than --max-errors ${maxErrors} allows`);
       summary.counts.loaded = (await tx.query<{ n: number }>(`SELECT count(*) AS n FROM ${STAGE}`)).rows[0]!.n;
@@ -164,16 +174,24 @@ async function stageChecks(tx: Queryable, srid: number, reject: (row: number, re
       WHERE _wkt IS NOT NULL`, [srid]);
   await drop(`SELECT _row, coalesce(_error, 'no geometry') AS reason FROM ${STAGE} WHERE geom IS NULL`);
   await tx.query(`UPDATE ${STAGE} s SET zone_id = z.id FROM business_zones z WHERE z.code = s.zone_code`);
+  // The zone locks staff edits take (lockZone), in the same order (ids ascending): no lot of
+  // these zones moves, and no zone changes outline, between the checks below and the write.
+  await tx.query(`SELECT id FROM business_zones WHERE id IN (SELECT zone_id FROM ${STAGE}) ORDER BY id FOR UPDATE`);
   await tx.query(`UPDATE ${STAGE} s SET lot_id = l.id FROM zone_lots l WHERE l.zone_id = s.zone_id AND l.lot_number = s.lot_number`);
   await drop(`SELECT _row, 'zone_code "' || zone_code || '" : zone inconnue / unknown zone' AS reason FROM ${STAGE} WHERE zone_id IS NULL`);
   await drop(`SELECT _row, 'lot ' || zone_code || '/' || lot_number || ' répété (première ligne ' || first || ') / repeated (first at row ' || first || ')' AS reason
       FROM (SELECT _row, zone_code, lot_number, min(_row) OVER (PARTITION BY zone_id, lot_number) AS first FROM ${STAGE}) d WHERE _row <> first`);
   await drop(`SELECT _row, 'géométrie invalide / invalid geometry: ' || ST_IsValidReason(geom) AS reason FROM ${STAGE} WHERE NOT ST_IsValid(geom) OR GeometryType(geom) <> 'MULTIPOLYGON'`);
-  // Against the live lots (the row's own excepted, and those the file also delivers)…
-  await drop(`SELECT s._row, CASE p.problem WHEN 'outside_zone' THEN 'hors de sa zone / outside its zone'
+  // The overlap self-join below and the live checks read the staged geometries by area.
+  await tx.query(`CREATE INDEX ON ${STAGE} USING gist (geom)`);
+  await tx.query(`ANALYZE ${STAGE}`);
+  // Against the live lots (the row's own excepted, and those the file also delivers: listed once
+  // per zone, not per row)…
+  await drop(`WITH delivered AS MATERIALIZED (SELECT zone_id, array_agg(lot_id) AS ids FROM ${STAGE} WHERE lot_id IS NOT NULL GROUP BY zone_id)
+      SELECT s._row, CASE p.problem WHEN 'outside_zone' THEN 'hors de sa zone / outside its zone'
         ELSE 'chevauche le lot / overlaps lot ' || p.lot_number END AS reason
-      FROM ${STAGE} s CROSS JOIN LATERAL (SELECT * FROM websig_lot_geometry_problems(s.geom, s.zone_id,
-        ARRAY(SELECT lot_id FROM ${STAGE} WHERE lot_id IS NOT NULL AND zone_id = s.zone_id), $1, $2, $3) LIMIT 1) p`,
+      FROM ${STAGE} s LEFT JOIN delivered d ON d.zone_id = s.zone_id
+      CROSS JOIN LATERAL (SELECT * FROM websig_lot_geometry_problems(s.geom, s.zone_id, coalesce(d.ids, '{}'::integer[]), $1, $2, $3) LIMIT 1) p`,
   [LOT_OUTSIDE_TOLERANCE_M2, LOT_OVERLAP_TOLERANCE_M2, LOT_OVERLAP_TOLERANCE_SHARE]);
   // …and against each other.
   await drop(`SELECT DISTINCT ON (b._row) b._row, 'chevauche le lot / overlaps lot ' || a.lot_number || ' (ligne / row ' || a._row || ')' AS reason

@@ -244,7 +244,7 @@ describe('zone and lot editing API', () => {
       const lineage = (await (await call('GET', `/api/lots/${ids[0]}/history`, { session: staff })).json()) as { lineage: { parents: { id: number; operation: string }[] } };
       expect(lineage.lineage.parents).toEqual([expect.objectContaining({ id: source.id, operation: 'split' })]);
 
-      const merged = await call('POST', '/api/lots/merge', { session: staff, body: { ids, lot_number: '12' } });
+      const merged = await call('POST', '/api/lots/merge', { session: staff, body: { ids, versions: pieces.map((p) => p.properties.version), lot_number: '12' } });
       expect(merged.status, await merged.clone().text()).toBe(201);
       const lot = (await merged.json()) as Feature;
       expect(lot.properties.lot_number).toBe('12');
@@ -256,9 +256,12 @@ describe('zone and lot editing API', () => {
     it('refuses a line that does not cross the lot, and merging lots that do not touch (422)', async () => {
       const lot = ((await (await createLot({ lot_number: '20' }, rect(0.46, 0.46, 0.54, 0.54))).json()) as Feature);
       const [w, s] = box;
-      const miss = await call('POST', `/api/lots/${lot.id}/split`, { session: staff, body: { type: 'LineString', coordinates: [[w - 0.01, s - 0.01], [w - 0.009, s - 0.011]] } });
+      const miss = await call('POST', `/api/lots/${lot.id}/split`, {
+        session: staff, headers: { 'if-match': (await readLot(lot.id)).etag }, body: { type: 'LineString', coordinates: [[w - 0.01, s - 0.01], [w - 0.009, s - 0.011]] },
+      });
       expect(miss.status).toBe(422);
-      const apart = await call('POST', '/api/lots/merge', { session: staff, body: { ids: [lot.id, 1] } });
+      const versions = [lot.properties.version, (await readLot(1)).lot.properties.version];
+      const apart = await call('POST', '/api/lots/merge', { session: staff, body: { ids: [lot.id, 1], versions } });
       expect(apart.status).toBe(422);
       expect(await apart.json()).toMatchObject({ field: 'ids' });
     });
@@ -295,4 +298,139 @@ describe('zone and lot editing API', () => {
       expect(await tileStatus()).toBe(next);
     });
   });
+  describe('found in review', () => {
+    /** A second zone over the same square, so that these lots overlap none of the first zone's. */
+    let zone2: number;
+    const createIn = (properties: Record<string, unknown>, geometry: unknown) =>
+      call('POST', `/api/zones/${zone2}/lots`, { session: staff, body: { type: 'Feature', properties, geometry } });
+    const bodyOf = async (res: Response) => (await res.json()) as { field?: string; rule?: string; description: string; code: string };
+    beforeAll(async () => {
+      const zone = await call('POST', '/api/zones', {
+        session: staff,
+        body: { type: 'Feature', properties: { code: 'ZAE-REVIEW', name: 'ZA de la Revue', commune: 'Saint-Gonlay', kind: 'craft' }, geometry: rect(0, 0, 1, 1) },
+      });
+      expect(zone.status, await zone.clone().text()).toBe(201);
+      zone2 = ((await zone.json()) as Feature).id;
+    });
+
+    it('lets exactly one of four concurrent creates of the same rectangle through, the others refused as overlaps', async () => {
+      const results = await Promise.all(['R1', 'R2', 'R3', 'R4'].map((n) => createIn({ lot_number: n }, rect(0.05, 0.05, 0.25, 0.25))));
+      expect(results.map((r) => r.status).sort()).toEqual([201, 422, 422, 422]);
+      for (const r of results.filter((x) => x.status === 422)) expect(await bodyOf(r)).toMatchObject({ field: 'geometry', rule: 'overlap' });
+    });
+
+    it('lets one of two concurrent creates with the same lot number through, the other refused on lot_number', async () => {
+      const results = await Promise.all([createIn({ lot_number: 'N1' }, rect(0.3, 0.05, 0.4, 0.15)), createIn({ lot_number: 'N1' }, rect(0.45, 0.05, 0.55, 0.15))]);
+      expect(results.map((r) => r.status).sort()).toEqual([201, 422]);
+      expect(await bodyOf(results.find((r) => r.status === 422)!)).toMatchObject({ field: 'lot_number' });
+    });
+
+    it('leaves no lot outside its zone when a lot moves while the zone shrinks', async () => {
+      const lot = (await (await createIn({ lot_number: 'M1' }, rect(0.1, 0.6, 0.2, 0.7))).json()) as Feature;
+      const zoneEtag = (await call('GET', `/api/zones/${zone2}`, { session: staff })).headers.get('etag')!;
+      const [moved, shrunk] = await Promise.all([
+        patch(lot.id, (await readLot(lot.id)).etag, { geometry: rect(0.8, 0.6, 0.9, 0.7) }),
+        call('PATCH', `/api/zones/${zone2}`, { session: staff, headers: { 'if-match': zoneEtag }, body: { geometry: rect(0, 0, 0.75, 1) } }),
+      ]);
+      expect([moved.status, shrunk.status]).toContain(422);
+      const { rows } = await server.db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM zone_lots l JOIN business_zones z ON z.id = l.zone_id WHERE z.id = $1 AND NOT ST_CoveredBy(l.geom, z.geom)`, [zone2]);
+      expect(rows[0]!.n).toBe(0);
+      if (shrunk.status === 200) {
+        const back = await call('PATCH', `/api/zones/${zone2}`, { session: staff, headers: { 'if-match': shrunk.headers.get('etag')! }, body: { geometry: rect(0, 0, 1, 1) } });
+        expect(back.status).toBe(200);
+      }
+    });
+
+    it('refuses malformed geometries with a 422 on geometry, not a 500', async () => {
+      // 100k nested arrays: too deep for JSON.stringify, so written as text.
+      const deep = '['.repeat(100_000) + ']'.repeat(100_000);
+      const sendRaw = (path: string, body: string, headers: Record<string, string> = {}) => fetch(server.url + path, {
+        method: 'POST', body, headers: { 'content-type': 'application/json', cookie: staff.cookie, 'x-csrf-token': staff.csrf, ...headers },
+      });
+      const ring = rect(0.3, 0.3, 0.4, 0.4).coordinates[0]!;
+      const bad = [
+        { type: 'Polygon', coordinates: [[]] },
+        { type: 'Polygon', coordinates: [[...ring.slice(0, 4), null]] },
+        { type: 'MultiPolygon', coordinates: [[[]]] },
+        { type: 'Polygon', coordinates: [ring.map(() => [1, 'x'])] },
+      ];
+      const bodies = [
+        ...bad.map((geometry) => JSON.stringify({ type: 'Feature', properties: { lot_number: 'G1' }, geometry })),
+        `{"type":"Feature","properties":{"lot_number":"G1"},"geometry":{"type":"Polygon","coordinates":${deep}}}`,
+      ];
+      for (const body of bodies) {
+        const res = await sendRaw(`/api/zones/${zone2}/lots`, body);
+        expect(res.status, body.slice(0, 80)).toBe(422);
+        expect(await bodyOf(res)).toMatchObject({ field: 'geometry' });
+      }
+      const lot = (await (await createIn({ lot_number: 'G2' }, rect(0.3, 0.3, 0.4, 0.4))).json()) as Feature;
+      const split = await sendRaw(`/api/lots/${lot.id}/split`, `{"type":"LineString","coordinates":${deep}}`, { 'if-match': (await readLot(lot.id)).etag });
+      expect(split.status).toBe(422);
+    });
+
+    it('refuses a negative price, a lot number taken since on undo, and ids out of the integer range', async () => {
+      const lot = (await (await createIn({ lot_number: 'P1' }, rect(0.6, 0.3, 0.7, 0.4))).json()) as Feature;
+      const negative = await patch(lot.id, (await readLot(lot.id)).etag, { price_per_m2: -5 });
+      expect(negative.status).toBe(422);
+      expect(await bodyOf(negative)).toMatchObject({ field: 'price_per_m2' });
+      expect((await patch(lot.id, (await readLot(lot.id)).etag, { lot_number: 'P2' })).status).toBe(200);
+      expect((await createIn({ lot_number: 'P1' }, rect(0.75, 0.3, 0.85, 0.4))).status).toBe(201);
+      const undo = await call('POST', `/api/lots/${lot.id}/undo`, { session: staff });
+      expect(undo.status).toBe(422);
+      expect(await bodyOf(undo)).toMatchObject({ field: 'lot_number' });
+      const merge = await call('POST', '/api/lots/merge', { session: staff, body: { ids: [1, 3_000_000_000], versions: [1, 1] } });
+      expect(merge.status).toBe(422);
+      expect(await bodyOf(merge)).toMatchObject({ field: 'ids' });
+      const version = await patch(lot.id, '"zone_lots-' + lot.id + '-v1"', { price_per_m2: 1, version: 3_000_000_000 });
+      expect([412, 422]).toContain(version.status);
+    });
+
+    it('asks split for If-Match and merge for versions (428), and refuses stale versions (409)', async () => {
+      const a = (await (await createIn({ lot_number: 'S1' }, rect(0.05, 0.8, 0.15, 0.9))).json()) as Feature;
+      const b = (await (await createIn({ lot_number: 'S2' }, rect(0.15, 0.8, 0.25, 0.9))).json()) as Feature;
+      const [w, s, e, n] = box;
+      const x = w + 0.1 * (e - w);
+      const line = { type: 'LineString', coordinates: [[x, s + 0.75 * (n - s)], [x, s + 0.95 * (n - s)]] };
+      expect((await call('POST', `/api/lots/${a.id}/split`, { session: staff, body: line })).status).toBe(428);
+      expect((await call('POST', '/api/lots/merge', { session: staff, body: { ids: [a.id, b.id] } })).status).toBe(428);
+      expect((await patch(b.id, (await readLot(b.id)).etag, { price_per_m2: 3 })).status).toBe(200);
+      const stale = await call('POST', '/api/lots/merge', { session: staff, body: { ids: [a.id, b.id], versions: [1, 1] } });
+      expect(stale.status).toBe(409);
+    });
+
+    it('refuses a line far from a two-part lot, a cut into more than 26 pieces and a line of too many vertices', async () => {
+      const [w, s, e, n] = box;
+      const two = { type: 'MultiPolygon', coordinates: [rect(0.3, 0.6, 0.4, 0.7).coordinates, rect(0.45, 0.6, 0.55, 0.7).coordinates] };
+      const lot = (await (await createIn({ lot_number: 'T1' }, two)).json()) as Feature;
+      const split = (body: unknown) => call('POST', `/api/lots/${lot.id}/split`, { session: staff, headers: { 'if-match': `"zone_lots-${lot.id}-v1"` }, body });
+      const far = await split({ type: 'LineString', coordinates: [[w + 1, s], [w + 1, n]] });
+      expect(far.status).toBe(422);
+      expect(await bodyOf(far)).toMatchObject({ field: 'geometry' });
+      // A zigzag across the first part: each of its 30 segments cuts off one more piece.
+      const y0 = s + 0.55 * (n - s);
+      const y1 = s + 0.75 * (n - s);
+      const zigzag = Array.from({ length: 31 }, (_, i) => [w + (0.3 + (0.1 * i) / 30) * (e - w), i % 2 ? y1 : y0]);
+      const many = await split({ type: 'LineString', coordinates: zigzag });
+      expect(many.status, await many.clone().text()).toBe(422);
+      expect((await bodyOf(many)).description).toContain('26');
+      const long = await split({ type: 'LineString', coordinates: Array.from({ length: 1001 }, (_, i) => [w + (i / 1000) * (e - w), s + 0.65 * (n - s)]) });
+      expect(long.status).toBe(422);
+      expect((await readLot(lot.id)).lot.properties.version).toBe(1);
+    });
+      it('keeps the public ETag and body of a lot unchanged by a change of its private fields', async () => {
+      const lot = (await (await createIn({ lot_number: 'V1' }, rect(0.6, 0.8, 0.7, 0.9))).json()) as Feature;
+      const before = await call('GET', `/api/lots/${lot.id}`);
+      const etag = before.headers.get('etag')!;
+      const text = await before.text();
+      expect(JSON.parse(text).properties).not.toHaveProperty('version');
+      expect((await patch(lot.id, (await readLot(lot.id)).etag, { notes: 'prospect rappelé', occupant_name: 'SARL Secret' })).status).toBe(200);
+      const after = await call('GET', `/api/lots/${lot.id}`);
+      expect(after.headers.get('etag')).toBe(etag);
+      expect(await after.text()).toBe(text);
+      expect((await call('GET', `/api/lots/${lot.id}`, { headers: { 'if-none-match': etag } })).status).toBe(304);
+      expect((await patch(lot.id, (await readLot(lot.id)).etag, { price_per_m2: 12 })).status).toBe(200);
+      expect((await call('GET', `/api/lots/${lot.id}`)).headers.get('etag')).not.toBe(etag);
+    });
+});
 });

@@ -99,4 +99,20 @@ describe('lot import by (zone code, lot number)', () => {
     expect(again.diff).toMatchObject({ added: 0, changed: 0, unchanged: 3 });
     expect(again.written).toEqual({ inserted: 0, updated: 0, deleted: 0 });
   });
+  it('imports a few thousand lots into one zone, staged in batches, checked against each other', async () => {
+    await db.query(`INSERT INTO business_zones (code, name, geom) SELECT 'ZAE-GRID', 'ZA de la Grille', geom FROM business_zones WHERE code = 'ZAE-IMPORT'`);
+    // A 60 × 50 grid of ~5 m × 6 m lots, inset a little so that neighbours share no area.
+    const lines = ['zone;lot;status;wkt'];
+    for (let i = 0; i < 60; i++) {
+      for (let j = 0; j < 50; j++) lines.push(`ZAE-GRID;G${i}-${j};available;${rect((i + 0.05) / 60, (j + 0.05) / 50, (i + 0.95) / 60, (j + 0.95) / 50)}`);
+    }
+    // One row overlapping its neighbour by half: rejected by the self-join, the rest imported.
+    lines.push(`ZAE-GRID;X;available;${rect(0.5 / 60, 0.05 / 50, 1.5 / 60, 0.95 / 50)}`);
+    const grid = writeText(join(tmp.dir, 'grid.csv'), lines.join('\n'));
+    const summary = await runLotImport(db, layers, options({ file: grid, mapping: { name: 'grid', geometry: { wkt: 'wkt' }, fields: { zone: 'zone_code', lot: 'lot_number' } } }));
+    expect(summary.status, summary.message).toBe('succeeded');
+    expect(summary.counts).toMatchObject({ read: 3001, rejected: 1 });
+    expect(summary.errors[0]!.reason).toContain('G0-0');
+    expect(summary.written.inserted).toBe(3000);
+  }, 300_000);
 });

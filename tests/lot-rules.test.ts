@@ -2,11 +2,13 @@
 // NAF checks, field typing from the layer description, GeoJSON checks and entity tags.
 import { describe, expect, it } from 'vitest';
 import { ALL_LAYERS } from '../core/layers/registry.ts';
-import { ClientError } from '../server/http/errors.ts';
+import type { Context } from 'koa';
+import pino from 'pino';
+import { ClientError, errorMiddleware } from '../server/http/errors.ts';
 import { applyLotRules, checkTransition, isValidSiret, STATUS_TRANSITIONS, type LotRuleFields } from '../server/lots/lot-rules.ts';
 import { NAF_SUB_CLASSES } from '../server/lots/naf-codes.ts';
 import { parseFieldValues } from '../server/edits/field-values.ts';
-import { parseLine, parseSurface } from '../server/edits/edit-geometry.ts';
+import { MAX_POSITIONS, parseLine, parseSurface } from '../server/edits/edit-geometry.ts';
 import { featureEtag, noneMatch, versionFromIfMatch } from '../server/edits/preconditions.ts';
 import { OCCUPANTS } from '../server/seed/demo-territory.ts';
 
@@ -120,19 +122,62 @@ describe('GeoJSON from staff', () => {
 
 describe('entity tags', () => {
   it('names the version in a feature’s tag and reads it back from If-Match', () => {
-    const tag = featureEtag('zone_lots', 12, 3, 'staff');
+    const tag = featureEtag('zone_lots', 12, 3);
     expect(versionFromIfMatch(tag, 'zone_lots', 12)).toBe(3);
-    expect(featureEtag('zone_lots', 12, 3, 'public')).not.toBe(tag);
   });
 
   it('answers 428 without If-Match (or with *) and 412 for another feature’s tag', () => {
     expect(refusal(() => versionFromIfMatch(undefined, 'zone_lots', 12)).status).toBe(428);
     expect(refusal(() => versionFromIfMatch('*', 'zone_lots', 12)).status).toBe(428);
-    expect(refusal(() => versionFromIfMatch(featureEtag('zone_lots', 13, 3, 'staff'), 'zone_lots', 12)).status).toBe(412);
+    expect(refusal(() => versionFromIfMatch(featureEtag('zone_lots', 13, 3), 'zone_lots', 12)).status).toBe(412);
   });
 
   it('matches If-None-Match weakly', () => {
     expect(noneMatch('W/"abc", "def"', '"abc"')).toBe(true);
     expect(noneMatch('"xyz"', '"abc"')).toBe(false);
+  });
+});
+
+describe('review regressions (pure)', () => {
+  const fieldOf = (f: () => unknown) => {
+    try {
+      f();
+    } catch (e) {
+      return e instanceof ClientError ? `${e.status} ${String(e.details?.field)}` : `threw ${String(e)}`;
+    }
+    return 'accepted';
+  };
+
+  it('refuses a negative price per m² on price_per_m2', () => {
+    expect(fieldOf(() => applyLotRules(undefined, { status: 'available', price_per_m2: -5 }, '2026-01-01'))).toBe('422 price_per_m2');
+    expect(fieldOf(() => applyLotRules(undefined, { status: 'available', price_per_m2: 0 }, '2026-01-01'))).toBe('accepted');
+  });
+
+  it('answers a 422 on geometry for the inputs geojson-validation throws on, and for too many vertices', () => {
+    let deep: unknown = [];
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    const inputs = [
+      { type: 'Polygon', coordinates: [[]] },
+      { type: 'Polygon', coordinates: [[[0, 0], [1, 0], [1, 1], null]] },
+      { type: 'MultiPolygon', coordinates: [[[]]] },
+      { type: 'Polygon', coordinates: deep },
+      { type: 'MultiPolygon', coordinates: Array.from({ length: MAX_POSITIONS * 3 }, () => []) },
+      { type: 'Polygon', coordinates: [Array.from({ length: MAX_POSITIONS + 1 }, () => [0, 0])] },
+    ];
+    for (const input of inputs) expect(fieldOf(() => parseSurface(input))).toBe('422 geometry');
+    expect(fieldOf(() => parseLine({ type: 'LineString', coordinates: deep }))).toBe('422 geometry');
+    expect(fieldOf(() => parseLine({ type: 'LineString', coordinates: [[0, 0], [1, 1], [2, 2]] }, 'geometry', 2))).toBe('422 geometry');
+  });
+
+  it('maps database constraint errors to 409 / 422 without their SQL', async () => {
+    const middleware = errorMiddleware(pino({ level: 'silent' }));
+    for (const [code, status] of [['23505', 409], ['23514', 422], ['22003', 422], ['22P02', 422], ['42P01', 500]] as const) {
+      const ctx = { method: 'POST', url: '/api/lots', path: '/api/lots', status: 200, body: undefined } as unknown as Context;
+      await middleware(ctx, async () => {
+        throw Object.assign(new Error('duplicate key value violates unique constraint "zone_lots_zone_id_lot_number_key"'), { code });
+      });
+      expect(ctx.status, code).toBe(status);
+      expect(JSON.stringify(ctx.body)).not.toContain('zone_lots');
+    }
   });
 });

@@ -29,8 +29,9 @@ export const businessZones: LayerDef = {
     }),
     prop('manager', 'text', 'Gestionnaire', 'Manager'),
     prop('description', 'text', 'Description', 'Description'),
-    // Bumped by every change (ETag, If-Match), public as the lots' is: clients can tell a change.
-    prop('version', 'integer', 'Version', 'Version', { computed: true }),
+    // Bumped by every change (staff ETag, If-Match); staff only, as the lots' is, whose private
+    // fields bump it too. The public ETag hashes the public body.
+    prop('version', 'integer', 'Version', 'Version', { computed: true, public: false }),
   ],
   minzoom: 8,
   maxzoom: 18,

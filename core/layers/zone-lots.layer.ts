@@ -48,7 +48,10 @@ export const zoneLots: LayerDef = {
     prop('electricity', 'boolean', 'Électricité', 'Electricity'),
     prop('fibre_ready', 'boolean', 'Raccordable à la fibre', 'Fibre ready'),
     prop('notes', 'text', 'Notes internes', 'Internal notes', { public: false }),
-    prop('version', 'integer', 'Version', 'Version', { computed: true, internal: true }),
+    // Bumped by every change, private fields' too: when it moved would tell the public when a
+    // private change happened. Staff only, like the zones' (OGC API forbids a name private in
+    // one layer and public in another); the public ETag hashes the public body instead.
+    prop('version', 'integer', 'Version', 'Version', { computed: true, public: false }),
   ],
   minzoom: 12,
   maxzoom: 18,

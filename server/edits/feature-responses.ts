@@ -32,7 +32,7 @@ export function sendFeature(ctx: Context, stored: StoredFeature, audience: Audie
   ctx.set('ETag', stored.etag);
   ctx.status = status;
   ctx.type = 'application/geo+json';
-  ctx.body = stored.feature;
+  ctx.body = stored.body;
 }
 
 /** Answers a FeatureCollection of the rows `where` selects ($1… = params), ordered by `orderBy`. */

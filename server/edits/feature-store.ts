@@ -7,11 +7,13 @@ import type { LayerDef } from '../../core/layers/layer-def.ts';
 import { recordAudit } from '../audit/audit-log.ts';
 import { ClientError } from '../http/errors.ts';
 import { insertFeatureSql, selectFeatureSql, updateFeatureSql, type Audience } from './feature-sql.ts';
-import { featureEtag } from './preconditions.ts';
+import { bodyEtag, featureEtag } from './preconditions.ts';
 import type { FieldValues } from './field-values.ts';
 
 export interface StoredFeature {
   feature: Feature & { id: number; properties: Record<string, unknown> };
+  /** `feature` as JSON text, the exact bytes answered (a public ETag hashes them). */
+  body: string;
   version: number;
   etag: string;
 }
@@ -21,7 +23,10 @@ export async function readFeature(db: Queryable, layer: LayerDef, id: number, au
   const { rows } = await db.query<{ feature: string; version: number }>(selectFeatureSql(layer, audience, lock), [id]);
   const row = rows[0];
   if (!row) return undefined;
-  return { feature: JSON.parse(row.feature) as StoredFeature['feature'], version: row.version, etag: featureEtag(layer.id, id, row.version, audience) };
+  return {
+    feature: JSON.parse(row.feature) as StoredFeature['feature'], body: row.feature, version: row.version,
+    etag: audience === 'staff' ? featureEtag(layer.id, id, row.version) : bodyEtag(row.feature),
+  };
 }
 
 /** What a versioned edit names: the version of If-Match, and the body's `version` if it has one. */

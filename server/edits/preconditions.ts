@@ -1,12 +1,18 @@
 // Entity tags of edited features and the If-Match / version checks that stop lost updates:
-// a single feature's tag names its version (every write bumps it), a list's tag hashes its body.
+// a feature's staff tag names its version (every write bumps it); public tags and lists' hash the body.
 import { createHash } from 'node:crypto';
 import { ClientError } from '../http/errors.ts';
-import type { Audience } from './feature-sql.ts';
 
-/** Strong ETag of one feature at `version` as `audience` sees it (the two representations differ). */
-export function featureEtag(layerId: string, id: number, version: number, audience: Audience): string {
-  return `"${layerId}-${id}-v${version}${audience === 'public' ? '-public' : ''}"`;
+/** Largest value of an integer column (ids, versions): 2^31 − 1. */
+export const MAX_INT = 2_147_483_647;
+
+/**
+ * Strong ETag of one feature at `version`, for staff: the tag names the version that If-Match
+ * sends back. The public representation is tagged by its bytes instead (bodyEtag), since a
+ * version bumped by a staff-only field would tell the public when a private change happened.
+ */
+export function featureEtag(layerId: string, id: number, version: number): string {
+  return `"${layerId}-${id}-v${version}"`;
 }
 
 /** Strong ETag of a response body. */
@@ -33,7 +39,8 @@ export function versionFromIfMatch(header: string | undefined, layerId: string, 
   const pattern = new RegExp(`^"${layerId}-${id}-v([1-9]\\d{0,9})"$`);
   for (const tag of tags) {
     const match = pattern.exec(tag);
-    if (match) return Number(match[1]);
+    // A version past the integer column's range names none that exists.
+    if (match && Number(match[1]) <= MAX_INT) return Number(match[1]);
   }
   throw new ClientError(412, 'PreconditionFailed', 'If-Match ne désigne pas une version de cet objet / If-Match names no version of this feature');
 }
@@ -41,7 +48,7 @@ export function versionFromIfMatch(header: string | undefined, layerId: string, 
 /** A `version` member of an edit body: absent, or a positive integer (else a 422). */
 export function bodyVersion(raw: unknown): number | undefined {
   if (raw === undefined) return undefined;
-  if (!Number.isInteger(raw) || (raw as number) < 1) {
+  if (!Number.isInteger(raw) || (raw as number) < 1 || (raw as number) > MAX_INT) {
     throw new ClientError(422, 'UnprocessableEntity', 'version doit être un entier positif / version must be a positive integer', { field: 'version' });
   }
   return raw as number;

@@ -37,6 +37,14 @@ const CODES: Record<number, string> = {
   415: 'UnsupportedMediaType', 422: 'UnprocessableEntity', 429: 'TooManyRequests', 503: 'ServiceUnavailable',
 };
 
+/** PostgreSQL error codes (SQLSTATE) caused by the values a request sent → the answer given. */
+const DATABASE_ERRORS: Readonly<Record<string, { status: number; description: string }>> = {
+  '23505': { status: 409, description: 'conflit : cette valeur est déjà prise / conflict: this value is already taken' },
+  '23514': { status: 422, description: 'une valeur enfreint une règle des données / a value breaks a data rule' },
+  '22003': { status: 422, description: 'une valeur numérique est hors limites / a numeric value is out of range' },
+  '22P02': { status: 422, description: 'une valeur n’a pas la forme attendue / a value has the wrong form' },
+};
+
 /** Koa middleware: client errors keep their message; anything else becomes a 500 that leaks nothing. */
 export function errorMiddleware(log: Logger) {
   return async (ctx: Context, next: Next) => {
@@ -57,6 +65,17 @@ export function errorMiddleware(log: Logger) {
         // Errors Koa and body parsers raise for bad requests (malformed JSON, body too large).
         ctx.status = status;
         ctx.body = { code: CODES[status] ?? 'ClientError', description: err.message };
+        return;
+      }
+      const database = DATABASE_ERRORS[(error as { code?: unknown }).code as string];
+      if (database) {
+        // A constraint the handlers should have checked first (a rule they lack, a race they let
+        // through): the database still refuses it, and that refusal is the client's, not a 500.
+        // Logged, since it points at a missing check; the reason stays generic, since the
+        // database's message names tables, constraints and SQL values.
+        log.warn({ err, method: ctx.method, url: ctx.url }, 'database constraint refused a request');
+        ctx.status = database.status;
+        ctx.body = { code: CODES[database.status], description: database.description };
         return;
       }
       log.error({ err, method: ctx.method, url: ctx.url }, 'request failed');

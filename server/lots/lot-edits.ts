@@ -22,10 +22,24 @@ async function checkLotNumberFree(tx: Queryable, zoneId: number, lotNumber: stri
   if (rowCount) throw unprocessable('lot_number', `le lot ${lotNumber} existe déjà dans cette zone / lot ${lotNumber} already exists in this zone`);
 }
 
-/** Locks the zone (so it cannot be deleted meanwhile); 404 when it does not exist. */
-async function lockZone(tx: Queryable, zoneId: number): Promise<void> {
-  const { rowCount } = await tx.query('SELECT 1 FROM business_zones WHERE id = $1 FOR SHARE', [zoneId]);
+/**
+ * Locks the zone row until the transaction ends; 404 when it does not exist. Every write that
+ * changes where a lot lies, or the zone's outline, takes this lock first (zone before lots,
+ * ids ascending), so that the geometry rules, checked against the zone and its other lots, see
+ * no concurrent change: FOR UPDATE, since FOR SHARE would let two writers in at once.
+ */
+export async function lockZone(tx: Queryable, zoneId: number): Promise<void> {
+  const { rowCount } = await tx.query('SELECT 1 FROM business_zones WHERE id = $1 FOR UPDATE', [zoneId]);
   if (!rowCount) throw notFound(`zone introuvable / no business zone ${zoneId}`);
+}
+
+/**
+ * Locks the zone(s) of lots `ids` (ascending) before the lots themselves are read and locked: a
+ * lot never changes zone, so its zone read unlocked is the one it has once locked.
+ */
+export async function lockZonesOfLots(tx: Queryable, ids: readonly number[]): Promise<void> {
+  const { rows } = await tx.query<{ zone_id: number }>('SELECT DISTINCT zone_id FROM zone_lots WHERE id = ANY ($1::integer[]) ORDER BY zone_id', [ids]);
+  for (const r of rows) await lockZone(tx, r.zone_id);
 }
 
 /** Creates a lot in a zone from a GeoJSON Feature; status defaults to available. */
@@ -59,6 +73,7 @@ export async function patchLot(db: Database, lots: LayerDef, userId: number, id:
   const values = parseFieldValues(lots, body, EDIT_MEMBERS);
   const geometry = body.geometry === undefined ? undefined : parseSurface(body.geometry);
   return db.transaction(async (tx) => {
+    await lockZonesOfLots(tx, [id]);
     const current = await readFeature(tx, lots, id, 'staff', true);
     if (!current) throw notFound(`lot introuvable / no lot ${id}`);
     checkPreconditions(current, pre);
@@ -97,6 +112,7 @@ type LastChange = { id: number; user_id: number | null; action: string; details:
  */
 export async function undoLastEdit(db: Database, lots: LayerDef, userId: number, id: number): Promise<StoredFeature> {
   return db.transaction(async (tx) => {
+    await lockZonesOfLots(tx, [id]);
     const current = await readFeature(tx, lots, id, 'staff', true);
     if (!current) throw notFound(`lot introuvable / no lot ${id}`);
     const { rows } = await tx.query<LastChange>(
@@ -113,7 +129,9 @@ export async function undoLastEdit(db: Database, lots: LayerDef, userId: number,
     const { geometry, ...fields } = last.details.before;
     return writeChanges(tx, lots, {
       userId, action: 'lot_updated', current, values: fields, geometry, details: { undoes: last.id },
-      check: async () => {
+      check: async (write) => {
+        // The number may have been given to another lot since.
+        if ('lot_number' in write) await checkLotNumberFree(tx, current.feature.properties.zone_id as number, write.lot_number as string, id);
         if (geometry !== undefined) await checkLotGeometry(tx, geometry, current.feature.properties.zone_id as number, [id]);
       },
     });

@@ -6,22 +6,31 @@ import type { Database, Queryable } from '../../core/db/database.ts';
 import type { LayerDef } from '../../core/layers/layer-def.ts';
 import { ident } from '../../core/layers/layer-sql.ts';
 import { ClientError, notFound, unprocessable } from '../http/errors.ts';
+import { lockZonesOfLots } from './lot-edits.ts';
 import { auditFeatureChange, checkPreconditions, readFeature, type EditPreconditions, type StoredFeature } from '../edits/feature-store.ts';
 
 /** Smallest piece a split may leave (m², geodesic): a line grazing a corner is a slip, not a cut. */
 export const MIN_PART_M2 = 1;
+/** Most pieces one split may make: as many as there are letters (`12a` to `12z` for a lot never split before). */
+export const MAX_PIECES = 26;
+/** Most vertices of a cutting line: drawn by hand, a few dozen at most. */
+export const MAX_LINE_POSITIONS = 1_000;
 /** Most lots one merge may join. */
 export const MAX_MERGED = 20;
 
 /** Columns a new lot takes from the lot it comes from: every stored field but its number. */
 const inheritedColumns = (lots: LayerDef) => lots.properties.filter((p) => !p.computed && p.name !== 'lot_number').map((p) => ident(p.name));
 
-/** $1 lot id, $2 line (GeoJSON) → the pieces (`geometry` as GeoJSON text, `m2`), largest first. */
+/**
+ * $1 lot id, $2 line (GeoJSON) → the pieces (`geometry` as GeoJSON text, `m2`), largest first, and
+ * `parts`, how many polygons the lot had. None unless the line meets the lot: ST_Split of a
+ * MultiPolygon by a line far away returns its own parts, which would pass for pieces.
+ */
 const SPLIT_SQL = `
-  SELECT ST_AsGeoJSON(part.geom, 9) AS geometry, ST_Area(part.geom::geography) AS m2
-    FROM zone_lots l,
-         LATERAL ST_Dump(ST_CollectionExtract(ST_Split(l.geom, ST_SetSRID(ST_GeomFromGeoJSON($2::text), 4326)), 3)) AS part
-   WHERE l.id = $1
+  WITH l AS (SELECT geom, ST_SetSRID(ST_GeomFromGeoJSON($2::text), 4326) AS line FROM zone_lots WHERE id = $1)
+  SELECT ST_AsGeoJSON(part.geom, 9) AS geometry, ST_Area(part.geom::geography) AS m2, ST_NumGeometries(l.geom) AS parts
+    FROM l, LATERAL ST_Dump(ST_CollectionExtract(ST_Split(l.geom, l.line), 3)) AS part
+   WHERE ST_Intersects(l.geom, l.line)
    ORDER BY ST_Area(part.geom::geography) DESC, ST_XMin(part.geom), ST_YMin(part.geom)`;
 
 /** The next free numbers `12a`, `12b`… for `count` pieces of lot `base` in its zone. */
@@ -29,7 +38,7 @@ async function pieceNumbers(tx: Queryable, zoneId: number, base: string, count: 
   const taken = new Set((await tx.query<{ lot_number: string }>('SELECT lot_number FROM zone_lots WHERE zone_id = $1', [zoneId])).rows.map((r) => r.lot_number));
   const numbers: string[] = [];
   for (let i = 0; numbers.length < count; i++) {
-    // a…z, then aa, ab…: never short of names, and never one already used in the zone.
+    // a…z, then aa, ab… (a lot already split may have used some letters): never one already used in the zone.
     const suffix = i < 26 ? String.fromCharCode(97 + i) : String.fromCharCode(97 + Math.floor(i / 26) - 1) + String.fromCharCode(97 + (i % 26));
     if (!taken.has(base + suffix)) numbers.push(base + suffix);
   }
@@ -62,14 +71,18 @@ async function recordLineage(tx: Queryable, children: readonly number[], parents
 }
 
 /** Splits a lot along a line crossing it; returns the new lots. */
-export async function splitLot(db: Database, lots: LayerDef, userId: number, id: number, pre: Partial<EditPreconditions>, line: LineString): Promise<StoredFeature[]> {
+export async function splitLot(db: Database, lots: LayerDef, userId: number, id: number, pre: EditPreconditions, line: LineString): Promise<StoredFeature[]> {
   return db.transaction(async (tx) => {
+    await lockZonesOfLots(tx, [id]);
     const current = await readFeature(tx, lots, id, 'staff', true);
     if (!current) throw notFound(`lot introuvable / no lot ${id}`);
-    if (pre.ifMatch !== undefined) checkPreconditions(current, { ifMatch: pre.ifMatch, bodyVersion: pre.bodyVersion });
-    else if (pre.bodyVersion !== undefined) checkPreconditions(current, { ifMatch: current.version, bodyVersion: pre.bodyVersion });
-    const pieces = (await tx.query<{ geometry: string; m2: number }>(SPLIT_SQL, [id, JSON.stringify(line)])).rows;
-    if (pieces.length < 2) throw unprocessable('geometry', 'la ligne doit traverser le lot de part en part / the line must cut right across the lot');
+    checkPreconditions(current, pre);
+    const pieces = (await tx.query<{ geometry: string; m2: number; parts: number }>(SPLIT_SQL, [id, JSON.stringify(line)])).rows;
+    // A cut adds pieces to those the lot already had; as many means the line cut nothing.
+    if (pieces.length < 2 || pieces.length <= pieces[0]!.parts) throw unprocessable('geometry', 'la ligne doit traverser le lot de part en part / the line must cut right across the lot');
+    if (pieces.length > MAX_PIECES) {
+      throw unprocessable('geometry', `la découpe ferait ${pieces.length} lots, au plus ${MAX_PIECES} / the cut would make ${pieces.length} lots, at most ${MAX_PIECES}`);
+    }
     if (pieces.some((p) => p.m2 < MIN_PART_M2)) {
       throw unprocessable('geometry', `la découpe laisse un morceau de moins de ${MIN_PART_M2} m² / the cut leaves a piece under ${MIN_PART_M2} m²`);
     }
@@ -97,18 +110,19 @@ const UNION_SQL = `SELECT ST_AsGeoJSON(u.geom, 9) AS geometry, ST_NumGeometries(
 
 /**
  * Merges adjacent lots of one zone and status into one lot keeping the fields of the first listed
- * (and its number unless `lotNumber` is given). `versions`, when given, are the versions read.
+ * (and its number unless `lotNumber` is given). `versions` are the versions read, one per id.
  */
 export async function mergeLots(
-  db: Database, lots: LayerDef, userId: number, ids: readonly number[], versions: readonly number[] | undefined, lotNumber: string | undefined,
+  db: Database, lots: LayerDef, userId: number, ids: readonly number[], versions: readonly number[], lotNumber: string | undefined,
 ): Promise<StoredFeature> {
   return db.transaction(async (tx) => {
+    await lockZonesOfLots(tx, ids);
     // Locked in id order, so that two merges sharing lots cannot deadlock.
     const locked = (await tx.query<{ id: number }>('SELECT id FROM zone_lots WHERE id = ANY ($1::integer[]) ORDER BY id FOR UPDATE', [ids])).rows;
     const missing = ids.filter((i) => !locked.some((r) => r.id === i));
     if (missing.length) throw notFound(`lot(s) introuvable(s) / no lot(s) ${missing.join(', ')}`);
     const parents = await Promise.all(ids.map(async (i) => (await readFeature(tx, lots, i, 'staff'))!));
-    versions?.forEach((v, i) => {
+    versions.forEach((v, i) => {
       if (parents[i]!.version !== v) throw new ClientError(409, 'Conflict', `le lot ${ids[i]} a changé depuis votre lecture / lot ${ids[i]} changed since you read it`, { field: 'versions', current: parents[i]!.feature });
     });
     const first = parents[0]!.feature.properties;

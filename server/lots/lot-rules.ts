@@ -68,6 +68,7 @@ export function checkNafCode(code: string): void {
 /** The fields of a lot the rules read. */
 export interface LotRuleFields {
   status: LotStatus;
+  price_per_m2?: number | null;
   option_expires_on: string | null;
   occupant_siret: string | null;
   naf_code: string | null;
@@ -94,6 +95,9 @@ export function applyLotRules(before: LotRuleFields | undefined, changes: Record
     throw unprocessable('option_expires_on', `une échéance ne vaut que pour un lot sous option ou réservé / an expiry date only applies to optioned or reserved lots`);
   } else if (before?.option_expires_on) {
     result.option_expires_on = null;
+  }
+  if ('price_per_m2' in changes && after.price_per_m2 != null && !(after.price_per_m2 >= 0)) {
+    throw unprocessable('price_per_m2', `le prix au m² ne peut être négatif / the price per m² cannot be negative, got ${after.price_per_m2}`);
   }
   if ('occupant_siret' in changes && after.occupant_siret !== null) checkSiret(after.occupant_siret);
   if ('naf_code' in changes && after.naf_code !== null) checkNafCode(after.naf_code);

@@ -8,10 +8,10 @@ import { bodyObject, jsonBody, pathId } from '../http/json-body.ts';
 import { parseLine } from '../edits/edit-geometry.ts';
 import { readFeature } from '../edits/feature-store.ts';
 import { audienceOf, editPreconditions, sendFeature } from '../edits/feature-responses.ts';
-import { bodyVersion, versionFromIfMatch } from '../edits/preconditions.ts';
+import { MAX_INT, bodyVersion, versionFromIfMatch } from '../edits/preconditions.ts';
 import { editedLayers } from '../zones/zones.routes.ts';
 import { deleteLot, patchLot, undoLastEdit } from './lot-edits.ts';
-import { MAX_MERGED, mergeLots, readLineage, splitLot } from './lot-reshape.ts';
+import { MAX_LINE_POSITIONS, MAX_MERGED, mergeLots, readLineage, splitLot } from './lot-reshape.ts';
 import type { RouteDeps } from '../http/route-deps.ts';
 
 /** Most history entries one request lists. */
@@ -27,17 +27,20 @@ export function lotsRoutes({ db, layers }: RouteDeps): Router {
   router.post('/merge', staff, json, async (ctx) => {
     const body = bodyObject(ctx, ['ids', 'versions', 'lot_number']);
     const ids = body.ids;
-    if (!Array.isArray(ids) || ids.length < 2 || ids.length > MAX_MERGED || ids.some((i) => !Number.isInteger(i) || i < 1) || new Set(ids).size !== ids.length) {
+    if (!Array.isArray(ids) || ids.length < 2 || ids.length > MAX_MERGED || ids.some((i) => !Number.isInteger(i) || i < 1 || i > MAX_INT) || new Set(ids).size !== ids.length) {
       throw unprocessable('ids', `ids : de 2 à ${MAX_MERGED} identifiants de lots distincts / 2 to ${MAX_MERGED} distinct lot ids`);
     }
     const versions = body.versions;
-    if (versions !== undefined && (!Array.isArray(versions) || versions.length !== ids.length || versions.some((v) => !Number.isInteger(v)))) {
+    if (versions === undefined) {
+      throw new ClientError(428, 'PreconditionRequired', 'versions requis : la version lue de chaque lot / versions required: the version read of each lot', { field: 'versions' });
+    }
+    if (!Array.isArray(versions) || versions.length !== ids.length || versions.some((v) => !Number.isInteger(v) || v < 1 || v > MAX_INT)) {
       throw unprocessable('versions', 'versions : une version par identifiant / one version per id');
     }
     if (body.lot_number !== undefined && (typeof body.lot_number !== 'string' || body.lot_number.trim() === '' || body.lot_number.length > 40)) {
       throw unprocessable('lot_number', 'lot_number : texte non vide / non-empty text');
     }
-    const merged = await mergeLots(db, lots, ctx.state.user!.id, ids as number[], versions as number[] | undefined, (body.lot_number as string | undefined)?.trim());
+    const merged = await mergeLots(db, lots, ctx.state.user!.id, ids as number[], versions as number[], (body.lot_number as string | undefined)?.trim());
     ctx.set('Location', `/api/lots/${merged.feature.id}`);
     sendFeature(ctx, merged, 'staff', 201);
   });
@@ -67,9 +70,8 @@ export function lotsRoutes({ db, layers }: RouteDeps): Router {
     const id = lotId(ctx.params.id);
     const body = bodyObject(ctx, ['type', 'coordinates', 'version']);
     const { version, ...line } = body;
-    const ifMatch = ctx.get('If-Match');
-    const pre = { ifMatch: ifMatch ? versionFromIfMatch(ifMatch, lots.id, id) : undefined, bodyVersion: bodyVersion(version) };
-    const pieces = await splitLot(db, lots, ctx.state.user!.id, id, pre, parseLine(line));
+    const pre = { ifMatch: versionFromIfMatch(ctx.get('If-Match'), lots.id, id), bodyVersion: bodyVersion(version) };
+    const pieces = await splitLot(db, lots, ctx.state.user!.id, id, pre, parseLine(line, 'geometry', MAX_LINE_POSITIONS));
     ctx.status = 201;
     ctx.type = 'application/geo+json';
     ctx.body = { type: 'FeatureCollection', features: pieces.map((p) => p.feature) };

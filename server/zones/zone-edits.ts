@@ -74,6 +74,8 @@ export async function patchZone(db: Database, zones: LayerDef, userId: number, i
   const values = parseFieldValues(zones, body, ['version', 'geometry']);
   const geometry = body.geometry === undefined ? undefined : parseSurface(body.geometry);
   return db.transaction(async (tx) => {
+    // The row lock (FOR UPDATE) is the one lot writes take first (lockZone): no lot of this zone
+    // moves while its new outline is checked against them.
     const current = await readFeature(tx, zones, id, 'staff', true);
     if (!current) throw notFound(`zone introuvable / no business zone ${id}`);
     checkPreconditions(current, pre);
