@@ -6,6 +6,7 @@ import * as platform from './20261129_002_platform.ts';
 import * as layerVersions from './20261129_003_layer_versions.ts';
 import * as search from './20261129_004_search.ts';
 import * as imports from './20261129_005_imports.ts';
+import * as importJobs from './20261201_006_import_jobs.ts';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -18,6 +19,7 @@ export const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['20261129_003_layer_versions', layerVersions],
   ['20261129_004_search', search],
   ['20261129_005_imports', imports],
+  ['20261201_006_import_jobs', importJobs],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {
