@@ -22,6 +22,7 @@ import { geocodeRoutes } from './geocode/geocode.routes.ts';
 import { eligibilityRoutes } from './eligibility/eligibility.routes.ts';
 import { zonesThdRoutes } from './zones/zones-thd.routes.ts';
 import { importsRoutes } from './imports/imports.routes.ts';
+import type { ImportJobs } from './imports/import-jobs.ts';
 
 export interface AppDeps {
   config: Config;
@@ -30,6 +31,8 @@ export interface AppDeps {
   log: Logger;
   databaseInfo: DatabaseInfo;
   sessionSecret: string;
+  /** The import jobs (recovered after a restart before the app serves). */
+  importJobs: ImportJobs;
   /** Built web app to serve at `/` (default web/dist). */
   webRoot?: string;
 }
@@ -40,6 +43,7 @@ export function createApp(deps: AppDeps): Koa {
   const { config, db, layers, log, databaseInfo } = deps;
   const app = new Koa({ proxy: config.trustProxy, keys: [deps.sessionSecret] });
   const metrics = createMetrics();
+  metrics.registry.registerMetric(deps.importJobs.metric);
   const routeDeps: RouteDeps = { config, db, layers, log };
 
   app.use(errorMiddleware(log));
@@ -62,7 +66,7 @@ export function createApp(deps: AppDeps): Koa {
     geocodeRoutes(routeDeps),
     eligibilityRoutes(routeDeps),
     zonesThdRoutes(routeDeps),
-    importsRoutes(routeDeps),
+    importsRoutes(routeDeps, deps.importJobs),
   ]) {
     app.use(router.routes()).use(router.allowedMethods());
   }

@@ -88,8 +88,10 @@ export async function extractMember(zipPath: string, wanted: string | undefined)
     for (const entry of chosen) {
       total += entry.uncompressedSize;
       if (total > MAX_EXTRACTED_BYTES) throw new SourceError(`the archive expands beyond ${MAX_EXTRACTED_BYTES / 1024 ** 3} GB`);
-      // Our own file names: nothing from the archive's paths reaches the file system (no zip-slip).
-      const target = join(dir, `data${extOf(entry.fileName)}`);
+      // Only the base name, cleaned, reaches the file system (no zip-slip); keeping it lets the
+      // summary name the real files (the .prj a coordinate system came from).
+      const base = posix.basename(stem(entry.fileName)).replace(/[^\p{L}\p{N}._-]/gu, '_').replace(/^\./, '_') || 'data';
+      const target = join(dir, `${base}${extOf(entry.fileName)}`);
       if (extOf(entry.fileName) === '.shp' || !isShapefile) mainPath = target;
       const stream = await new Promise<NodeJS.ReadableStream>((ok, fail) =>
         zip.openReadStream(entry, (error, s) => (error ? fail(new SourceError(`cannot read ${entry.fileName}: ${error.message}`)) : ok(s!))),

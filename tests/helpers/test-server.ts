@@ -1,7 +1,11 @@
 // Starts the real app on a test database, listening on a free loopback port.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createApp } from '../../server/app.ts';
+import { createImportJobs, type ImportJobs } from '../../server/imports/import-jobs.ts';
 import { loadConfig, type Config } from '../../core/config.ts';
 import type { Database } from '../../core/db/database.ts';
 import { readDatabaseInfo } from '../../server/http/health.routes.ts';
@@ -13,20 +17,31 @@ export interface TestServer {
   url: string;
   db: Database;
   config: Config;
+  importJobs: ImportJobs;
+  /** Stops the server; its import jobs' processes are killed without a word, as in a crash. */
   close(): Promise<void>;
 }
 
-/** The app on its own test database (or on `db` when given, which the caller then closes). */
+/**
+ * The app on its own test database (or on `db` when given, which the caller then closes), with
+ * its import jobs recovered as at a start; uploads go to a private directory unless `env` sets
+ * IMPORT_DIR (a restarted server must be given its predecessor's).
+ */
 export async function startTestServer(options: { db?: Database; env?: NodeJS.ProcessEnv } = {}): Promise<TestServer> {
   const db = options.db ?? (await openTestDatabase());
-  const config = loadConfig({ BASEMAP: 'none', PORT: '0', ...options.env });
+  const ownImportDir = options.env?.IMPORT_DIR ? undefined : mkdtempSync(join(tmpdir(), 'websig-uploads-'));
+  const config = loadConfig({ BASEMAP: 'none', PORT: '0', ...(ownImportDir ? { IMPORT_DIR: ownImportDir } : {}), ...options.env });
+  const log = createLogger();
+  const importJobs = createImportJobs({ config, db, log });
+  await importJobs.recover();
   const app = createApp({
     config,
     db,
     layers: createLayerRegistry(),
-    log: createLogger(),
+    log,
     databaseInfo: await readDatabaseInfo(db),
     sessionSecret: 'test-secret',
+    importJobs,
   });
   const server = createServer(app.callback());
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
@@ -35,9 +50,12 @@ export async function startTestServer(options: { db?: Database; env?: NodeJS.Pro
     url: `http://127.0.0.1:${port}`,
     db,
     config,
+    importJobs,
     async close() {
       await new Promise<void>((ok) => server.close(() => ok()));
+      await importJobs.close();
       if (!options.db) await db.close();
+      if (ownImportDir) rmSync(ownImportDir, { recursive: true, force: true });
     },
   };
 }
