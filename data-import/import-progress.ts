@@ -51,16 +51,26 @@ export function trackRun(
   };
 }
 
-/** Each step aims at this duration: short enough for other queries to interleave, long enough to amortise a round trip. */
-const STEP_TARGET_MS = 100;
+/**
+ * What a step aims at: on a connection shared with readers, short enough for their queries to
+ * interleave and long enough to amortise a round trip; on connections of the import's own (PostGIS,
+ * or the CLI alone on the embedded database), nobody waits for a step and bigger ones plan better
+ * (hash joins over whole ranges).
+ */
+const STEP_TARGET_MS = { shared: 100, own: 2000 };
 const MIN_STEP_ROWS = 250;
-const MAX_STEP_ROWS = 100_000;
+const MAX_STEP_ROWS = 1_000_000;
 
-/** Runs passes over the staged rows 1…maxRow in ranges; progress counts rows over all `passes`. */
-export function createStepper(tracker: RunTracker, maxRow: number, passes: number) {
-  let size = 2000;
+/**
+ * Runs passes over the staged rows 1…maxRow in ranges sized from the previous range's duration;
+ * progress counts rows over all `passes`.
+ */
+export function createStepper(tracker: RunTracker, maxRow: number, passes: number, shared: boolean) {
+  const target = shared ? STEP_TARGET_MS.shared : STEP_TARGET_MS.own;
+  let size = shared ? 2000 : 20_000;
   let done = 0;
   const total = maxRow * passes;
+  const report = () => tracker.progress({ phase: 'checking', done, total, unit: 'features' });
   return {
     /** Calls `step(from, to)` for consecutive ranges (from exclusive, to inclusive) covering every row. */
     async pass(step: (from: number, to: number) => Promise<void>): Promise<void> {
@@ -69,12 +79,17 @@ export function createStepper(tracker: RunTracker, maxRow: number, passes: numbe
         const started = performance.now();
         await step(from, to);
         // The next range is sized from this one's duration, at most doubling or halving.
-        const factor = STEP_TARGET_MS / Math.max(performance.now() - started, 1);
+        const factor = target / Math.max(performance.now() - started, 1);
         size = Math.min(MAX_STEP_ROWS, Math.max(MIN_STEP_ROWS, Math.round(size * Math.min(2, Math.max(0.5, factor)))));
         done += to - from;
         from = to;
-        await tracker.progress({ phase: 'checking', done, total, unit: 'features' });
+        await report();
       }
+    },
+    /** Counts a planned pass that turned out to be unneeded. */
+    async skip(): Promise<void> {
+      done += maxRow;
+      await report();
     },
   };
 }

@@ -26,6 +26,7 @@ export function bridgeDatabase(send: (message: FromJob) => void): ImportDatabase
     request({ op: 'query', text, params: params as unknown[] | undefined, tx }) as Promise<pg.QueryResult<R>>;
   return {
     kind: 'embedded',
+    sharedWithReaders: true,
     query: (text, params) => query(text, params),
     async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
       await request({ op: 'begin' });

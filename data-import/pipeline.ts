@@ -172,8 +172,9 @@ export async function runImport(db: ImportDatabase, layers: LayerRegistry, optio
     summary.srs = `EPSG:${srs.srid} (${srs.origin})`;
     await db.query(createStageSql(stage, layer, mapping.columns));
     staged = true;
-    const wktRows = await load(db, stage, layer, mapping, opened, srs.srid, summary, tracker, options);
-    const liveCount = await check(db, stage, layer, mapping, summary, options, tracker, srs.srid, wktRows);
+    const run: StagedRun = { db, stage, layer, mapping, summary, options, tracker };
+    const wktRows = await load(run, opened, srs.srid);
+    const liveCount = await check(run, srs.srid, wktRows);
     const confirmationNeeded = options.mode === 'replace' && liveCount > 0 && summary.diff!.removed > (options.removalConfirmShare ?? DEFAULT_REMOVAL_CONFIRM_SHARE) * liveCount;
     if (confirmationNeeded) summary.confirmationRequired = true;
     summary.sha256 = await hashing;
@@ -190,7 +191,7 @@ export async function runImport(db: ImportDatabase, layers: LayerRegistry, optio
       tracker.checkpoint();
       await tracker.progress({ phase: 'writing', done: 0, total: summary.counts.loaded, unit: 'features' });
       await db.transaction(async (tx) => {
-        await merge(tx, stage, layer, mapping, summary, options.mode);
+        await merge(tx, run);
         finish(summary, 'succeeded', started);
         // Recorded in the same transaction as the data: a committed import is a recorded one.
         await finishRun(tx, summary);
@@ -254,11 +255,20 @@ function reject(summary: ImportSummary, maxErrors: number, error: RowError): voi
   checkErrorLimit(summary, maxErrors);
 }
 
+/** One import's parts, as the stages after the file is opened share them. */
+interface StagedRun {
+  db: ImportDatabase;
+  /** The staging table (quoted). */
+  stage: string;
+  layer: LayerDef;
+  mapping: CompiledMapping;
+  summary: ImportSummary;
+  options: ImportOptions;
+  tracker: RunTracker;
+}
+
 /** Streams the source through the mapping into the staging table, then indexes it; returns how many rows carry WKT. */
-async function load(
-  db: ImportDatabase, stage: string, layer: LayerDef, mapping: CompiledMapping, opened: OpenedSource, srid: number,
-  summary: ImportSummary, tracker: RunTracker, options: ImportOptions,
-): Promise<number> {
+async function load({ db, stage, layer, mapping, summary, options, tracker }: StagedRun, opened: OpenedSource, srid: number): Promise<number> {
   const { source } = opened;
   const maxErrors = options.maxErrors ?? 0;
   const columns: LoadColumn[] = [
@@ -329,10 +339,8 @@ async function collectRejects(db: Queryable, sql: string, params: unknown[], sum
  * Parses WKT, repairs and reprojects, rejects what cannot be loaded, and computes the diff, in
  * steps over the staged rows; returns the live layer's feature count.
  */
-async function check(
-  db: ImportDatabase, stage: string, layer: LayerDef, mapping: CompiledMapping, summary: ImportSummary, options: ImportOptions,
-  tracker: RunTracker, srid: number, wktRows: number,
-): Promise<number> {
+async function check(run: StagedRun, srid: number, wktRows: number): Promise<number> {
+  const { db, stage, layer, mapping, summary, options, tracker } = run;
   const { mode } = options;
   const maxErrors = options.maxErrors ?? 0;
   const key = layer.import?.key;
@@ -343,7 +351,7 @@ async function check(
   const codeColumns = compared ? mapping.columns.filter((c) => c.codes && c.name !== key) : [];
   const passes = (wktRows > 0 ? 1 : 0) + (polygons ? 1 : 0) + 1 + (mode === 'append' && liveCount > 0 ? 1 : 0)
     + (mode === 'append' && compared ? 1 : 0) + (compared ? 1 + codeColumns.length : 0);
-  const steps = createStepper(tracker, maxRow, passes);
+  const steps = createStepper(tracker, maxRow, passes, db.sharedWithReaders ?? false);
   await tracker.progress({ phase: 'checking', done: 0, total: maxRow * passes, unit: 'features' });
 
   if (wktRows > 0) await steps.pass((from, to) => db.query(parseWktSql(stage), [from, to, srid, polygons]).then(() => undefined));
@@ -368,13 +376,12 @@ async function check(
   summary.counts.repaired = counts.repaired;
   // An empty delivery would empty the layer: far likelier a wrong file or member than the intent.
   if (summary.counts.loaded === 0 && mode === 'replace') throw new ImportFailure('the file holds no feature to load: the layer was not emptied');
-  summary.diff = await diff(db, stage, layer, mapping, summary, mode, liveCount, steps, codeColumns);
+  summary.diff = await diff(run, liveCount, steps, codeColumns);
   return liveCount;
 }
 
 async function diff(
-  db: ImportDatabase, stage: string, layer: LayerDef, mapping: CompiledMapping, summary: ImportSummary, mode: ImportMode, liveCount: number,
-  steps: ReturnType<typeof createStepper>, codeColumns: CompiledMapping['columns'],
+  { db, stage, layer, mapping, summary, options: { mode } }: StagedRun, liveCount: number, steps: ReturnType<typeof createStepper>, codeColumns: CompiledMapping['columns'],
 ): Promise<ImportDiff> {
   const key = layer.import?.key;
   const nothingChanged = { changed: 0, unchanged: 0, changedColumns: {}, transitions: {} };
@@ -398,6 +405,10 @@ async function diff(
   if (counts.geom) changedColumns.geom = counts.geom;
   const transitions: ImportDiff['transitions'] = {};
   for (const column of codeColumns) {
+    if (!changedColumns[column.name]) {
+      await steps.skip();
+      continue;
+    }
     const found = new Map<string, number>();
     await steps.pass(async (from, to) => {
       const { rows } = await db.query<{ before: string | null; after: string | null; n: number } & Row>(transitionsSql(stage, layer, column.name, key), [from, to]);
@@ -431,7 +442,7 @@ async function diff(
  * Writes into the live table inside the swap transaction; a merge writing most of the layer also
  * refreshes its statistics there, so tile and feature queries plan well from the first request.
  */
-async function merge(tx: Queryable, stage: string, layer: LayerDef, mapping: CompiledMapping, summary: ImportSummary, mode: ImportMode): Promise<void> {
+async function merge(tx: Queryable, { stage, layer, mapping, summary, options: { mode } }: StagedRun): Promise<void> {
   const diff = summary.diff!;
   const key = layer.import?.key;
   const writes = key && mode !== 'append' ? diff.added + diff.changed : summary.counts.loaded;

@@ -7,12 +7,17 @@ import type { Database, Queryable, Row } from '../core/db/database.ts';
 import type { PropertyType } from '../core/layers/layer-def.ts';
 
 /**
- * The database an import runs on: short statements, one short transaction for the swap into the
- * live layer, and, when known, connection settings to open a COPY connection with. The app's
- * Database is one; so is the bridge an import job's process uses to reach the embedded database
- * through the server (data-import/job-database.ts).
+ * The database an import runs on: statements, one short transaction for the swap into the live
+ * layer, and, when known, connection settings to open a COPY connection with. The app's Database
+ * is one; so is the bridge an import job's process uses to reach the embedded database through
+ * the server (data-import/job-database.ts).
  */
-export type ImportDatabase = Pick<Database, 'kind' | 'query' | 'transaction'> & { readonly connection?: pg.ClientConfig };
+export type ImportDatabase = Pick<Database, 'kind' | 'query' | 'transaction'> & {
+  readonly connection?: pg.ClientConfig;
+  /** The import's statements share their connection with the server's readers (the embedded
+   *  database's only one), who wait for each: every step must then stay short. */
+  readonly sharedWithReaders?: boolean;
+};
 
 export type LoadColumnType = PropertyType | 'geometry';
 
