@@ -37,8 +37,16 @@ async function openPostgisSchema(url: string, prepared: boolean, pool: TestDatab
   await admin.end();
   const scoped = new URL(url);
   scoped.searchParams.set('options', `-c search_path=${schema},public`);
+  if (prepared) {
+    // Prepared on a pool of its own: the test's pool settings may be too tight for start-up.
+    const setup = await openDatabase({ url: scoped.toString(), dataDir: '', poolSize: 4 });
+    try {
+      await prepareDatabase(setup, createLayerRegistry(), { seedDemo: true }, createLogger('warn'));
+    } finally {
+      await setup.close();
+    }
+  }
   const db = await openDatabase({ url: scoped.toString(), dataDir: '', poolSize: 4, ...pool });
-  if (prepared) await prepareDatabase(db, createLayerRegistry(), { seedDemo: true }, createLogger('warn'));
   return withCleanup(db, async () => {
     const client = new pg.Client({ connectionString: url });
     await client.connect();
