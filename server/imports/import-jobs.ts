@@ -86,6 +86,8 @@ export function createImportJobs({ config, db, log }: Deps): ImportJobs {
       removeUpload(job.options.file);
       return;
     }
+    // Closed meanwhile: the run stays 'running', and the next start's recover() fails it.
+    if (closing) return;
     const child = fork(BOOT, [], {
       execArgv: [`--max-old-space-size=${config.importMemoryMb}`],
       serialization: 'advanced',
