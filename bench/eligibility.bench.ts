@@ -10,7 +10,8 @@ import { CONNECTIONS, DURATION_S, measurePair, ROUNDS, WARMUP_S, type Measured }
 import { listenInChild, serveIfForked, startServerProcess, stopServerProcess, type ServerProcess } from './lib/server-process.ts';
 import { round } from './lib/stats.ts';
 import type { Database } from '../core/db/database.ts';
-import { ELIGIBILITY_SQL } from '../server/eligibility/eligibility-sql.ts';
+import { buildEligibilitySql } from '../server/eligibility/eligibility-sql.ts';
+import { createLayerRegistry } from '../core/layers/registry.ts';
 import { GEOCODE_SQL, geocodeParams } from '../server/geocode/geocode-sql.ts';
 import { IGNORED_ZONE_WORDS, parseGeocodeQuery } from '../server/geocode/geocode-query.ts';
 
@@ -31,6 +32,7 @@ type Role = 'app' | 'bare';
  * database builds is sent as it is. No validation, error mapping, summary, sources or middleware.
  */
 function serveBare(db: Database): RequestListener {
+  const eligibilitySql = buildEligibilitySql(createLayerRegistry());
   return (req, res) => {
     const url = new URL(req.url ?? '/', 'http://bench');
     const p = url.searchParams;
@@ -40,11 +42,11 @@ function serveBare(db: Database): RequestListener {
       text = GEOCODE_SQL;
       params = geocodeParams(parseGeocodeQuery(p.get('q') ?? ''), Number(p.get('limit') ?? 10), IGNORED_ZONE_WORDS);
     } else if (p.has('lon')) {
-      text = ELIGIBILITY_SQL.point;
+      text = eligibilitySql.point;
       params = [Number(p.get('lon')), Number(p.get('lat'))];
     } else {
       const kind = p.has('address') ? 'address' : 'parcel';
-      text = ELIGIBILITY_SQL[kind];
+      text = eligibilitySql[kind];
       params = [p.get(kind)];
     }
     db.query<{ body: string }>(text, params).then(({ rows }) => {

@@ -5,11 +5,12 @@ import cliProgress from 'cli-progress';
 import { loadConfig } from '../core/config.ts';
 import { openDatabase, type Database } from '../core/db/database.ts';
 import { DataDirLockedError } from '../core/db/embedded.ts';
-import { createLayerRegistry } from '../core/layers/registry.ts';
+import { createLayerRegistry, type LayerRegistry } from '../core/layers/registry.ts';
 import { MIGRATIONS } from '../migrations/index.ts';
 import { checkCatalog } from '../core/layers/catalog-check.ts';
 import { formatSummaryLine, IMPORT_MODES, type ImportMode, type ImportProgress, type ImportSummary } from './import-summary.ts';
 import { builtInProfiles } from './mapping.ts';
+import { emptyLayer } from './empty-layer.ts';
 import { ImportOptionsError, importableLayers, runImport, validateImportOptions, type ImportOptions } from './pipeline.ts';
 
 const USAGE = `usage: npm run import -- <layer> <file> [options]
@@ -22,6 +23,9 @@ const USAGE = `usage: npm run import -- <layer> <file> [options]
   --mode <mode>          required: replace (the layer becomes the file: features it lacks are deleted)
                          | append (add; rows identical to live ones are skipped) | upsert (by the layer's natural key)
   --yes                  confirm a replace that removes more than 10 % of the layer (look at --dry-run first)
+
+       npm run import -- <layer> --empty --yes [--reason <text>]
+                         delete every feature of the layer, recorded in the audit log
   --member <name>        dataset inside a zip, or table inside a GeoPackage
   --dry-run              report what would change (diff, rejected rows) without touching the layer
   --max-errors <n>       rejected rows tolerated before the import fails (default 0)
@@ -45,6 +49,8 @@ function parse(argv: string[]) {
       member: { type: 'string' },
       'dry-run': { type: 'boolean' },
       yes: { type: 'boolean' },
+      empty: { type: 'boolean' },
+      reason: { type: 'string' },
       'max-errors': { type: 'string' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -126,6 +132,15 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const [layer, file, ...extra] = args.positionals;
+  if (args.values.empty) {
+    if (!layer || file || extra.length) return usageError('--empty takes a layer and no file');
+    if (!args.values.yes) return usageError(`--empty deletes every feature of ${layer}: add --yes to confirm`);
+    return withDatabase(layers, async (db) => {
+      const deleted = await emptyLayer(db, layers, { layer, via: 'cli', reason: args.values.reason });
+      console.log(`emptied ${layer}: ${deleted} features deleted (recorded in the audit log)`);
+      return 0;
+    });
+  }
   if (!layer || !file || extra.length) return usageError('expected a layer and a file');
   const maxErrors = args.values['max-errors'] === undefined ? 0 : Number(args.values['max-errors']);
   const mode = args.values.mode as ImportMode | undefined;
@@ -150,6 +165,23 @@ async function main(argv: string[]): Promise<number> {
     throw error;
   }
 
+  // Ctrl-C stops at the next step; the live layer is untouched and the run marked cancelled.
+  process.once('SIGINT', () => abort.abort());
+  process.once('SIGTERM', () => abort.abort());
+  return withDatabase(layers, async (db) => {
+    const summary = await runImport(db, layers, options);
+    progress.stop();
+    if (args.values.json) console.log(JSON.stringify(summary, null, 2));
+    else printReport(summary);
+    return summary.status === 'succeeded' ? 0 : EXIT_FAILED;
+  }).finally(() => progress.stop());
+}
+
+/**
+ * Opens the configured database, applies pending migrations and checks tables against the
+ * descriptions (never the demo seed: this database is being given real data), runs `work`, closes.
+ */
+async function withDatabase(layers: LayerRegistry, work: (db: Database) => Promise<number>): Promise<number> {
   const config = loadConfig();
   let db: Database;
   try {
@@ -162,21 +194,11 @@ async function main(argv: string[]): Promise<number> {
     }
     throw error;
   }
-  // Ctrl-C stops at the next step; the live layer is untouched and the run marked cancelled.
-  process.once('SIGINT', () => abort.abort());
-  process.once('SIGTERM', () => abort.abort());
   try {
-    // Migrations, and the check that tables and descriptions agree (never the demo seed: this
-    // database is being given real data).
     await migrateIfPending(db);
     await checkCatalog(db, layers.all);
-    const summary = await runImport(db, layers, options);
-    progress.stop();
-    if (args.values.json) console.log(JSON.stringify(summary, null, 2));
-    else printReport(summary);
-    return summary.status === 'succeeded' ? 0 : EXIT_FAILED;
+    return await work(db);
   } finally {
-    progress.stop();
     await db.close();
   }
 }

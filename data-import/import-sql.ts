@@ -1,8 +1,9 @@
 // The SQL of an import, built from the layer description: the staging table, geometry repair,
 // rejections and diff in steps over ranges of staged rows, and the merge into the live layer.
 // Identifiers only through ident(); a step's row range is always $1 (exclusive) to $2 (inclusive).
-import type { LayerDef, PropertyType } from '../core/layers/layer-def.ts';
+import type { LayerDef } from '../core/layers/layer-def.ts';
 import { ident } from '../core/layers/layer-sql.ts';
+import { PROPERTY_TYPES } from '../core/layers/property-types.ts';
 import type { TargetColumn } from './mapping.ts';
 
 /** The staging table of run `runId`, a real table so that each step can be its own transaction. */
@@ -21,10 +22,6 @@ const FINAL_GEOM = 'coalesce(r._made_valid, r.geom)';
 /** The step's range of staged rows. */
 const IN_RANGE = 'r._row > $1 AND r._row <= $2';
 
-const SQL_TYPES: Record<PropertyType, string> = {
-  text: 'text', integer: 'integer', number: 'numeric', date: 'date', datetime: 'timestamptz', boolean: 'boolean', 'text[]': 'text[]',
-};
-
 /** Longitude/latitude a stored geometry must stay within (Web Mercator tiles end at ±85.05°). */
 const LON_LAT_LIMITS = `NOT (${FINAL_GEOM} @ ST_MakeEnvelope(-180, -85.06, 180, 85.06, 4326))`;
 
@@ -36,7 +33,7 @@ const LON_LAT_LIMITS = `NOT (${FINAL_GEOM} @ ST_MakeEnvelope(-180, -85.06, 180, 
  * UNLOGGED: a crash loses the stage, which a restarted server drops anyway, and COPY skips the WAL.
  */
 export function createStageSql(stage: string, layer: LayerDef, columns: readonly TargetColumn[]): string {
-  const cols = columns.map((c) => `${ident(c.name)} ${SQL_TYPES[c.type]}`).join(', ');
+  const cols = columns.map((c) => `${ident(c.name)} ${PROPERTY_TYPES[c.type].sqlType}`).join(', ');
   const validity = layer.geometryType === 'MultiPolygon' ? ', _valid boolean GENERATED ALWAYS AS (ST_IsValid(ST_Transform(_src, 4326))) STORED' : '';
   return `CREATE UNLOGGED TABLE ${stage} (
     _row integer NOT NULL, _fixed boolean NOT NULL, ${cols}, _src geometry, _wkt text, _error text,

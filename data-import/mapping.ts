@@ -14,10 +14,21 @@ export interface MappingProfile {
   layer?: string;
   /** Source field → layer property. */
   fields?: Record<string, string>;
-  /** Property → (source value → stored value); matched ignoring case, accents and extra spaces. */
+  /** Property → (source value → stored value); matched ignoring case, accents and extra spaces.
+   *  The key `*` is the value for anything else (without it, an unknown code rejects the row). */
   values?: Record<string, Record<string, string | null>>;
   /** Property → value used when the source gives none. */
   defaults?: Record<string, string | number | boolean | string[]>;
+  /** Property → value stored for every feature, whatever the source says. */
+  constants?: Record<string, string | number | boolean | string[]>;
+  /** Property → a slice of a source field's text: `{ "field": "IDU", "start": 0, "length": 5 }`
+   *  (the INSEE code at the head of a 14-character parcel id). */
+  parts?: Record<string, FieldPart>;
+  /** Number or integer property → decimals to round to before storing (0: whole numbers). */
+  round?: Record<string, number>;
+  /** Optional property → `"null"`: a value that cannot be converted is stored empty and reported
+   *  instead of rejecting the row. */
+  onInvalid?: Record<string, 'null'>;
   /** Property → text built from source fields, e.g. "{num_voie} {type_voie} {nom_voie}". */
   templates?: Record<string, string>;
   /** text[] property → separator splitting the source text (default "|"). */
@@ -29,6 +40,13 @@ export interface MappingProfile {
   delimiter?: string;
   encoding?: string;
   srs?: string;
+}
+
+/** A slice of a source field's text, from `start` (0-based), `length` characters (default: to the end). */
+export interface FieldPart {
+  field: string;
+  start: number;
+  length?: number;
 }
 
 export class MappingError extends Error {}
@@ -43,7 +61,12 @@ export function builtInProfiles(): string[] {
     .sort();
 }
 
-const PROFILE_KEYS = new Set(['name', 'description', 'layer', 'fields', 'values', 'defaults', 'templates', 'separators', 'matchByName', 'geometry', 'delimiter', 'encoding', 'srs']);
+const PROFILE_KEYS = new Set([
+  'name', 'description', 'layer', 'fields', 'values', 'defaults', 'constants', 'parts', 'round', 'onInvalid', 'templates', 'separators',
+  'matchByName', 'geometry', 'delimiter', 'encoding', 'srs',
+]);
+/** The value-map key that stands for "any other value". */
+const OTHER_VALUES = '*';
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -70,7 +93,28 @@ export function validateProfile(value: unknown, origin: string): MappingProfile 
       }
     }
   }
-  if (value.defaults !== undefined && !isRecord(value.defaults)) throw new MappingError(`${where}: "defaults" must be an object`);
+  for (const key of ['defaults', 'constants']) {
+    if (value[key] !== undefined && !isRecord(value[key])) throw new MappingError(`${where}: "${key}" must be an object`);
+  }
+  if (value.parts !== undefined) {
+    if (!isRecord(value.parts)) throw new MappingError(`${where}: "parts" must map properties to {"field", "start", "length"}`);
+    for (const [prop, part] of Object.entries(value.parts)) {
+      const okPart = isRecord(part) && typeof part.field === 'string' && Number.isInteger(part.start) && (part.start as number) >= 0 &&
+        (part.length === undefined || (Number.isInteger(part.length) && (part.length as number) > 0)) &&
+        Object.keys(part).every((k) => ['field', 'start', 'length'].includes(k));
+      if (!okPart) throw new MappingError(`${where}: parts.${prop} must be {"field": text, "start": whole number ≥ 0, "length": whole number > 0 (optional)}`);
+    }
+  }
+  if (value.round !== undefined) {
+    if (!isRecord(value.round) || Object.values(value.round).some((d) => !Number.isInteger(d) || (d as number) < 0 || (d as number) > 12)) {
+      throw new MappingError(`${where}: "round" must map properties to a number of decimals from 0 to 12`);
+    }
+  }
+  if (value.onInvalid !== undefined) {
+    if (!isRecord(value.onInvalid) || Object.values(value.onInvalid).some((v) => v !== 'null')) {
+      throw new MappingError(`${where}: "onInvalid" must map optional properties to "null"`);
+    }
+  }
   if (value.geometry !== undefined) {
     const g = value.geometry;
     const okShape = isRecord(g) && ['lat,lon', 'x,y', 'wkt'].includes(Object.keys(g).sort().join(','));
@@ -131,13 +175,16 @@ export type MappedRecord = { ok: true; values: unknown[] } | { ok: false; errors
 
 export interface CompiledMapping {
   columns: TargetColumn[];
-  /** Maps one record's properties to column values (in `columns` order), or says what is wrong. */
-  map(properties: Record<string, unknown>): MappedRecord;
+  /** Maps one record's properties (feature `row` of the file) to column values (in `columns`
+   *  order), or says what is wrong. */
+  map(properties: Record<string, unknown>, row?: number): MappedRecord;
   /** How each column is filled, for the summary: "zone_code ← zs_code". */
   describe: string[];
   /** Source fields the mapping reads. */
   usedFields: Set<string>;
   warnings: string[];
+  /** For properties whose bad values `onInvalid` stores empty: how many were, and the first reason. */
+  nulledReport(): string[];
 }
 
 const TEMPLATE_FIELD = /\{([^{}]+)\}/g;
@@ -163,11 +210,20 @@ export function compileMapping(profile: MappingProfile, layer: LayerDef, sourceF
     if (explicit.has(property)) throw new MappingError(`mapping "${profile.name}": both "${explicit.get(property)}" and "${source}" map to ${property}`);
     explicit.set(property, source);
   }
-  for (const section of ['values', 'defaults', 'templates', 'separators'] as const) {
+  for (const section of ['values', 'defaults', 'constants', 'parts', 'round', 'onInvalid', 'templates', 'separators'] as const) {
     for (const property of Object.keys(profile[section] ?? {})) {
       if (!byName.has(property)) throw new MappingError(`mapping "${profile.name}": ${section}.${property} is not an importable property of ${layer.id}`);
     }
   }
+  for (const property of Object.keys(profile.round ?? {})) {
+    if (!['integer', 'number'].includes(byName.get(property)!.type)) throw new MappingError(`mapping "${profile.name}": round.${property}: ${property} is not a number`);
+  }
+  for (const property of Object.keys(profile.onInvalid ?? {})) {
+    if (byName.get(property)!.required) throw new MappingError(`mapping "${profile.name}": onInvalid.${property}: ${property} is required, so a bad value cannot be left empty`);
+  }
+  /** Per property, how many values `onInvalid` left empty, and the first case. */
+  const nulled = new Map<string, { count: number; first: string }>();
+  let currentRow = 0;
 
   const describe: string[] = [];
   const resolvers = columns.map((column) => {
@@ -175,7 +231,19 @@ export function compileMapping(profile: MappingProfile, layer: LayerDef, sourceF
     let read: (p: Record<string, unknown>) => unknown = () => undefined;
     const template = profile.templates?.[column.name];
     const source = explicit.get(column.name);
-    if (template) {
+    const constant = profile.constants?.[column.name];
+    const part = profile.parts?.[column.name];
+    if (constant !== undefined) {
+      read = () => constant;
+      describe.push(`${column.name} = ${JSON.stringify(constant)}`);
+    } else if (part) {
+      const f = findField(part.field);
+      if (!f) throw new MappingError(`mapping "${profile.name}": parts.${column.name} reads field ${part.field}, which is not in the file (fields: ${sourceFields.join(', ') || 'none'})`);
+      usedFields.add(f);
+      const end = part.length === undefined ? undefined : part.start + part.length;
+      read = (p) => (isBlank(p[f]) ? null : String(p[f]).trim().slice(part.start, end));
+      describe.push(`${column.name} ← ${f}[${part.start}${end === undefined ? '' : `:${end}`}]`);
+    } else if (template) {
       const parts = [...template.matchAll(TEMPLATE_FIELD)].map((m) => m[1]!);
       const present = parts.map((p) => findField(p));
       const missing = parts.filter((_, i) => !present[i]);
@@ -212,11 +280,18 @@ export function compileMapping(profile: MappingProfile, layer: LayerDef, sourceF
       }
     }
     if (fallback !== undefined) describe.push(`${column.name} = ${JSON.stringify(fallback)} by default`);
-    if (column.required && fallback === undefined && !describe.some((d) => d.startsWith(`${column.name} ←`))) {
+    const filled = constant !== undefined || describe.some((d) => d.startsWith(`${column.name} ←`));
+    if (column.required && fallback === undefined && !filled) {
       throw new MappingError(`no source field for the required property ${column.name} of ${layer.id}: map one in a mapping profile (file fields: ${sourceFields.join(', ') || 'none'})`);
     }
     const valueMap = profile.values?.[column.name];
-    const normalisedMap = valueMap ? new Map(Object.entries(valueMap).map(([k, v]) => [normaliseValue(k), v])) : undefined;
+    const normalisedMap = valueMap
+      ? new Map(Object.entries(valueMap).filter(([k]) => k !== OTHER_VALUES).map(([k, v]) => [normaliseValue(k), v]))
+      : undefined;
+    const otherValue = valueMap && Object.hasOwn(valueMap, OTHER_VALUES) ? { value: valueMap[OTHER_VALUES] } : null;
+    const decimals = profile.round?.[column.name];
+    const scale = decimals === undefined ? 1 : 10 ** decimals;
+    const nullInvalid = profile.onInvalid?.[column.name] === 'null';
     const codeByNormalised = column.codes ? new Map([...column.codes].map((c) => [normaliseValue(c), c])) : undefined;
     const expected = column.codes ? [...(valueMap ? Object.keys(valueMap) : []), ...column.codes].join(', ') : '';
     const separator = profile.separators?.[column.name];
@@ -224,6 +299,15 @@ export function compileMapping(profile: MappingProfile, layer: LayerDef, sourceF
 
     // Writes the column's value into `out[i]`; returns why the row cannot be loaded, if it cannot.
     return (p: Record<string, unknown>, out: unknown[], i: number): string | undefined => {
+      // With onInvalid "null", a bad value is stored empty and counted; otherwise it rejects the row.
+      const invalid = (reason: string): string | undefined => {
+        if (!nullInvalid) return `${column.name}: ${reason}`;
+        const seen = nulled.get(column.name);
+        if (seen) seen.count++;
+        else nulled.set(column.name, { count: 1, first: `row ${currentRow}: ${reason}` });
+        out[i] = null;
+        return undefined;
+      };
       let raw = read(p);
       if (isBlank(raw)) raw = fallback;
       if (!isBlank(raw) && (normalisedMap || codeByNormalised)) {
@@ -231,14 +315,22 @@ export function compileMapping(profile: MappingProfile, layer: LayerDef, sourceF
         let found = lookups.get(raw);
         if (found === undefined) {
           const key = normaliseValue(raw);
-          found = normalisedMap?.has(key) ? { value: normalisedMap.get(key) } : codeByNormalised?.has(key) ? { value: codeByNormalised.get(key) } : null;
+          found = normalisedMap?.has(key)
+            ? { value: normalisedMap.get(key) }
+            : codeByNormalised?.has(key) ? { value: codeByNormalised.get(key) } : otherValue;
           if (lookups.size < 10_000) lookups.set(raw, found);
         }
         if (found) raw = found.value;
-        else if (codeByNormalised) return `${column.name}: "${String(raw)}" is not in its code list (${expected})`;
+        else if (codeByNormalised) return invalid(`"${String(raw)}" is not in its code list (${expected})`);
+      }
+      if (decimals !== undefined && !isBlank(raw)) {
+        const n = coerceValue(raw, 'number');
+        if (n instanceof Invalid) return invalid(n.reason);
+        // Rounded half away from zero, as a person would (and as PostgreSQL's round() does).
+        raw = (Math.sign(n as number) * Math.round(Math.abs(n as number) * scale)) / scale;
       }
       const value = coerceValue(raw, column.type, separator);
-      if (value instanceof Invalid) return `${column.name}: ${value.reason}`;
+      if (value instanceof Invalid) return invalid(value.reason);
       if (value === null && column.required) return `${column.name} is required but empty`;
       out[i] = value;
       return undefined;
@@ -253,7 +345,10 @@ export function compileMapping(profile: MappingProfile, layer: LayerDef, sourceF
     describe,
     usedFields,
     warnings,
-    map(properties) {
+    nulledReport: () =>
+      [...nulled].map(([name, n]) => `${name}: ${n.count} value${n.count > 1 ? 's' : ''} could not be converted and ${n.count > 1 ? 'were' : 'was'} left empty (first: ${n.first})`),
+    map(properties, row = 0) {
+      currentRow = row;
       const values = new Array<unknown>(resolvers.length);
       let errors: string[] | undefined;
       for (let i = 0; i < resolvers.length; i++) {

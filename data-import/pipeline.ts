@@ -174,6 +174,7 @@ export async function runImport(db: ImportDatabase, layers: LayerRegistry, optio
     staged = true;
     const run: StagedRun = { db, stage, layer, mapping, summary, options, tracker };
     const wktRows = await load(run, opened, srs.srid);
+    summary.warnings.push(...mapping.nulledReport());
     const liveCount = await check(run, srs.srid, wktRows);
     const confirmationNeeded = options.mode === 'replace' && liveCount > 0 && summary.diff!.removed > (options.removalConfirmShare ?? DEFAULT_REMOVAL_CONFIRM_SHARE) * liveCount;
     if (confirmationNeeded) summary.confirmationRequired = true;
@@ -294,7 +295,7 @@ async function load({ db, stage, layer, mapping, summary, options, tracker }: St
         reject(summary, maxErrors, { row: record.row, reason: record.error });
         continue;
       }
-      const mapped = mapping.map(record.properties);
+      const mapped = mapping.map(record.properties, record.row);
       if (!mapped.ok) {
         reject(summary, maxErrors, { row: record.row, reason: mapped.errors.join('; ') });
         continue;
@@ -320,7 +321,7 @@ async function load({ db, stage, layer, mapping, summary, options, tracker }: St
     await loader.abort();
     throw error;
   }
-  // Warnings the reader found on the way (unsupported fields, uneven .shp/.dbf…).
+  // Warnings the reader found on the way (unsupported fields…).
   summary.warnings.push(...source.warnings.splice(0));
   for (const sql of indexStageSql(stage, layer.import?.key)) await db.query(sql);
   return wktRows;

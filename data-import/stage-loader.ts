@@ -5,6 +5,7 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { Database, Queryable, Row } from '../core/db/database.ts';
 import type { PropertyType } from '../core/layers/layer-def.ts';
+import { PROPERTY_TYPES } from '../core/layers/property-types.ts';
 
 /**
  * The database an import runs on: statements, one short transaction for the swap into the live
@@ -52,18 +53,21 @@ export function textArrayLiteral(items: readonly string[]): string {
   return `{${items.map((i) => `"${i.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
 }
 
-/** The function writing one column's values in COPY text format (`\N` for null). */
+/**
+ * The function writing one column's values in COPY text format (`\N` for null), chosen by the
+ * JavaScript type imported values have (geometries are hex EWKB text).
+ */
 export function copyEncoder(type: LoadColumnType): (value: unknown) => string {
-  switch (type) {
+  switch (type === 'geometry' ? 'hex' : PROPERTY_TYPES[type].importedAs) {
     case 'boolean':
       return (v) => (v === null || v === undefined ? '\\N' : v ? 't' : 'f');
-    case 'text[]':
+    case 'string[]':
       return (v) => (v === null || v === undefined ? '\\N' : escapeCopy(textArrayLiteral(v as string[])));
-    case 'integer':
+    // Numbers and hex hold no character that COPY escapes.
     case 'number':
-    case 'geometry':
+    case 'hex':
       return (v) => (v === null || v === undefined ? '\\N' : String(v));
-    default:
+    case 'string':
       return (v) => (v === null || v === undefined ? '\\N' : escapeCopy(String(v)));
   }
 }
@@ -112,9 +116,8 @@ function copyLoader(client: pg.Client, table: string, columns: readonly LoadColu
 
 // ---- batched INSERT … SELECT FROM json_to_recordset ------------------------------------------------
 
-const JSON_TYPES: Record<LoadColumnType, string> = {
-  text: 'text', integer: 'integer', number: 'numeric', date: 'date', datetime: 'timestamptz', boolean: 'boolean', 'text[]': 'text[]', geometry: 'text',
-};
+/** The column's type in the JSON records; geometries travel as hex EWKB text. */
+const jsonType = (type: LoadColumnType) => (type === 'geometry' ? 'text' : PROPERTY_TYPES[type].sqlType);
 /** Rows per INSERT: each batch is one short statement, and other queries run between batches. */
 const BATCH_ROWS = 1000;
 
@@ -122,7 +125,7 @@ function insertLoader(db: Queryable, table: string, columns: readonly LoadColumn
   // Positional keys keep the JSON small and free of quoting questions.
   const keys = columns.map((_, i) => `c${i}`);
   const select = columns.map((c, i) => (c.type === 'geometry' ? `${keys[i]}::geometry` : keys[i])).join(', ');
-  const record = columns.map((c, i) => `${keys[i]} ${JSON_TYPES[c.type]}`).join(', ');
+  const record = columns.map((c, i) => `${keys[i]} ${jsonType(c.type)}`).join(', ');
   const sql = `INSERT INTO ${table} (${columns.map((c) => c.name).join(', ')}) SELECT ${select} FROM json_to_recordset($1::json) AS r(${record})`;
   let batch: Record<string, unknown>[] = [];
   const flush = async () => {

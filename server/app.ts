@@ -23,6 +23,7 @@ import { eligibilityRoutes } from './eligibility/eligibility.routes.ts';
 import { zonesThdRoutes } from './zones/zones-thd.routes.ts';
 import { importsRoutes } from './imports/imports.routes.ts';
 import type { ImportJobs } from './imports/import-jobs.ts';
+import { emptyLayerRoutes } from './imports/empty-layer.routes.ts';
 
 export interface AppDeps {
   config: Config;
@@ -67,6 +68,7 @@ export function createApp(deps: AppDeps): Koa {
     eligibilityRoutes(routeDeps),
     zonesThdRoutes(routeDeps),
     importsRoutes(routeDeps, deps.importJobs),
+    emptyLayerRoutes(routeDeps),
   ]) {
     app.use(router.routes()).use(router.allowedMethods());
   }

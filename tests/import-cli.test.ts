@@ -40,6 +40,9 @@ describe('npm run import', () => {
     expect(badLayer.stderr).toMatch(/"nowhere" is not a layer you can import into/);
     const badMode = runCli(['wifi_hotspots', example('wifi-hotspots.csv'), '--mode', 'merge'], {});
     expect(badMode.status).toBe(2);
+    const unconfirmedEmpty = runCli(['wifi_hotspots', '--empty'], {});
+    expect(unconfirmedEmpty.status).toBe(2);
+    expect(unconfirmedEmpty.stderr).toMatch(/--empty deletes every feature of wifi_hotspots: add --yes to confirm/);
   });
 
   it('refuses, in French and with a non-zero status, a data directory a running server holds', async () => {
@@ -79,6 +82,12 @@ describe('npm run import', () => {
       const result = runCli(['wifi_hotspots', example('ban-adresses.csv'), '--mode', 'replace'], env);
       expect(result.status).toBe(1);
       expect(result.stdout).toMatch(/^FAILED wifi_hotspots ← ban-adresses\.csv: .* — no source field for the required property name/);
+    });
+
+    it('empties a layer on purpose with --empty --yes, and says how many features went', () => {
+      const result = runCli(['wifi_hotspots', '--empty', '--yes', '--reason', 'test'], env);
+      expect(result.status, result.stderr).toBe(0);
+      expect(result.stdout).toMatch(/^emptied wifi_hotspots: \d+ features deleted \(recorded in the audit log\)/);
     });
 
     it('prints the whole summary as JSON with --json, dry runs included', () => {

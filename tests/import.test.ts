@@ -521,6 +521,17 @@ describe('text and database formats', () => {
     expect(summary.counts.loaded).toBe(3);
   });
 
+  it('refuses a GeoJSON file with an invalid geometry, naming the feature and what is wrong', async () => {
+    const point = (coordinates: unknown) => ({ type: 'Feature', geometry: { type: 'Point', coordinates }, properties: { name: 'P', kind: 'outdoor', status: 'active' } });
+    const file = writeText(path('bad-point.geojson'), JSON.stringify({
+      type: 'FeatureCollection', features: [point([-1.95, 48.13]), point(['-1.95', '48.13']), point([-1.96, 48.13])],
+    }));
+    const summary = await importFile({ layer: 'wifi_hotspots', file });
+    expect(summary.status).toBe('failed');
+    expect(summary.message).toMatch(/row 2: features\[1\]\.geometry is not valid GeoJSON: Position must only contain numbers/);
+    expect(summary.errors).toHaveLength(1);
+  });
+
   it('reads a GeoPackage feature table chosen with --member, in its own coordinate system', async () => {
     const SQL = await initSqlJs();
     const gpkg = new SQL.Database();

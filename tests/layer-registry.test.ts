@@ -68,6 +68,27 @@ describe('layer registry', () => {
     expect(() => createLayerRegistry([withChanges({ style: { ...lots.style, colorBy: 'activity' } })])).toThrow(/code list/);
   });
 
+  it('rejects a fibre status list whose values lack the roles eligibility and the THD label read', () => {
+    const phases = ALL_LAYERS.find((l) => l.id === 'fibre_phases')!;
+    const roleless = {
+      ...phases,
+      properties: phases.properties.map((p) => p.values ? { ...p, values: p.values.map(({ role: _, ...v }) => v) } : p),
+    };
+    expect(() => createLayerRegistry([roleless])).toThrow(/"status" value "deployed" needs a role/);
+    const undeployed = {
+      ...phases,
+      properties: phases.properties.map((p) => p.values ? { ...p, values: p.values.filter((v) => v.role !== 'deployed') } : p),
+    };
+    expect(() => createLayerRegistry([undeployed])).toThrow(/"status" needs a value with role "deployed"/);
+  });
+
+  it('rejects a role on a code list that no SQL reads by role', () => {
+    const bad = withChanges({
+      properties: lots.properties.map((p) => p.values ? { ...p, values: p.values.map((v) => ({ ...v, role: 'deployed' as const })) } : p),
+    });
+    expect(() => createLayerRegistry([bad])).toThrow(/has role "deployed", which no SQL reads there/);
+  });
+
   it('rejects a layer described twice and a property shadowing a reserved column', () => {
     expect(() => createLayerRegistry([lots, lots])).toThrow(/described twice/);
     const shadow = withChanges({ properties: [...lots.properties, { name: 'geom', type: 'text', label: { fr: 'g', en: 'g' }, public: true }] });

@@ -83,7 +83,7 @@ describe('start-up check of the catalog against the layer descriptions', () => {
     await db.query('ALTER TABLE wifi_hotspots DROP COLUMN access');
     const problems = await findCatalogMismatches(db, ALL_LAYERS);
     expect(problems).toContain('wifi_hotspots.ssid: column is not in the layer description');
-    expect(problems).toContain('wifi_hotspots.access: column is missing');
+    expect(problems).toContain('wifi_hotspots.access: column is missing — write a migration that adds it');
     await expect(checkCatalog(db, ALL_LAYERS)).rejects.toBeInstanceOf(CatalogMismatchError);
   });
 

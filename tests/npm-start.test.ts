@@ -79,8 +79,8 @@ describe('npm start', () => {
     console.log(`npm start → /health 200 in ${Date.now() - started} ms (${databaseUrl ? 'postgis' : 'embedded'})`);
     expect(health.status).toBe(200);
     expect(((await health.json()) as { database: { kind: string } }).database.kind).toBe(databaseUrl ? 'postgis' : 'embedded');
-    const lots = (await (await fetch(url + 'api/layers/zone_lots/features.geojson')).json()) as { features: unknown[] };
-    expect(lots.features.length).toBeGreaterThan(40);
+    const lots = (await (await fetch(url + 'ogc/collections/zone_lots/items')).json()) as { numberMatched: number };
+    expect(lots.numberMatched).toBeGreaterThan(40);
     const page = await fetch(url);
     expect(page.status).toBe(200);
     expect(await page.text()).toMatch(/WebSIG/);

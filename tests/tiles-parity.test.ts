@@ -5,19 +5,10 @@ import type { Database } from '../core/db/database.ts';
 import { ident, publicRowFilter } from '../core/layers/layer-sql.ts';
 import { createLayerRegistry } from '../core/layers/registry.ts';
 import { createAsMvtProducer, createJsProducer, detectTileProducer } from '../server/tiles/tile-producers.ts';
-import { compareTiles, decodeTile, ringArea } from './helpers/tile-golden.ts';
+import { compareTiles, decodeTile, ringArea, tileAt } from './helpers/tile-golden.ts';
 import { openTestDatabase } from './helpers/test-db.ts';
 
 const LAYERS = createLayerRegistry().all.filter((l) => l.public);
-
-function tileAt(lon: number, lat: number, z: number) {
-  const n = 2 ** z;
-  const phi = (lat * Math.PI) / 180;
-  return {
-    x: Math.floor(((lon + 180) / 360) * n),
-    y: Math.floor(((1 - Math.log(Math.tan(phi) + 1 / Math.cos(phi)) / Math.PI) / 2) * n),
-  };
-}
 
 // ST_AsMVT needs PostGIS built with protobuf: the embedded database has none, so there is no second
 // producer to compare with (the embedded output is held to the same goldens in tiles.test.ts instead).
@@ -75,7 +66,7 @@ describe.skipIf(!inject('databaseUrl'))('tile producer parity on PostGIS', () =>
     const { rows } = await db.query<{ lon: number; lat: number }>(
       'SELECT ST_X(p) AS lon, ST_Y(p) AS lat FROM (SELECT ST_PointOnSurface(geom) AS p FROM zone_lots ORDER BY id LIMIT 1) s');
     for (const z of [12, 15, 16]) {
-      const coord = { z, ...tileAt(rows[0]!.lon, rows[0]!.lat, z) };
+      const coord = tileAt(rows[0]!.lon, rows[0]!.lat, z);
       const layers = LAYERS.filter((l) => z >= l.minzoom && z <= l.maxzoom);
       const reference = decodeTile(await createAsMvtProducer(db).produce(layers, coord));
       expect(Object.keys(reference).length).toBeGreaterThan(1);

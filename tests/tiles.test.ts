@@ -15,24 +15,13 @@ import { createLayerRegistry } from '../core/layers/registry.ts';
 import type { LayerDef } from '../core/layers/layer-def.ts';
 import { tileFields } from '../server/tiles/tilejson.ts';
 import { detectTileProducer } from '../server/tiles/tile-producers.ts';
-import { checkTileGolden, decodeTile, type DecodedTile } from './helpers/tile-golden.ts';
+import { checkTileGolden, decodeTile, tileAt, type DecodedTile } from './helpers/tile-golden.ts';
 import { startTestServer, type TestServer } from './helpers/test-server.ts';
 
 const LAYERS = createLayerRegistry().all.filter((l) => l.public);
 const ALL_IDS = LAYERS.map((l) => l.id).join(',');
 
 interface Tile { z: number; x: number; y: number }
-
-/** The XYZ tile holding a WGS84 point. */
-function tileAt(lon: number, lat: number, z: number): Tile {
-  const n = 2 ** z;
-  const phi = (lat * Math.PI) / 180;
-  return {
-    z,
-    x: Math.floor(((lon + 180) / 360) * n),
-    y: Math.floor(((1 - Math.log(Math.tan(phi) + 1 / Math.cos(phi)) / Math.PI) / 2) * n),
-  };
-}
 
 /** Every tile at zoom z that a WGS84 box touches. */
 function tilesCovering([west, south, east, north]: number[], z: number): Tile[] {

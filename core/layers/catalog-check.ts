@@ -1,19 +1,10 @@
-// Compares the layer descriptions with the database catalog, so a drift between the migrations
-// and the descriptions stops the server at start-up instead of surfacing as a broken tile later.
+// Compares the layer descriptions with the database catalog (columns, geometries, GiST indexes, code-list
+// CHECK constraints, change-signal triggers), so a drift between the migrations and the descriptions
+// stops the server at start-up with each differing piece named, instead of surfacing as a broken tile later.
 import type { Queryable } from '../db/database.ts';
-import type { LayerDef, PropertyType } from './layer-def.ts';
+import type { LayerDef } from './layer-def.ts';
 import { GEOMETRY_COLUMN, TILE_GEOMETRY_COLUMN } from './layer-def.ts';
-
-/** PostgreSQL type names (`udt_name`) accepted for each property type. */
-const SQL_TYPES: Record<PropertyType, readonly string[]> = {
-  text: ['text', 'varchar'],
-  integer: ['int4', 'int8', 'int2'],
-  number: ['numeric', 'float8', 'float4'],
-  date: ['date'],
-  datetime: ['timestamptz'],
-  boolean: ['bool'],
-  'text[]': ['_text'],
-};
+import { PROPERTY_TYPES } from './property-types.ts';
 
 export class CatalogMismatchError extends Error {
   constructor(readonly problems: string[]) {
@@ -53,16 +44,16 @@ export async function findCatalogMismatches(db: Queryable, layers: readonly Laye
       continue;
     }
     const expected = new Map<string, { types: readonly string[]; required: boolean }>([
-      ['id', { types: layer.idType === 'text' ? SQL_TYPES.text : SQL_TYPES.integer, required: true }],
+      ['id', { types: PROPERTY_TYPES[layer.idType].udtNames, required: true }],
       [GEOMETRY_COLUMN, { types: ['geometry'], required: true }],
       [TILE_GEOMETRY_COLUMN, { types: ['geometry'], required: false }],
       ['updated_at', { types: ['timestamptz'], required: true }],
     ]);
-    if (layer.featureIdColumn === 'fid') expected.set('fid', { types: SQL_TYPES.integer, required: true });
-    for (const p of layer.properties) expected.set(p.name, { types: SQL_TYPES[p.type], required: !!p.required });
+    if (layer.featureIdColumn === 'fid') expected.set('fid', { types: PROPERTY_TYPES.integer.udtNames, required: true });
+    for (const p of layer.properties) expected.set(p.name, { types: PROPERTY_TYPES[p.type].udtNames, required: !!p.required });
     for (const [name, want] of expected) {
       const col = cols.get(name);
-      if (!col) problems.push(`${layer.id}.${name}: column is missing`);
+      if (!col) problems.push(`${layer.id}.${name}: ${isPrivate(layer, name) ? 'column of a private property' : 'column'} is missing — write a migration that adds it`);
       else if (!want.types.includes(col.udt_name)) {
         problems.push(`${layer.id}.${name}: column type ${col.udt_name}, description expects ${want.types.join(' or ')}`);
       } else if (want.required && col.is_nullable === 'YES') {
@@ -83,6 +74,135 @@ export async function findCatalogMismatches(db: Queryable, layers: readonly Laye
       );
       if (!indexed) problems.push(`${layer.id}.${column}: no GiST index`);
     }
+  }
+  const present = layers.filter((l) => columns.rows.some((c) => c.table_name === l.id));
+  problems.push(...(await findConstraintMismatches(db, present)));
+  return problems;
+}
+
+/** True for the column of a private (staff-only) property, which a missing-column problem names as such. */
+function isPrivate(layer: LayerDef, name: string): boolean {
+  return layer.properties.some((p) => p.name === name && !p.public);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Code lists against CHECK constraints, and the change-signal triggers.
+
+/** The function migration 20261129_003 gives every layer table's statement triggers. */
+export const CHANGE_SIGNAL_FUNCTION = 'websig_bump_layer_version';
+
+interface CheckRow { table_name: string; column_name: string; definition: string }
+interface TriggerRow { table_name: string; tgtype: number }
+
+/** A text literal as PostgreSQL prints it, cast to text or varchar. */
+const LITERAL = String.raw`'(?:[^']|'')*'::(?:text|character varying)`;
+// What PostgreSQL 15 to 18 print for `CHECK (col IN (…))`: `col = ANY (ARRAY[…])` on text,
+// `(col)::text = ANY ((ARRAY[…])::text[])` on varchar, and `col = '…'::text` for a single value.
+const CODE_LIST_CHECK = new RegExp(
+  String.raw`^CHECK \(\(\(?("(?:[^"]|"")+"|[a-z_][a-z0-9_$]*)\)?(?:::text)? = ` +
+    String.raw`(?:ANY \(\(?ARRAY\[((?:${LITERAL}(?:, )?)+)\](?:\)::text\[\])?\)|(${LITERAL}))\)\)(?: NOT VALID)?$`,
+);
+
+/** The column and allowed values of a code-list CHECK as `pg_get_constraintdef` prints it; undefined
+ *  for any other CHECK (a range, a pattern, several columns). */
+export function parseCheckValues(definition: string): { column: string; values: string[] } | undefined {
+  const match = CODE_LIST_CHECK.exec(definition);
+  if (!match) return undefined;
+  const [, quoted, list, single] = match;
+  const column = quoted!.startsWith('"') ? quoted!.slice(1, -1).replace(/""/g, '"') : quoted!;
+  const values = [...(list ?? single!).matchAll(/'((?:[^']|'')*)'::/g)].map((m) => m[1]!.replace(/''/g, "'"));
+  return { column, values };
+}
+
+const quoteAll = (values: readonly string[]): string => values.map((v) => `'${v}'`).join(', ');
+
+/** Differences between a property's code list and the code-list CHECKs found on its column. */
+export function compareCodeList(
+  table: string, column: string, described: readonly string[] | undefined, checks: readonly (readonly string[])[],
+): string[] {
+  const where = `${table}.${column}`;
+  if (!described) {
+    return checks.map((allowed) => `${where}: CHECK constraint restricts it to ${quoteAll(allowed)} but the description has no code list — ` +
+      'describe the values, or write a migration that drops the CHECK constraint');
+  }
+  if (checks.length === 0) {
+    return [`${where}: no CHECK constraint enforces its code list — write a migration that adds CHECK (${column} IN (${quoteAll(described)}))`];
+  }
+  return checks.flatMap((allowed) => {
+    const extra = allowed.filter((v) => !described.includes(v));
+    const refused = described.filter((v) => !allowed.includes(v));
+    return [
+      ...(extra.length ? [`${where}: CHECK constraint allows ${quoteAll(extra)} which the description lacks — write a migration that replaces the CHECK constraint`] : []),
+      ...(refused.length ? [`${where}: description lists ${quoteAll(refused)} which the CHECK constraint refuses — write a migration that replaces the CHECK constraint`] : []),
+    ];
+  });
+}
+
+// pg_trigger.tgtype bits (PostgreSQL's include/catalog/pg_trigger.h): ROW, BEFORE and INSTEAD unset
+// mean an AFTER … FOR EACH STATEMENT trigger.
+const TRIGGER_ROW = 1 << 0;
+const TRIGGER_BEFORE = 1 << 1;
+const TRIGGER_INSTEAD = 1 << 6;
+const TRIGGER_EVENTS = { INSERT: 1 << 2, DELETE: 1 << 3, UPDATE: 1 << 4, TRUNCATE: 1 << 5 } as const;
+export type WriteEvent = keyof typeof TRIGGER_EVENTS;
+
+/** The write events that none of a table's change-signal triggers (their `tgtype`) signals after the statement. */
+export function unsignalledEvents(tgtypes: readonly number[]): WriteEvent[] {
+  const statementAfter = tgtypes.filter((t) => (t & (TRIGGER_ROW | TRIGGER_BEFORE | TRIGGER_INSTEAD)) === 0);
+  return (['INSERT', 'UPDATE', 'DELETE', 'TRUNCATE'] as const).filter(
+    (event) => !statementAfter.some((t) => (t & TRIGGER_EVENTS[event]) !== 0),
+  );
+}
+
+/** The problem of a table whose writes in `missing` would not bump its layer version. */
+export function changeSignalProblem(table: string, missing: readonly WriteEvent[]): string {
+  const rowEvents = missing.filter((e) => e !== 'TRUNCATE');
+  const triggers = [
+    ...(rowEvents.length ? [`AFTER ${rowEvents.join(' OR ')}`] : []),
+    ...(missing.includes('TRUNCATE') ? ['AFTER TRUNCATE'] : []),
+  ];
+  const which = missing.length === 4 ? '' : ` for ${missing.join(', ')}`;
+  const what = triggers.length > 1 ? `${triggers.join(' and ')} statement triggers` : `an ${triggers[0]} statement trigger`;
+  return `${table}: no change-signal trigger${which} — write a migration creating ${what} executing ${CHANGE_SIGNAL_FUNCTION}()`;
+}
+
+/** Code lists against the CHECK constraints, and the triggers that keep layer_versions current. */
+async function findConstraintMismatches(db: Queryable, layers: readonly LayerDef[]): Promise<string[]> {
+  const tables = layers.map((l) => l.id);
+  const [checks, triggers] = await Promise.all([
+    db.query<CheckRow & Record<string, unknown>>(
+      `SELECT c.relname AS table_name, a.attname AS column_name, pg_get_constraintdef(k.oid) AS definition
+         FROM pg_constraint k
+         JOIN pg_class c ON c.oid = k.conrelid
+         JOIN pg_namespace n ON n.oid = c.relnamespace
+         JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = k.conkey[1]
+        WHERE k.contype = 'c' AND cardinality(k.conkey) = 1 AND n.nspname = current_schema() AND c.relname = ANY($1)`,
+      [tables],
+    ),
+    // A disabled trigger (D), or one that fires only under replication (R), signals nothing.
+    db.query<TriggerRow & Record<string, unknown>>(
+      `SELECT c.relname AS table_name, t.tgtype
+         FROM pg_trigger t
+         JOIN pg_class c ON c.oid = t.tgrelid
+         JOIN pg_namespace n ON n.oid = c.relnamespace
+         JOIN pg_proc p ON p.oid = t.tgfoid
+        WHERE NOT t.tgisinternal AND t.tgenabled IN ('O', 'A') AND p.proname = $2
+          AND n.nspname = current_schema() AND c.relname = ANY($1)`,
+      [tables, CHANGE_SIGNAL_FUNCTION],
+    ),
+  ]);
+  const problems: string[] = [];
+  for (const layer of layers) {
+    const codeLists = new Map<string, string[][]>();
+    for (const row of checks.rows.filter((r) => r.table_name === layer.id)) {
+      const parsed = parseCheckValues(row.definition);
+      if (parsed?.column === row.column_name) codeLists.set(row.column_name, [...(codeLists.get(row.column_name) ?? []), parsed.values]);
+    }
+    for (const p of layer.properties) {
+      problems.push(...compareCodeList(layer.id, p.name, p.values?.map((v) => v.value), codeLists.get(p.name) ?? []));
+    }
+    const missing = unsignalledEvents(triggers.rows.filter((t) => t.table_name === layer.id).map((t) => t.tgtype));
+    if (missing.length > 0) problems.push(changeSignalProblem(layer.id, missing));
   }
   return problems;
 }

@@ -3,11 +3,11 @@ import type { LayerDef } from './layer-def.ts';
 import { code, label, prop } from './labels.ts';
 
 export const FIBRE_STATUSES = [
-  code('deployed', 'Déployée', 'Deployed', '#1b7a3a'),
-  code('in_progress', 'En cours de déploiement', 'In deployment', '#c77700'),
-  code('planned', 'Programmée', 'Planned', '#2160a8'),
-  code('study', "À l'étude", 'Under study', '#7a4fb0'),
-  code('not_planned', 'Non programmée', 'Not planned', '#6b7075'),
+  code('deployed', 'Déployée', 'Deployed', '#1b7a3a', 'deployed'),
+  code('in_progress', 'En cours de déploiement', 'In deployment', '#c77700', 'in_progress'),
+  code('planned', 'Programmée', 'Planned', '#2160a8', 'planned'),
+  code('study', "À l'étude", 'Under study', '#7a4fb0', 'study'),
+  code('not_planned', 'Non programmée', 'Not planned', '#6b7075', 'not_planned'),
 ] as const;
 
 export const fibrePhases: LayerDef = {

@@ -3,8 +3,19 @@
 export type Lang = 'fr' | 'en';
 export type Label = Readonly<Record<Lang, string>>;
 
-/** Column types a layer property may have; each maps to one PostgreSQL type (see `sqlTypeOf`). */
+/** Column types a layer property may have; what each means is declared once, in `PROPERTY_TYPES` (property-types.ts). */
 export type PropertyType = 'text' | 'integer' | 'number' | 'date' | 'datetime' | 'boolean' | 'text[]';
+
+/** Stages of fibre deployment, least advanced first: eligibility ranks status values in this order. */
+export const FIBRE_STAGES = [
+  'not_planned', 'study', 'planned', 'target', 'signed', 'in_progress', 'deployed', 'connectable',
+] as const;
+export type FibreStage = (typeof FIBRE_STAGES)[number];
+
+/** What a code value means to the platform's own SQL (eligibility, THD label), which reads values by
+ *  role and never names a stored one: a fibre stage, or `in_service` for a wifi hotspot people can use.
+ *  Which lists carry roles, and which roles they need, is in code-roles.ts. */
+export type CodeRole = FibreStage | 'in_service';
 
 export interface CodeValue {
   /** The stored value, e.g. `deployed`. */
@@ -12,6 +23,8 @@ export interface CodeValue {
   readonly label: Label;
   /** Legend colour for this value when the layer is coloured by this property. */
   readonly color?: string;
+  /** What the platform's SQL reads this value as, on the lists code-roles.ts names. */
+  readonly role?: CodeRole;
 }
 
 export interface PropertyDef {

@@ -1,5 +1,7 @@
 // The layer registry: every layer description, validated and frozen once at start-up.
 import type { LayerDef, PropertyDef } from './layer-def.ts';
+import { validateCodeRoles } from './code-roles.ts';
+import { PROPERTY_TYPES } from './property-types.ts';
 import { fibrePhases } from './fibre-phases.layer.ts';
 import { fibrePremises } from './fibre-premises.layer.ts';
 import { wifiHotspots } from './wifi-hotspots.layer.ts';
@@ -23,7 +25,8 @@ const IDENTIFIER = /^[a-z][a-z0-9_]{0,62}$/;
 /** Names the platform's own columns and routes use; a property may not shadow them. */
 const RESERVED_COLUMNS = new Set(['id', 'fid', 'geom', 'geom_3857', 'created_at', 'updated_at']);
 
-/** Throws on the first inconsistency in a description: ids, names, zooms, code lists, style. */
+/** Throws on the first inconsistency in a description: ids, names, zooms, code lists and their roles, style,
+ *  date property. */
 export function validateLayerDef(layer: LayerDef): void {
   const where = `layer description "${layer.id}"`;
   if (!IDENTIFIER.test(layer.id)) throw new Error(`${where}: id must be a lower-case SQL identifier`);
@@ -44,12 +47,17 @@ export function validateLayerDef(layer: LayerDef): void {
     names.add(p.name);
     if (p.values && p.type !== 'text') throw new Error(`${where}: code list on non-text property "${p.name}"`);
   }
+  validateCodeRoles(layer);
   const colorBy = layer.style.colorBy;
   if (colorBy !== undefined && !layer.properties.find((p) => p.name === colorBy)?.values) {
     throw new Error(`${where}: style colours by "${colorBy}", which is not a property with a code list`);
   }
   for (const key of [layer.temporalProperty, layer.publishedColumn]) {
     if (key !== undefined && !names.has(key)) throw new Error(`${where}: "${key}" is not one of its properties`);
+  }
+  const temporal = layer.properties.find((p) => p.name === layer.temporalProperty);
+  if (temporal && !PROPERTY_TYPES[temporal.type].temporal) {
+    throw new Error(`${where}: temporal property "${temporal.name}" is of type ${temporal.type}, not a date or date-time`);
   }
 }
 

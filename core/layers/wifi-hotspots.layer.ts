@@ -21,7 +21,7 @@ export const wifiHotspots: LayerDef = {
       required: true,
       queryable: true,
       values: [
-        code('active', 'En service', 'Active', '#0b6e99'),
+        code('active', 'En service', 'Active', '#0b6e99', 'in_service'),
         code('planned', 'Prévu', 'Planned', '#7a4fb0'),
         code('out_of_service', 'Hors service', 'Out of service', '#a02c2c'),
         code('removed', 'Retiré', 'Removed', '#6b7075'),

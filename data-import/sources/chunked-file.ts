@@ -9,6 +9,8 @@ export const NEED_MORE = Symbol('need more bytes');
 
 export class ChunkedFile {
   private buf: Buffer;
+  /** File offset of `buf[0]`. */
+  private bufferAt = 0;
   private start = 0;
   private end = 0;
   private eof = false;
@@ -16,12 +18,20 @@ export class ChunkedFile {
   private constructor(
     private readonly handle: FileHandle,
     private readonly chunk: number,
+    /** The file's size when it was opened, in bytes. */
+    readonly size: number,
   ) {
-    this.buf = Buffer.allocUnsafe(chunk);
+    this.buf = Buffer.allocUnsafe(Math.min(chunk, size));
   }
 
   static async open(path: string, chunk = DEFAULT_CHUNK): Promise<ChunkedFile> {
-    return new ChunkedFile(await open(path, 'r'), chunk);
+    const handle = await open(path, 'r');
+    try {
+      return new ChunkedFile(handle, chunk, (await handle.stat()).size);
+    } catch (error) {
+      await handle.close();
+      throw error;
+    }
   }
 
   /** The buffer that take() offsets point into; valid until the next refill. */
@@ -39,9 +49,19 @@ export class ChunkedFile {
     return this.start;
   }
 
-  /** True once the whole rest of the file is in the buffer. */
+  /** Offset in the file of the next byte to take. */
+  get position(): number {
+    return this.bufferAt + this.start;
+  }
+
+  /** Bytes of the file not taken yet, buffered or not. */
+  get remaining(): number {
+    return this.size - this.position;
+  }
+
+  /** True once the whole rest of the file is in the buffer (or the file turned out shorter). */
   get atEnd(): boolean {
-    return this.eof;
+    return this.eof || this.bufferAt + this.end >= this.size;
   }
 
   /** Takes `n` buffered bytes and returns their offset in `buffer`, or -1 if fewer are buffered. */
@@ -52,18 +72,24 @@ export class ChunkedFile {
     return at;
   }
 
-  /** Reads until `n` bytes are buffered, or the file ends. */
+  /**
+   * Reads until `n` bytes are buffered, or the file ends. The buffer never grows past what the
+   * file still holds, so a length read from a damaged header cannot make it allocate more.
+   */
   async refill(n: number): Promise<void> {
-    const remaining = this.end - this.start;
-    if (remaining >= n) return;
+    const buffered = this.end - this.start;
+    const wanted = Math.min(n, this.remaining);
+    if (buffered >= wanted) return;
     // Keep the unread tail at the front of a (possibly larger) buffer, then top it up.
-    const target = Math.max(this.chunk, n) > this.buf.length ? Buffer.allocUnsafe(Math.max(this.chunk, n)) : this.buf;
+    const size = Math.max(wanted, Math.min(this.chunk, this.remaining));
+    const target = size > this.buf.length ? Buffer.allocUnsafe(size) : this.buf;
     this.buf.copy(target, 0, this.start, this.end);
+    this.bufferAt += this.start;
     this.buf = target;
     this.start = 0;
-    this.end = remaining;
-    while (!this.eof && this.end < n) {
-      const { bytesRead } = await this.handle.read(this.buf, this.end, this.buf.length - this.end, null);
+    this.end = buffered;
+    while (!this.eof && this.end < wanted) {
+      const { bytesRead } = await this.handle.read(this.buf, this.end, this.buf.length - this.end, this.bufferAt + this.end);
       if (bytesRead === 0) this.eof = true;
       this.end += bytesRead;
     }
@@ -75,6 +101,13 @@ export class ChunkedFile {
     const count = Math.min(n, this.end - this.start);
     const at = this.take(count);
     return Buffer.from(this.buf.subarray(at, at + count));
+  }
+
+  /** `n` bytes at `position` in the file as a copy, without moving the sequential reads. */
+  async readAt(position: number, n: number): Promise<Buffer> {
+    const out = Buffer.alloc(Math.max(0, Math.min(n, this.size - position)));
+    const { bytesRead } = await this.handle.read(out, 0, out.length, position);
+    return out.subarray(0, bytesRead);
   }
 
   async close(): Promise<void> {

@@ -1,11 +1,11 @@
 // CSV as a feature source: `;`, `,` or tab sniffed from the header, geometry from lon/lat, x/y or
-// WKT columns, text decoded strictly (UTF-8 by default), read as a stream.
+// WKT columns, text decoded strictly (UTF-8 by default), quotes parsed strictly, read as a stream.
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
-import { Transform, type TransformCallback } from 'node:stream';
-import { parse } from 'csv-parse';
+import { Transform, pipeline, type TransformCallback } from 'node:stream';
+import { CsvError, parse } from 'csv-parse';
 import { createTextDecoder, requireEncoding, type ResolvedEncoding, type TextEncodingName } from './encoding.ts';
-import { SourceError, type CrsHint, type FeatureSource, type SourceRecord } from './source.ts';
+import { SourceError, formatCount, type CrsHint, type FeatureSource, type SourceRecord } from './source.ts';
 
 /** Which columns hold the geometry. */
 export type CsvGeometryColumns = { lon: string; lat: string } | { x: string; y: string } | { wkt: string };
@@ -16,6 +16,56 @@ export interface CsvOptions {
   delimiter?: string;
   /** Geometry columns; found by their usual names when absent. */
   geometry?: CsvGeometryColumns;
+  /** The file's name in messages (an archive member's rather than a temporary file's); its path by default. */
+  name?: string;
+}
+
+/**
+ * The most characters one record may hold, far above any real row (a WKT polygon of 400,000
+ * points fits): a quote never closed is refused here instead of reading the rest of the file
+ * into one value.
+ */
+export const MAX_CSV_RECORD_CHARS = 16 * 1024 * 1024;
+
+/** Where the last record parsed ended, to tell where a failing one started. */
+export interface CsvPosition {
+  /** Line on which the last record ended (0 before the header). */
+  lines: number;
+  /** Empty lines skipped until then. */
+  emptyLines: number;
+}
+
+/**
+ * Turns a csv-parse error into a SourceError naming the file, the line where the failing record
+ * started (`after` says where the previous one ended) and what was expected there.
+ */
+export function describeCsvError(error: unknown, after: CsvPosition, name: string): unknown {
+  if (!(error instanceof CsvError)) return error;
+  const e = error as CsvError & { lines: number; empty_lines: number; records: number; column: number | string };
+  // Empty lines skipped since the last record come before the failing one.
+  const start = after.lines + 1 + (e.empty_lines - after.emptyLines);
+  const record = e.records === 0 ? `the header (line ${formatCount(start)})` : `row ${formatCount(e.records)} (from line ${formatCount(start)})`;
+  const field = typeof e.column === 'number' ? `field ${e.column + 1}` : `field ${e.column}`;
+  const doubled = 'a quote inside a quoted value is written twice: ""';
+  switch (e.code) {
+    case 'CSV_QUOTE_NOT_CLOSED':
+      return new SourceError(`${name}: ${record} opens a quoted value that is never closed: expected a closing quote before the end of the file (${doubled})`);
+    case 'CSV_MAX_RECORD_SIZE':
+      // Only a quoted value holds line breaks: a record over several lines is inside one.
+      return new SourceError(
+        e.lines > start
+          ? `${name}: ${record} is still inside a quoted value at line ${formatCount(e.lines)}, past ${formatCount(MAX_CSV_RECORD_CHARS)} characters: expected a closing quote (${doubled})`
+          : `${name}: ${record} is longer than ${formatCount(MAX_CSV_RECORD_CHARS)} characters: expected a line end`,
+      );
+    case 'CSV_INVALID_CLOSING_QUOTE':
+      return new SourceError(
+        `${name}: ${record}, ${field}: the quote that closes the value at line ${formatCount(e.lines)} is followed by more text: expected the delimiter or a line end (${doubled})`,
+      );
+    case 'INVALID_OPENING_QUOTE':
+      return new SourceError(`${name}: ${record}, ${field}: a quote inside an unquoted value: expected the whole value quoted and its quotes doubled ("12 rue ""Les Pins""")`);
+    default:
+      return new SourceError(`${name}: ${record}: ${e.message}`);
+  }
 }
 
 const LONLAT_NAMES: [string, string][] = [['lon', 'lat'], ['longitude', 'latitude'], ['lng', 'lat'], ['long', 'lat']];
@@ -54,7 +104,10 @@ export function findGeometryColumns(fields: readonly string[]): CsvGeometryColum
 class DecodeStream extends Transform {
   private readonly decode: (chunk: Buffer) => string;
   private readonly flushDecoder: () => string;
-  constructor(private readonly encoding: TextEncodingName) {
+  constructor(
+    private readonly encoding: TextEncodingName,
+    private readonly name: string,
+  ) {
     super({ decodeStrings: true, readableObjectMode: false });
     if (encoding === 'utf-8') {
       // A character may straddle two chunks: the streaming decoder keeps the partial bytes.
@@ -70,14 +123,14 @@ class DecodeStream extends Transform {
     try {
       done(null, this.decode(chunk));
     } catch {
-      done(new SourceError(`the file is not valid ${this.encoding}: pass --encoding windows-1252 (or the right one)`));
+      done(new SourceError(`${this.name}: not valid ${this.encoding}: pass --encoding windows-1252 (or the right one)`));
     }
   }
   override _flush(done: TransformCallback): void {
     try {
       done(null, this.flushDecoder());
     } catch {
-      done(new SourceError(`the file is not valid ${this.encoding}: pass --encoding windows-1252 (or the right one)`));
+      done(new SourceError(`${this.name}: not valid ${this.encoding}: pass --encoding windows-1252 (or the right one)`));
     }
   }
 }
@@ -110,12 +163,25 @@ export async function openCsv(path: string, options: CsvOptions = {}): Promise<F
   const delimiter = options.delimiter ?? sniffDelimiter(headerLine);
 
   const { size } = await stat(path);
+  const name = options.name ?? path;
   const input = createReadStream(path);
-  const parser = input
-    .pipe(new DecodeStream(encoding.encoding))
-    .pipe(parse({ delimiter, bom: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: true }));
-  input.on('error', (error) => parser.destroy(error));
-  const iterator = parser[Symbol.asyncIterator]() as AsyncIterator<string[]>;
+  const after: CsvPosition = { lines: 0, emptyLines: 0 };
+  // Strict quotes: a lenient parser reads a quote left open up to the next quote, silently
+  // merging the rows in between into one value.
+  const parser = parse({
+    delimiter, bom: true, relax_column_count: true, skip_empty_lines: true, max_record_size: MAX_CSV_RECORD_CHARS,
+    on_record: (record: string[], context) => {
+      after.lines = context.lines;
+      after.emptyLines = context.empty_lines;
+      return record;
+    },
+  });
+  // pipeline() hands the parser any error of the file or the decoder, so reading fails with it.
+  pipeline(input, new DecodeStream(encoding.encoding, name), parser, () => undefined);
+  const records = parser[Symbol.asyncIterator]() as AsyncIterator<string[]>;
+  const iterator = {
+    next: () => records.next().catch((error: unknown) => Promise.reject(describeCsvError(error, after, name))),
+  };
   const first = await iterator.next();
   if (first.done) throw new SourceError('the CSV file has no header line');
   const fields = first.value.map((f) => f.trim());

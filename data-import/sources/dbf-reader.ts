@@ -1,7 +1,8 @@
-// Streaming dBase (.dbf) reader: header, field descriptors, then one fixed-width record at a time.
+// Streaming dBase (.dbf) reader: header, field descriptors, then one fixed-width record at a time,
+// the file's size checked against its header first.
 import { ChunkedFile, NEED_MORE } from './chunked-file.ts';
 import type { TextDecodeFn } from './encoding.ts';
-import { SourceError } from './source.ts';
+import { SourceError, formatCount } from './source.ts';
 
 export interface DbfField {
   name: string;
@@ -24,36 +25,43 @@ export interface DbfHeader {
 /** Field types whose values we read; the others (memo, binary…) are reported and skipped. */
 export const READABLE_DBF_TYPES = new Set(['C', 'N', 'F', 'D', 'L']);
 
+/** The dBase end-of-file marker, which may follow the last record. */
+const EOF_MARKER = 0x1a;
+
+/**
+ * Reads a .dbf without trusting its header: the header must hold its field descriptors and their
+ * terminator, the fields must fit the record, and the file must be exactly the header plus the
+ * records it counts (and an optional end-of-file byte), so a cut or padded file is refused before
+ * any record is read.
+ */
 export class DbfReader {
   private index = 0;
 
   private constructor(
     private readonly file: ChunkedFile,
+    private readonly name: string,
     readonly header: DbfHeader,
   ) {}
 
-  static async open(path: string): Promise<DbfReader> {
+  /** Opens `path`; messages call it `name` (the archive member's, not a temporary file's). */
+  static async open(path: string, name: string): Promise<DbfReader> {
     const file = await ChunkedFile.open(path);
-    const head = await file.read(32);
-    if (head.length < 32) throw new SourceError(`${path}: not a dBase file (too short)`);
-    const recordCount = head.readUInt32LE(4);
-    const headerLength = head.readUInt16LE(8);
-    const recordLength = head.readUInt16LE(10);
-    const ldid = head[29]!;
-    const descriptors = await file.read(headerLength - 32);
-    const fields: DbfField[] = [];
-    let offset = 1;
-    for (let at = 0; at + 32 <= descriptors.length && descriptors[at] !== 0x0d; at += 32) {
-      let end = at;
-      while (end < at + 11 && descriptors[end] !== 0) end++;
-      // Field names are ASCII by the format; latin1 keeps any stray byte visible instead of failing.
-      const name = descriptors.toString('latin1', at, end).trim();
-      const length = descriptors[at + 16]!;
-      fields.push({ name, type: String.fromCharCode(descriptors[at + 11]!), length, decimals: descriptors[at + 17]!, offset });
-      offset += length;
+    try {
+      const head = await file.read(32);
+      if (head.length < 32) throw new SourceError(`${name}: not a dBase file (${head.length} bytes, shorter than a 32-byte header)`);
+      const headerLength = head.readUInt16LE(8);
+      if (headerLength < 33 || headerLength > file.size) {
+        throw new SourceError(`${name}: the header says it is ${formatCount(headerLength)} bytes long: expected at least 33 and at most the file's ${formatCount(file.size)}`);
+      }
+      const header = parseDbfHeader(head, await file.read(headerLength - 32), name);
+      const last = (await file.readAt(file.size - 1, 1))[0];
+      const problem = dbfSizeProblem(header.recordCount, headerLength, header.recordLength, file.size, last);
+      if (problem) throw new SourceError(`${name}: ${problem}`);
+      return new DbfReader(file, name, header);
+    } catch (error) {
+      await file.close();
+      throw error;
     }
-    if (offset > recordLength) throw new SourceError(`${path}: field lengths (${offset} bytes) exceed the record length (${recordLength})`);
-    return new DbfReader(file, { recordCount, recordLength, ldid, fields });
   }
 
   /** The buffer record offsets point into (valid until the next refill). */
@@ -61,13 +69,18 @@ export class DbfReader {
     return this.file.buffer;
   }
 
-  /** The next record's offset in `buffer` (deletion flag first), NEED_MORE, or undefined at the end. */
+  /** The next record's offset in `buffer` (deletion flag first), NEED_MORE, or undefined after the last one. */
   next(): number | undefined | typeof NEED_MORE {
     if (this.index >= this.header.recordCount) return undefined;
-    const length = this.header.recordLength;
-    const at = this.file.take(length);
-    if (at < 0) return this.file.atEnd ? undefined : NEED_MORE;
-    if (this.file.buffer[at] === 0x1a) return undefined;
+    const position = this.file.position;
+    const at = this.file.take(this.header.recordLength);
+    if (at < 0) {
+      if (!this.file.atEnd) return NEED_MORE;
+      throw new SourceError(`${this.name}: ends at byte ${formatCount(position)}, in record ${formatCount(this.index + 1)} of the ${formatCount(this.header.recordCount)} its header counts`);
+    }
+    if (this.file.buffer[at] === EOF_MARKER) {
+      throw new SourceError(`${this.name}: record ${formatCount(this.index + 1)} at byte ${formatCount(position)} starts with the end-of-file marker 0x1A, but the header counts ${formatCount(this.header.recordCount)} records`);
+    }
     this.index++;
     return at;
   }
@@ -80,6 +93,34 @@ export class DbfReader {
   close(): Promise<void> {
     return this.file.close();
   }
+}
+
+/**
+ * Reads the 32-byte header `head` and the field descriptors that follow it (`descriptors`, up to
+ * the header length): a 0x0D must end the descriptors, the record be at least one byte (the
+ * deletion flag), and the fields fit in it.
+ */
+export function parseDbfHeader(head: Buffer, descriptors: Buffer, name: string): DbfHeader {
+  const recordCount = head.readUInt32LE(4);
+  const recordLength = head.readUInt16LE(10);
+  if (recordLength < 1) throw new SourceError(`${name}: the header says records are 0 bytes long: expected at least 1 (the deletion flag)`);
+  const fields: DbfField[] = [];
+  let offset = 1;
+  let at = 0;
+  for (; at + 32 <= descriptors.length && descriptors[at] !== 0x0d; at += 32) {
+    let end = at;
+    while (end < at + 11 && descriptors[end] !== 0) end++;
+    // Field names are ASCII by the format; latin1 keeps any stray byte visible instead of failing.
+    const fieldName = descriptors.toString('latin1', at, end).trim();
+    const length = descriptors[at + 16]!;
+    fields.push({ name: fieldName, type: String.fromCharCode(descriptors[at + 11]!), length, decimals: descriptors[at + 17]!, offset });
+    offset += length;
+  }
+  if (descriptors[at] !== 0x0d) {
+    throw new SourceError(`${name}: no 0x0D terminator after the ${fields.length} field descriptors at byte ${formatCount(32 + at)}, inside the ${formatCount(32 + descriptors.length)}-byte header`);
+  }
+  if (offset > recordLength) throw new SourceError(`${name}: field lengths (${formatCount(offset)} bytes with the deletion flag) exceed the record length (${formatCount(recordLength)})`);
+  return { recordCount, recordLength, ldid: head[29]!, fields };
 }
 
 /** A record flagged deleted ('*'): GDAL and ArcGIS skip those, and so do we. */
@@ -114,4 +155,20 @@ export function readDbfValue(buf: Buffer, at: number, field: DbfField, decode: T
     default:
       return null;
   }
+}
+
+/**
+ * Why a .dbf of `size` bytes disagrees with its header, or undefined: it must hold the header and
+ * `count` records exactly, optionally followed by one end-of-file byte 0x1A (`last` is its last byte).
+ */
+export function dbfSizeProblem(count: number, headerLength: number, recordLength: number, size: number, last: number | undefined): string | undefined {
+  const expected = headerLength + count * recordLength;
+  if (size === expected || (size === expected + 1 && last === EOF_MARKER)) return undefined;
+  const says = `the header counts ${formatCount(count)} records of ${formatCount(recordLength)} bytes after a ${formatCount(headerLength)}-byte header, ${formatCount(expected)} bytes (${formatCount(expected + 1)} with the end-of-file byte 0x1A), but the file holds ${formatCount(size)}`;
+  if (size === expected + 1) return `${says}: its last byte is 0x${last!.toString(16).padStart(2, '0').toUpperCase()}, not the end-of-file byte 0x1A`;
+  const marker = last === EOF_MARKER ? ', then the end-of-file byte' : '';
+  const body = size - headerLength - (marker ? 1 : 0);
+  if (size > expected) return `${says}: ${formatCount(body - count * recordLength)} bytes more than the records counted${marker}`;
+  const rest = body % recordLength;
+  return `${says}: room for ${formatCount(Math.floor(body / recordLength))} whole records${rest ? ` and ${formatCount(rest)} bytes of another` : ''}${marker}`;
 }

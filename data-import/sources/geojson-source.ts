@@ -7,6 +7,7 @@ import { parser } from 'stream-json';
 import { pick } from 'stream-json/filters/pick.js';
 import { streamArray } from 'stream-json/streamers/stream-array.js';
 import type { Feature, Geometry, Position } from 'geojson';
+import { isGeometryObject } from 'geojson-validation';
 import { SourceError, type CrsHint, type FeatureSource, type SourceRecord } from './source.ts';
 
 /**
@@ -21,6 +22,28 @@ export function crsFromHead(head: string): CrsHint {
   const epsg = /EPSG:{1,2}(?:[\d.]*:)?(\d+)$/i.exec(name);
   if (epsg) return { kind: 'epsg', srid: Number(epsg[1]), origin: `crs member ${name}` };
   throw new SourceError(`the GeoJSON crs member "${name}" is not an EPSG code: pass --srs`);
+}
+
+// What the encoder repairs for every format (closing a ring) or judges itself (a ring too short to
+// close a polygon), so the GeoJSON check leaves it to the encoder.
+const REPAIRABLE = ['The first and last positions must be equivalent', 'coordinates must have at least four positions'];
+
+/**
+ * Why a feature's geometry is not an RFC 7946 geometry (wrong nesting, non-numeric coordinates,
+ * unknown type…), or undefined when it is one or is null; checked before the geometry is encoded.
+ * About 0.2 µs a position: under 2% of what parsing the file with stream-json takes.
+ */
+export function geometryProblem(geometry: unknown): string | undefined {
+  if (geometry === null) return undefined;
+  let problems: string[];
+  try {
+    problems = isGeometryObject(geometry, true);
+  } catch {
+    // geojson-validation 1.0.2 reads a ring's first and last positions without checking that they exist.
+    return 'a polygon ring is empty or starts or ends with a null position';
+  }
+  const left = problems.filter((p) => !REPAIRABLE.some((r) => p.endsWith(r)));
+  return left.length ? left.join('; ') : undefined;
 }
 
 function firstPosition(geometry: Geometry | null): Position | undefined {
@@ -47,6 +70,8 @@ export async function openGeoJson(path: string): Promise<FeatureSource> {
     row++;
     const properties = feature && typeof feature.properties === 'object' && feature.properties ? feature.properties : {};
     if (!feature || feature.type !== 'Feature') return { row, properties: {}, geometry: null, error: 'not a GeoJSON Feature' };
+    const problem = geometryProblem(feature.geometry ?? null);
+    if (problem) return { row, properties, geometry: null, error: `features[${row - 1}].geometry is not valid GeoJSON: ${problem}` };
     return { row, properties, geometry: feature.geometry ?? null };
   };
 

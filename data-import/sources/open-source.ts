@@ -44,7 +44,7 @@ async function detectKind(path: string, name: string): Promise<Kind> {
   throw new SourceError(`cannot tell the format of "${name}": expected .shp, .zip, .geojson, .csv or .gpkg`);
 }
 
-/** Opens `path` (named `name` for format detection, e.g. an upload's original file name). */
+/** Opens `path`, named `name` for format detection and in messages (e.g. an upload's original file name). */
 export async function openSource(path: string, options: OpenSourceOptions = {}, name = path): Promise<OpenedSource> {
   const kind = await detectKind(path, name);
   // Readers are loaded when their format turns up: the CLI starts faster without the others.
@@ -52,7 +52,8 @@ export async function openSource(path: string, options: OpenSourceOptions = {}, 
     const { extractMember } = await import('./zip-archive.ts');
     const extracted = await extractMember(path, options.member);
     try {
-      const inner = await openSource(extracted.path, { ...options, member: undefined });
+      // Messages inside name the archive member, not the temporary file it was extracted to.
+      const inner = await openSource(extracted.path, { ...options, member: undefined }, extracted.name);
       return {
         source: inner.source,
         member: extracted.member,
@@ -67,12 +68,12 @@ export async function openSource(path: string, options: OpenSourceOptions = {}, 
     }
   }
   let source: FeatureSource;
-  if (kind === 'shp') source = await (await import('./shapefile-source.ts')).openShapefile(path, { encoding: options.encoding });
+  if (kind === 'shp') source = await (await import('./shapefile-source.ts')).openShapefile(path, { encoding: options.encoding, name });
   else if (kind === 'geojson') source = await (await import('./geojson-source.ts')).openGeoJson(path);
   else if (kind === 'gpkg') source = await (await import('./geopackage-source.ts')).openGeoPackage(path, { table: options.member });
   else {
     const { openCsv } = await import('./csv-source.ts');
-    source = await openCsv(path, { encoding: options.encoding, delimiter: options.delimiter, geometry: options.csvGeometry });
+    source = await openCsv(path, { encoding: options.encoding, delimiter: options.delimiter, geometry: options.csvGeometry, name });
   }
   return { source, member: kind === 'gpkg' ? source.details.table : undefined, close: () => source.close() };
 }

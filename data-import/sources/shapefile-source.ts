@@ -1,12 +1,13 @@
-// A shapefile as a feature source: .shp geometries and .dbf attributes read in step, the .cpg /
-// language-driver byte deciding the text encoding, the .prj the coordinate system.
+// A shapefile as a feature source: .shp geometries and .dbf attributes read in step (and checked
+// against each other and the .shx), the .cpg / language-driver byte deciding the text encoding,
+// the .prj the coordinate system.
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { DbfReader, READABLE_DBF_TYPES, isDeleted, readDbfValue } from './dbf-reader.ts';
 import { EncodingError, createTextDecoder, resolveDbfEncoding } from './encoding.ts';
 import { ShpReader } from './shp-reader.ts';
 import { NEED_MORE } from './chunked-file.ts';
-import { SourceError, type FeatureSource, type SourceRecord } from './source.ts';
+import { SourceError, formatCount, type FeatureSource, type SourceRecord } from './source.ts';
 
 /** Finds `<base>.<ext>` next to the .shp whatever the case of its extension (`.DBF`, `.Prj`…). */
 function sibling(shpPath: string, ext: string): string | undefined {
@@ -19,19 +20,33 @@ function sibling(shpPath: string, ext: string): string | undefined {
 export interface ShapefileOptions {
   /** `--encoding`: used when neither a .cpg nor the DBF header says. */
   encoding?: string;
+  /** The .shp's name in messages (an archive member's rather than a temporary file's); its base name by default. */
+  name?: string;
 }
 
 export async function openShapefile(shpPath: string, options: ShapefileOptions = {}): Promise<FeatureSource> {
+  // Messages name each file as the operator knows it: the delivered name with the sibling's extension.
+  const shown = options.name ?? basename(shpPath);
+  const nameOf = (path: string) => shown.slice(0, shown.length - extname(shown).length) + extname(path);
   const dbfPath = sibling(shpPath, 'dbf');
-  if (!dbfPath) throw new SourceError(`${basename(shpPath)}: the .dbf (attributes) is missing next to the .shp`);
+  if (!dbfPath) throw new SourceError(`${shown}: the .dbf (attributes) is missing next to the .shp`);
+  const shxPath = sibling(shpPath, 'shx');
   const prjPath = sibling(shpPath, 'prj');
   const cpgPath = sibling(shpPath, 'cpg');
   const cpg = cpgPath ? readFileSync(cpgPath, 'latin1') : undefined;
-  const shp = await ShpReader.open(shpPath);
-  const dbf = await DbfReader.open(dbfPath).catch(async (error: unknown) => {
+  const dbfName = nameOf(dbfPath);
+  const shxName = shxPath && nameOf(shxPath);
+  const shp = await ShpReader.open({ shp: shpPath, shx: shxPath, shpName: shown, shxName });
+  const dbf = await DbfReader.open(dbfPath, dbfName).catch(async (error: unknown) => {
     await shp.close();
     throw error;
   });
+  const count = dbf.header.recordCount;
+  // The index counts the .shp's records up front: a disagreement is found before reading any.
+  if (shp.indexedCount !== undefined && shp.indexedCount !== count) {
+    await Promise.all([shp.close(), dbf.close()]);
+    throw new SourceError(`${shxName} indexes ${formatCount(shp.indexedCount)} records but ${dbfName} holds ${formatCount(count)}: the files do not belong together or one is damaged`);
+  }
   const warnings: string[] = [];
   let encoding;
   try {
@@ -74,10 +89,13 @@ export async function openShapefile(shpPath: string, options: ShapefileOptions =
           await dbf.refill();
           at = dbf.next();
         }
-        if (shape === undefined || at === undefined) {
-          if (shape !== undefined || at !== undefined) warnings.push(`the .shp and .dbf hold different numbers of records; read ${row}`);
-          return;
+        // A .shp and .dbf of different lengths are a damaged delivery: loading the records they
+        // share would quietly shrink the layer.
+        if (shape === undefined) {
+          if (at === undefined) return;
+          throw new SourceError(`${shown} ends after record ${formatCount(row)} but ${dbfName} holds ${formatCount(count)} records`);
         }
+        if (at === undefined) throw new SourceError(`${shown} holds more records than the ${formatCount(count)} of ${dbfName}`);
         row++;
         const buf = dbf.buffer;
         if (isDeleted(buf, at)) continue;

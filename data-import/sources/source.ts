@@ -56,3 +56,6 @@ export interface FeatureSource {
 
 /** A problem with the whole file (not one row): the import stops and the layer is untouched. */
 export class SourceError extends Error {}
+
+/** A count or byte offset as SourceError messages write it (1,234,567). */
+export const formatCount = (n: number): string => n.toLocaleString('en-US');

@@ -1,9 +1,8 @@
 // Row SQL of the whole-layer CSV and GeoPackage downloads: each public property typed for its
 // target format, coordinates in WGS84 or Lambert-93, read in keyset pages on the feature id.
-import type { PropertyType } from '../../core/layers/layer-def.ts';
 import { ident } from '../../core/layers/layer-sql.ts';
+import { PROPERTY_TYPES, type GpkgColumnType } from '../../core/layers/property-types.ts';
 import type { LayerSql, SqlQuery } from '../features/feature-sql.ts';
-import type { GpkgColumnType } from './gpkg-schema.ts';
 import type { DownloadSrid } from './download-params.ts';
 
 export interface ExportColumn {
@@ -14,30 +13,6 @@ export interface ExportColumn {
 
 /** Row alias of the feature id that pages are keyed on; property names never start with "_". */
 export const KEY = '_key';
-
-const utc = (column: string, format: string) => `to_char(${column} AT TIME ZONE 'UTC', '${format}')`;
-
-/** Property values as spreadsheet text: ISO dates, true/false, lists joined with ";". */
-const CSV_VALUE: Record<PropertyType, (c: string) => string> = {
-  text: (c) => c,
-  integer: (c) => c,
-  number: (c) => c,
-  date: (c) => `to_char(${c}, 'YYYY-MM-DD')`,
-  datetime: (c) => utc(c, 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
-  boolean: (c) => `${c}::text`,
-  'text[]': (c) => `array_to_string(${c}, ';')`,
-};
-
-/** Property values as GeoPackage stores them (DATETIME as ISO with milliseconds, BOOLEAN as 0/1). */
-const GPKG_VALUE: Record<PropertyType, { type: GpkgColumnType; sql: (c: string) => string }> = {
-  text: { type: 'TEXT', sql: (c) => c },
-  integer: { type: 'INTEGER', sql: (c) => c },
-  number: { type: 'REAL', sql: (c) => `${c}::float8` },
-  date: { type: 'DATE', sql: (c) => `to_char(${c}, 'YYYY-MM-DD')` },
-  datetime: { type: 'DATETIME', sql: (c) => utc(c, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') },
-  boolean: { type: 'BOOLEAN', sql: (c) => `${c}::int` },
-  'text[]': { type: 'TEXT', sql: (c) => `array_to_json(${c})::text` },
-};
 
 /** The geometry in the download's SRID (`g` in the row query). */
 const geometryIn = (srid: DownloadSrid) => (srid === 4326 ? 't.geom' : `ST_Transform(t.geom, ${srid})`);
@@ -52,7 +27,7 @@ export function csvColumns(ls: LayerSql, srid: DownloadSrid): ExportColumn[] {
   const [xName, yName] = srid === 4326 ? ['lon', 'lat'] : ['x', 'y'];
   return [
     ...(ls.layer.idType === 'integer' ? [{ name: 'id', sql: ls.idColumn }] : []),
-    ...ls.propertyNames.map((name) => ({ name, sql: CSV_VALUE[ls.propertyTypes.get(name)!](ls.propertyColumn.get(name)!) })),
+    ...ls.propertyNames.map((name) => ({ name, sql: PROPERTY_TYPES[ls.propertyTypes.get(name)!].csvValue(ls.propertyColumn.get(name)!) })),
     { name: xName, sql: `round(ST_X(${point})::numeric, ${decimals})` },
     { name: yName, sql: `round(ST_Y(${point})::numeric, ${decimals})` },
     ...(ls.layer.geometryType === 'Point' ? [] : [{ name: 'wkt', sql: `ST_AsText(x.g, ${decimals})` }]),
@@ -62,8 +37,8 @@ export function csvColumns(ls: LayerSql, srid: DownloadSrid): ExportColumn[] {
 /** GeoPackage attribute columns (after fid and geom) with their types. */
 export function gpkgColumns(ls: LayerSql): (ExportColumn & { type: GpkgColumnType })[] {
   return ls.propertyNames.map((name) => {
-    const v = GPKG_VALUE[ls.propertyTypes.get(name)!];
-    return { name, type: v.type, sql: v.sql(ls.propertyColumn.get(name)!) };
+    const t = PROPERTY_TYPES[ls.propertyTypes.get(name)!];
+    return { name, type: t.gpkgType, sql: t.gpkgValue(ls.propertyColumn.get(name)!) };
   });
 }
 

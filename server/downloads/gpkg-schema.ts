@@ -1,8 +1,6 @@
 // GeoPackage 1.2 encoding, pure: the core tables, one feature table, the metadata extension (GDAL
 // reads it as layer metadata) and the GeoPackage binary geometry header in front of the WKB.
-
-/** SQLite column types GeoPackage allows for feature attributes. */
-export type GpkgColumnType = 'TEXT' | 'INTEGER' | 'REAL' | 'DATE' | 'DATETIME' | 'BOOLEAN';
+import type { GpkgColumnType } from '../../core/layers/property-types.ts';
 
 export interface GpkgLayerSpec {
   /** Feature table name (the layer id). */

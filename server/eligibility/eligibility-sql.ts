@@ -1,5 +1,10 @@
-// The eligibility SQL: one statement per kind of location (point, address, parcel, lot), built once,
-// doing all the geometry (20 m geodesic premise search, zone shares, territory, nearest wifi) in PostGIS.
+// The eligibility SQL: one statement per kind of location (point, address, parcel, lot), built once from
+// the descriptions (status values read by role), doing all the geometry (20 m geodesic premise search,
+// zone shares, territory, nearest wifi) in PostGIS.
+import { FIBRE_STAGES, type FibreStage } from '../../core/layers/layer-def.ts';
+import { fibreStagesOf, valuesWithRole } from '../../core/layers/code-roles.ts';
+import { literal, sqlCase, sqlIn } from '../../core/layers/layer-sql.ts';
+import type { LayerRegistry } from '../../core/layers/registry.ts';
 import type { PublishedColumns } from './public-fields.ts';
 
 export type LocationKind = 'point' | 'address' | 'parcel' | 'lot';
@@ -25,25 +30,45 @@ const PREMISES_LISTED = 50;
 /** Layers whose last change dates the answer's sources (from layer_versions). */
 export const DATED_LAYERS = ['addresses', 'parcels', 'business_zones', 'zone_lots', 'wifi_hotspots'] as const;
 
-// Progress of a building and of a zone, most advanced highest: the best premise of a parcel answers
-// for it, and the least advanced of equally large zones answers on a border (never promise too much).
-const PREMISE_RANK = `CASE status WHEN 'connectable' THEN 5 WHEN 'deployed' THEN 4 WHEN 'in_progress' THEN 3
-  WHEN 'signed' THEN 2 WHEN 'target' THEN 1 ELSE 0 END`;
-const ZONE_RANK = `CASE status WHEN 'deployed' THEN 4 WHEN 'in_progress' THEN 3 WHEN 'planned' THEN 2
-  WHEN 'study' THEN 1 ELSE 0 END`;
+/** The answer's fibre status for a stage on its own, in the zone vocabulary: signed means works under
+ *  way, abandoned (not planned) means no connection planned, and a target outside every zone is planned. */
+const STAGE_ANSWER: Readonly<Record<FibreStage, Exclude<FibreStatus, 'unknown'>>> = {
+  not_planned: 'not_planned', study: 'study', planned: 'planned', target: 'planned',
+  signed: 'in_progress', in_progress: 'in_progress', deployed: 'deployed', connectable: 'connectable',
+};
+const UNKNOWN = literal('unknown' satisfies FibreStatus);
+
+type Stages = readonly (readonly [string, FibreStage])[];
+
+// Progress of a building and of a zone, most advanced highest (their stage's place in FIBRE_STAGES):
+// the best premise of a parcel answers for it, and the least advanced of equally large zones answers
+// on a border (never promise too much). A value outside the list, which its CHECK forbids, ranks 0.
+const rankSql = (stages: Stages): string =>
+  sqlCase('status', stages.map(([value, stage]) => [value, String(FIBRE_STAGES.indexOf(stage) + 1)]), '0');
 
 /**
  * The answer's status: the premise's when there is one (per-building data is more precise), read in
- * the zone vocabulary — signed means works under way, abandoned means no connection planned, and a
- * mere target takes its zone's status (in progress when the zone is already deployed) — else the zone's.
+ * the zone vocabulary (STAGE_ANSWER) — a mere target takes its zone's status, capped at in progress
+ * (the network reached the zone, not yet the building) — else the zone's.
  */
-const FIBRE_STATUS = `CASE
-  WHEN bp.status IN ('connectable', 'deployed') THEN bp.status
-  WHEN bp.status IN ('in_progress', 'signed') THEN 'in_progress'
-  WHEN bp.status = 'abandoned' THEN 'not_planned'
-  WHEN bp.status = 'target' THEN CASE WHEN mz.status IS NULL THEN 'planned' WHEN mz.status = 'deployed' THEN 'in_progress' ELSE mz.status END
-  WHEN mz.status IS NOT NULL THEN mz.status
-  ELSE 'unknown' END`;
+function fibreStatusSql(premises: Stages, zones: Stages): string {
+  const answer = (stage: FibreStage) => literal(STAGE_ANSWER[stage]);
+  const capped = (stage: FibreStage): FibreStage =>
+    FIBRE_STAGES.indexOf(stage) > FIBRE_STAGES.indexOf('in_progress') ? 'in_progress' : stage;
+  const targets = premises.filter(([, stage]) => stage === 'target').map(([value]) => value);
+  return `CASE
+  WHEN ${sqlIn('bp.status', targets)} THEN ${sqlCase('mz.status', zones.map(([v, s]) => [v, answer(capped(s))]), answer('target'))}
+  WHEN bp.status IS NOT NULL THEN ${sqlCase('bp.status', premises.map(([v, s]) => [v, answer(s)]), UNKNOWN)}
+  ELSE ${sqlCase('mz.status', zones.map(([v, s]) => [v, answer(s)]), UNKNOWN)} END`;
+}
+
+/** The fragments that read code values by role, built from the descriptions. */
+interface RoleSql {
+  premiseRank: string;
+  zoneRank: string;
+  fibreStatus: string;
+  wifiInService: string;
+}
 
 const ADDRESS_LABEL = (a: string) => `concat_ws(' ', ${a}.numero::text || coalesce(' ' || ${a}.rep, ''), ${a}.nom_voie)
   || ', ' || concat_ws(' ', ${a}.code_postal, ${a}.nom_commune)`;
@@ -117,25 +142,25 @@ const LOT: Record<LocationKind, string> = {
   lot: 'SELECT l.id, l.lot_number, l.status FROM zone_lots l WHERE l.id = (SELECT lot_id FROM loc)',
 };
 
-function buildEligibilitySql(kind: LocationKind): string {
+function buildStatement(kind: LocationKind, roles: RoleSql): string {
   return `
 WITH loc AS (${LOCATION[kind]}),
 premises AS (${PREMISES[kind]}),
 zones AS (${ZONES[kind]}),
-best_premise AS (SELECT * FROM premises ORDER BY ${PREMISE_RANK} DESC, premise_id LIMIT 1),
+best_premise AS (SELECT * FROM premises ORDER BY ${roles.premiseRank} DESC, premise_id LIMIT 1),
 main_zone AS (
   SELECT * FROM (
     SELECT 0 AS pri, 1.0::float8 AS share, ${ZONE_COLUMNS} FROM fibre_phases z WHERE z.zone_code = (SELECT pm_ref FROM best_premise)
     UNION ALL
     SELECT 1, share, zone_code, status, phase, planned_start, planned_end, operator, data_date FROM zones) m
-  ORDER BY pri, share DESC, ${ZONE_RANK}, zone_code LIMIT 1),
+  ORDER BY pri, share DESC, ${roles.zoneRank}, zone_code LIMIT 1),
 commune AS (SELECT c.nom FROM communes c WHERE ST_Intersects(c.geom, (SELECT pt FROM loc)) ORDER BY c.code_insee LIMIT 1),
 business_zone AS (${BUSINESS_ZONE[kind]}),
 lot AS (${LOT[kind]}),
 wifi AS (
   SELECT w.name, w.kind, round(ST_Distance(w.geom::geography, loc.pt::geography))::integer AS distance_m
     FROM loc CROSS JOIN LATERAL (
-      SELECT h.name, h.kind, h.geom FROM wifi_hotspots h WHERE h.status = 'active' ORDER BY h.geom <-> loc.pt LIMIT ${WIFI_COUNT * 4}) w
+      SELECT h.name, h.kind, h.geom FROM wifi_hotspots h WHERE ${roles.wifiInService} ORDER BY h.geom <-> loc.pt LIMIT ${WIFI_COUNT * 4}) w
    WHERE ST_DWithin(w.geom::geography, loc.pt::geography, ${WIFI_RADIUS_M})
    ORDER BY distance_m, w.name LIMIT ${WIFI_COUNT})
 SELECT json_build_object(
@@ -143,14 +168,14 @@ SELECT json_build_object(
                                 'source', l.source, 'label', l.label),
   'commune', (SELECT nom FROM commune),
   'fibre', json_build_object(
-    'status', ${FIBRE_STATUS},
+    'status', ${roles.fibreStatus},
     'phase', mz.phase, 'planned_start', mz.planned_start, 'planned_end', mz.planned_end,
     'operator', coalesce(bp.operator, mz.operator), 'zone_code', mz.zone_code, 'data_date', mz.data_date,
     'premises', coalesce((SELECT json_agg(json_build_object('premise_id', s.premise_id, 'status', s.status, 'address', s.address)
                                           ORDER BY s.rank DESC, s.premise_id)
-                            FROM (SELECT *, ${PREMISE_RANK} AS rank FROM premises ORDER BY rank DESC, premise_id LIMIT ${PREMISES_LISTED}) s), '[]'::json),
+                            FROM (SELECT *, ${roles.premiseRank} AS rank FROM premises ORDER BY rank DESC, premise_id LIMIT ${PREMISES_LISTED}) s), '[]'::json),
     'zones', coalesce((SELECT json_agg(json_build_object('zone_code', zone_code, 'status', status, 'phase', phase, 'share', share)
-                                       ORDER BY share DESC, ${ZONE_RANK}, zone_code) FROM zones), '[]'::json)),
+                                       ORDER BY share DESC, ${roles.zoneRank}, zone_code) FROM zones), '[]'::json)),
   'premises_operator', (SELECT operator FROM best_premise),
   'premises_date', (SELECT max(updated_on) FROM premises),
   'business_zone', (SELECT json_build_object('id', id, 'code', code, 'name', name) FROM business_zone),
@@ -163,13 +188,26 @@ SELECT json_build_object(
 FROM loc l LEFT JOIN best_premise bp ON true LEFT JOIN main_zone mz ON true`;
 }
 
-/** The four statements, built once at start-up. */
-export const ELIGIBILITY_SQL: Readonly<Record<LocationKind, string>> = Object.freeze({
-  point: buildEligibilitySql('point'),
-  address: buildEligibilitySql('address'),
-  parcel: buildEligibilitySql('parcel'),
-  lot: buildEligibilitySql('lot'),
-});
+/** One statement per kind of location. */
+export type EligibilityStatements = Readonly<Record<LocationKind, string>>;
+
+/** The four statements, built once at start-up with the code values the descriptions give each role. */
+export function buildEligibilitySql(layers: LayerRegistry): EligibilityStatements {
+  const premises = fibreStagesOf(layers.get('fibre_premises'), 'status');
+  const zones = fibreStagesOf(layers.get('fibre_phases'), 'status');
+  const roles: RoleSql = {
+    premiseRank: rankSql(premises),
+    zoneRank: rankSql(zones),
+    fibreStatus: fibreStatusSql(premises, zones),
+    wifiInService: sqlIn('h.status', valuesWithRole(layers.get('wifi_hotspots'), 'status', ['in_service'])),
+  };
+  return Object.freeze({
+    point: buildStatement('point', roles),
+    address: buildStatement('address', roles),
+    parcel: buildStatement('parcel', roles),
+    lot: buildStatement('lot', roles),
+  });
+}
 
 /** What the statement returns, before the summary and the sources are added. */
 export interface EligibilityRow {

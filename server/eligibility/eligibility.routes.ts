@@ -4,7 +4,7 @@ import type { Database } from '../../core/db/database.ts';
 import { notFound } from '../http/errors.ts';
 import { buildAnswer, type AnswerContext } from './eligibility-answer.ts';
 import { parseEligibilityTarget, type EligibilityTarget } from './eligibility-params.ts';
-import { ELIGIBILITY_COLUMNS, ELIGIBILITY_SQL, type EligibilityRow } from './eligibility-sql.ts';
+import { buildEligibilitySql, ELIGIBILITY_COLUMNS, type EligibilityRow, type EligibilityStatements } from './eligibility-sql.ts';
 import { assertPublicColumns } from './public-fields.ts';
 import type { RouteDeps } from '../http/route-deps.ts';
 
@@ -17,18 +17,19 @@ const describe = (target: EligibilityTarget): string =>
   target.kind === 'point' ? `point ${target.lon},${target.lat}` : `${target.kind} "${target.id}"`;
 
 /** Runs the statement for `target` and builds the answer; undefined when the address, parcel or lot does not exist. */
-export async function findEligibility(db: Database, ctx: AnswerContext, target: EligibilityTarget) {
-  const { rows } = await db.query<{ body: string }>(ELIGIBILITY_SQL[target.kind], paramsOf(target));
+export async function findEligibility(db: Database, sql: EligibilityStatements, ctx: AnswerContext, target: EligibilityTarget) {
+  const { rows } = await db.query<{ body: string }>(sql[target.kind], paramsOf(target));
   return rows[0] ? buildAnswer(ctx, JSON.parse(rows[0].body) as EligibilityRow) : undefined;
 }
 
 export function eligibilityRoutes({ db, layers, config }: RouteDeps): Router {
   assertPublicColumns(layers, 'eligibility', ELIGIBILITY_COLUMNS);
+  const sql = buildEligibilitySql(layers);
   const ctx: AnswerContext = { layers, territory: config.openDataPublisher };
   const router = new Router();
   router.get('/api/eligibility', async (koa) => {
     const target = parseEligibilityTarget(koa.query);
-    const answer = await findEligibility(db, ctx, target);
+    const answer = await findEligibility(db, sql, ctx, target);
     if (!answer) throw notFound(`no ${describe(target)} in the data`);
     koa.set('Cache-Control', CACHE_CONTROL);
     koa.body = answer;

@@ -2,6 +2,7 @@
 // briefly because a scan of a 500,000-row layer takes a third of a second.
 import { LRUCache } from 'lru-cache';
 import type { Queryable } from '../../core/db/database.ts';
+import { PROPERTY_TYPES } from '../../core/layers/property-types.ts';
 import type { LayerSql } from './feature-sql.ts';
 
 export interface CollectionSummary {
@@ -20,7 +21,7 @@ const UTC_SECONDS = `'YYYY-MM-DD"T"HH24:MI:SS"Z"'`;
 /** One aggregate query over the public rows; temporal bounds rendered in SQL so no time zone shifts them. */
 export function summarySql(ls: LayerSql): string {
   const t = ls.temporal && ls.propertyColumn.get(ls.temporal.name)!;
-  const asText = (agg: string) => ls.temporal?.type === 'date'
+  const asText = (agg: string) => ls.temporal && PROPERTY_TYPES[ls.temporal.type].temporal === 'day'
     ? `to_char(${agg}(${t}), 'YYYY-MM-DD"T00:00:00Z"')`
     : `to_char(${agg}(${t}) AT TIME ZONE 'UTC', ${UTC_SECONDS})`;
   return `SELECT count, ST_XMin(e) AS min_x, ST_YMin(e) AS min_y, ST_XMax(e) AS max_x, ST_YMax(e) AS max_y,

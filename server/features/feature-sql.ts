@@ -1,9 +1,10 @@
 // Feature SQL for one layer: fragments made once from its description, composed per request from
 // small pure clause builders; request values only ever travel as bound parameters.
 import type { LayerDef, PropertyDef, PropertyType } from '../../core/layers/layer-def.ts';
-import { ident, publicRowFilter } from '../../core/layers/layer-sql.ts';
+import { featureTextSql, ident, publicRowFilter } from '../../core/layers/layer-sql.ts';
+import { PROPERTY_TYPES } from '../../core/layers/property-types.ts';
 import { publicProperties } from '../../core/layers/registry.ts';
-import { DEFAULT_CRS, type CrsDef } from './ogc-crs.ts';
+import type { CrsDef } from './ogc-crs.ts';
 import type { BboxFilter, DatetimeFilter, FeatureQuery, PropertyFilter, TimeBound } from './ogc-params.ts';
 
 /** What the feature SQL of a layer is made of; built once per layer. */
@@ -94,7 +95,7 @@ const utcDate = (bound: TimeBound) => (bound.kind === 'date' ? bound.value : bou
  */
 export function datetimeCondition(column: string, type: PropertyType, filter: DatetimeFilter, p: Params): string {
   const parts: string[] = [];
-  if (type === 'date') {
+  if (PROPERTY_TYPES[type].temporal === 'day') {
     if (filter.start) parts.push(`${column} >= ${p.bind(utcDate(filter.start))}::date`);
     if (filter.end) parts.push(`${column} <= ${p.bind(utcDate(filter.end))}::date`);
   } else {
@@ -110,14 +111,9 @@ export function datetimeCondition(column: string, type: PropertyType, filter: Da
   return parts.length ? parts.join(' AND ') : `${column} IS NOT NULL`;
 }
 
-const CASTS: Record<PropertyType, string> = {
-  text: '', 'text[]': '', integer: '::bigint', number: '::numeric', date: '::date', datetime: '::timestamptz', boolean: '::boolean',
-};
-
-/** Equality on one queryable property (membership for a text list). */
+/** Equality on one queryable property (membership for a list). */
 export function propertyCondition(column: string, filter: PropertyFilter, p: Params): string {
-  const value = `${p.bind(filter.value)}${CASTS[filter.property.type]}`;
-  return filter.property.type === 'text[]' ? `${value} = ANY(${column})` : `${column} = ${value}`;
+  return PROPERTY_TYPES[filter.property.type].equals(column, p.bind(filter.value));
 }
 
 /** The WHERE condition of a query: public rows, then each filter the query carries. */
@@ -143,20 +139,15 @@ export function propertiesJsonSql(ls: LayerSql, names: readonly string[] = ls.pr
   return `json_build_object(${names.map((n) => `'${n}', ${ls.propertyColumn.get(n)!}`).join(', ')})`;
 }
 
-/**
- * One GeoJSON Feature as text, concatenated rather than built with json_build_object so that
- * PostgreSQL does not parse the geometry's GeoJSON again; the id is an integer column, the
- * names come from the description.
- */
-export function featureTextSql(ls: LayerSql, crs: CrsDef = DEFAULT_CRS, names?: readonly string[]): string {
-  return `'{"type":"Feature","id":' || ${ls.idColumn} || ',"geometry":' || ${geometryJsonSql(crs)} ||
-    ',"properties":' || ${propertiesJsonSql(ls, names)}::text || '}'`;
+/** One feature in the output CRS with the chosen properties. */
+function ogcFeatureSql(ls: LayerSql, crs: CrsDef, names?: readonly string[]): string {
+  return featureTextSql(ls.layer, { geometry: geometryJsonSql(crs), properties: propertiesJsonSql(ls, names) });
 }
 
 /** One page of features as a single text: `n` features, the `last` id for keyset paging. */
 function pageSql(ls: LayerSql, q: FeatureQuery, where: string, limit: string, offset: string, separator: string): string {
   return `SELECT count(*)::int AS n, max(f.k) AS last, coalesce(string_agg(f.j, '${separator}' ORDER BY f.k), '') AS features
-    FROM (SELECT ${ls.idColumn} AS k, ${featureTextSql(ls, q.crs, q.properties)} AS j
+    FROM (SELECT ${ls.idColumn} AS k, ${ogcFeatureSql(ls, q.crs, q.properties)} AS j
             FROM ${ls.table} t WHERE ${where} ORDER BY ${ls.idColumn} LIMIT ${limit}${offset ? ` OFFSET ${offset}` : ''}) f`;
 }
 
@@ -193,6 +184,6 @@ export function nextPageSql(ls: LayerSql, q: FeatureQuery, afterId: number, size
 
 /** One public feature by its integer id (`$1`). */
 export function itemSql(ls: LayerSql, crs: CrsDef, names?: readonly string[]): string {
-  return `SELECT ${featureTextSql(ls, crs, names)} AS feature FROM ${ls.table} t
+  return `SELECT ${ogcFeatureSql(ls, crs, names)} AS feature FROM ${ls.table} t
            WHERE ${ls.rowFilter} AND ${ls.idColumn} = $1::bigint`;
 }

@@ -1,6 +1,7 @@
 // The OGC API – Features JSON documents (landing page, conformance, collections, queryables, paging
 // links), built from the layer descriptions by pure functions.
-import type { Lang, PropertyDef, PropertyType } from '../../core/layers/layer-def.ts';
+import type { Lang, PropertyDef } from '../../core/layers/layer-def.ts';
+import { PROPERTY_TYPES } from '../../core/layers/property-types.ts';
 import { downloadLinks } from '../downloads/download-formats.ts';
 import { layerSource, type OpenDataTerms } from '../downloads/open-data.ts';
 import type { CollectionSummary } from './collection-summary.ts';
@@ -122,21 +123,11 @@ export function collectionsDoc(c: DocContext, collections: readonly ReturnType<t
   };
 }
 
-const SCHEMA_TYPES: Record<PropertyType, Record<string, string>> = {
-  text: { type: 'string' },
-  'text[]': { type: 'string' },
-  integer: { type: 'integer' },
-  number: { type: 'number' },
-  date: { type: 'string', format: 'date' },
-  datetime: { type: 'string', format: 'date-time' },
-  boolean: { type: 'boolean' },
-};
-
 /** JSON Schema of one property, with its code list as an enum. */
 export function propertySchema(p: PropertyDef, lang: Lang): Record<string, unknown> {
   return {
     title: p.label[lang],
-    ...SCHEMA_TYPES[p.type],
+    ...PROPERTY_TYPES[p.type].jsonSchema,
     ...(p.values ? { enum: p.values.map((v) => v.value) } : {}),
   };
 }

@@ -1,7 +1,9 @@
 // Bounded parsers for the OGC API query parameters; each throws a 400 saying what was expected.
 import { badRequest } from '../http/errors.ts';
 import { single, type RawQuery } from '../http/params.ts';
-import type { PropertyDef, PropertyType } from '../../core/layers/layer-def.ts';
+import type { PropertyDef } from '../../core/layers/layer-def.ts';
+import { PROPERTY_TYPES } from '../../core/layers/property-types.ts';
+import { isIsoDate, readIsoDateTime } from '../../core/layers/property-values.ts';
 import { DEFAULT_CRS, SUPPORTED_CRS, findCrs, type CrsDef } from './ogc-crs.ts';
 
 export const DEFAULT_LIMIT = 100;
@@ -100,21 +102,11 @@ export function parseBboxParam(raw: string, crs: CrsDef): BboxFilter | 'nothing'
     : { minX: minA, minY: minB, maxX: maxA, maxY: maxB, srid: crs.srid };
 }
 
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-const DATE_TIME = /^(\d{4}-\d{2}-\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
-
-function isRealDate(date: string): boolean {
-  const parsed = new Date(`${date}T00:00:00Z`);
-  return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === date;
-}
-
 /** An RFC 3339 date or date-time, normalised (date-times to UTC ISO); undefined when not one. */
 export function parseTimeBound(raw: string): TimeBound | undefined {
-  if (DATE.test(raw)) return isRealDate(raw) ? { kind: 'date', value: raw } : undefined;
-  const m = DATE_TIME.exec(raw);
-  if (!m || !isRealDate(m[1]!) || Number(m[2]) > 23 || Number(m[3]) > 59 || Number(m[4]) > 60) return undefined;
-  const time = Date.parse(raw.toUpperCase());
-  return Number.isNaN(time) ? undefined : { kind: 'datetime', value: new Date(time).toISOString() };
+  if (isIsoDate(raw)) return { kind: 'date', value: raw };
+  const value = readIsoDateTime(raw);
+  return value === undefined ? undefined : { kind: 'datetime', value };
 }
 
 /** The first instant a bound covers, in milliseconds (a date starts at 00:00 UTC). */
@@ -150,25 +142,15 @@ export function parsePropertyList(raw: string, allowed: readonly string[]): stri
   return [...new Set(names)];
 }
 
-const VALUE_CHECKS: Record<PropertyType, { test: (v: string) => boolean; expected: string }> = {
-  text: { test: () => true, expected: 'text' },
-  'text[]': { test: () => true, expected: 'text' },
-  integer: { test: (v) => /^-?[0-9]{1,15}$/.test(v), expected: 'an integer' },
-  number: { test: (v) => /^-?[0-9]{1,15}(\.[0-9]{1,15})?$/.test(v), expected: 'a decimal number' },
-  date: { test: (v) => DATE.test(v) && isRealDate(v), expected: 'a date YYYY-MM-DD' },
-  datetime: { test: (v) => parseTimeBound(v)?.kind === 'datetime', expected: 'an RFC 3339 date-time' },
-  boolean: { test: (v) => v === 'true' || v === 'false', expected: 'true or false' },
-};
-
 /** Equality filters on the queryable properties present in the query, each value checked against its type. */
 export function parsePropertyFilters(query: RawQuery, queryables: readonly PropertyDef[]): PropertyFilter[] {
   const filters: PropertyFilter[] = [];
   for (const property of queryables) {
     const value = single(query, property.name);
     if (value === undefined) continue;
-    const check = VALUE_CHECKS[property.type];
-    if (value.length > MAX_FILTER_LENGTH || !check.test(value)) {
-      throw badRequest(`${property.name} must be ${check.expected}${value.length > MAX_FILTER_LENGTH ? ` of at most ${MAX_FILTER_LENGTH} characters` : ''}, got "${value.slice(0, 80)}"`);
+    const type = PROPERTY_TYPES[property.type];
+    if (value.length > MAX_FILTER_LENGTH || !type.acceptsFilter(value)) {
+      throw badRequest(`${property.name} must be ${type.filterExpected}${value.length > MAX_FILTER_LENGTH ? ` of at most ${MAX_FILTER_LENGTH} characters` : ''}, got "${value.slice(0, 80)}"`);
     }
     filters.push({ property, value });
   }

@@ -1,6 +1,6 @@
 // Parcel lookup SQL, built once from the parcels layer description: by cadastre id, and by point.
 import type { LayerDef } from '../../core/layers/layer-def.ts';
-import { publicPropertiesJson } from '../../core/layers/layer-sql.ts';
+import { featureTextSql } from '../../core/layers/layer-sql.ts';
 
 export interface ParcelSql {
   /** $1 = cadastre id → one row `{ body }` with the Feature, or none. */
@@ -9,16 +9,13 @@ export interface ParcelSql {
   atPoint: string;
 }
 
-/** The parcel as a GeoJSON Feature whose id is its cadastre id, with its public properties. */
-const feature = (layer: LayerDef) => `json_build_object('type', 'Feature', 'id', p.id,
-  'geometry', ST_AsGeoJSON(p.geom, 7)::json, 'properties', ${publicPropertiesJson(layer, 'p')})`;
-
 export function buildParcelSql(layer: LayerDef): ParcelSql {
+  // The parcel's Feature id is its cadastre id, the id every parcel API uses.
+  const feature = featureTextSql(layer, { alias: 'p', id: 'to_json(p.id)::text' });
   return {
-    byId: `SELECT ${feature(layer)}::text AS body FROM parcels p WHERE p.id = $1`,
+    byId: `SELECT ${feature} AS body FROM parcels p WHERE p.id = $1`,
     // A point on the line between two parcels belongs to both: both are returned, by id.
-    atPoint: `SELECT json_build_object('type', 'FeatureCollection',
-        'features', coalesce(json_agg(${feature(layer)} ORDER BY p.id), '[]'::json))::text AS body
+    atPoint: `SELECT '{"type":"FeatureCollection","features":[' || coalesce(string_agg(${feature}, ',' ORDER BY p.id), '') || ']}' AS body
       FROM parcels p WHERE ST_Intersects(p.geom, ST_SetSRID(ST_MakePoint($1::float8, $2::float8), 4326))`,
   };
 }

@@ -1,9 +1,9 @@
 // Tile SQL built from layer descriptions: the ST_AsMVT query, the portable query that does in plain
 // SQL what ST_AsMVTGeom does, and the bounds query. Built once per layer set; z/x/y always $1..$3.
-import pg from 'pg';
-import type { LayerDef, PropertyType } from '../../core/layers/layer-def.ts';
+import type { LayerDef } from '../../core/layers/layer-def.ts';
 import { TILE_GEOMETRY_COLUMN } from '../../core/layers/layer-def.ts';
-import { ident, publicRowFilter } from '../../core/layers/layer-sql.ts';
+import { ident, literal, publicRowFilter } from '../../core/layers/layer-sql.ts';
+import { PROPERTY_TYPES } from '../../core/layers/property-types.ts';
 import { publicProperties } from '../../core/layers/registry.ts';
 
 /** Tile coordinate space: 4096 units a side, as every MVT client expects by default. */
@@ -11,25 +11,13 @@ export const TILE_EXTENT = 4096;
 /** Units kept around the tile so that outlines and symbols do not stop at its edge. */
 export const TILE_BUFFER = 64;
 
-const literal = (value: string): string => pg.escapeLiteral(value);
-
-// Each property leaves the database as a text, number or boolean that both producers encode the
-// same way: numerics as float8, dates as ISO text, timestamps in UTC whatever the session's time
-// zone, arrays joined by commas (MVT values have no array type).
-const TILE_VALUE: Record<PropertyType, (column: string) => string> = {
-  text: (c) => c,
-  integer: (c) => c,
-  number: (c) => `${c}::float8`,
-  boolean: (c) => c,
-  date: (c) => `to_char(${c}, 'YYYY-MM-DD')`,
-  datetime: (c) => `to_char(${c} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`,
-  'text[]': (c) => `array_to_string(${c}, ',')`,
-};
-
-/** The public properties a tile carries, as (name, SQL expression); the text id first where ids are text. */
+/**
+ * The public properties a tile carries, as (name, SQL expression); the text id first where ids are
+ * text. Each is a text, number or boolean (`tileValue`) that both producers encode the same way.
+ */
 export function tileProperties(layer: LayerDef, alias = 't'): { name: string; sql: string }[] {
-  const columns = publicProperties(layer).map((p) => ({ name: p.name, sql: TILE_VALUE[p.type](`${alias}.${ident(p.name)}`) }));
-  return layer.idType === 'text' ? [{ name: 'id', sql: `${alias}.id` }, ...columns] : columns;
+  const columns = publicProperties(layer).map((p) => ({ name: p.name, sql: PROPERTY_TYPES[p.type].tileValue(`${alias}.${ident(p.name)}`) }));
+  return layer.idType === 'text' ? [{ name: 'id', sql: PROPERTY_TYPES.text.tileValue(`${alias}.id`) }, ...columns] : columns;
 }
 
 /** The tile's envelope `env` and the envelope `benv` grown by the buffer, both in EPSG:3857. */

@@ -1,6 +1,7 @@
 // TileJSON 3.0.0 for a layer set: tiles URL, vector_layers with their fields, bounds and centre from
 // the data, and the data version (https://github.com/mapbox/tilejson-spec/tree/master/3.0.0).
-import type { LayerDef, PropertyType } from '../../core/layers/layer-def.ts';
+import type { LayerDef } from '../../core/layers/layer-def.ts';
+import { PROPERTY_TYPES } from '../../core/layers/property-types.ts';
 import { publicProperties } from '../../core/layers/registry.ts';
 
 export type Bounds = [west: number, south: number, east: number, north: number];
@@ -8,15 +9,10 @@ export type Bounds = [west: number, south: number, east: number, north: number];
 /** The whole Web Mercator world: TileJSON's default when a layer set holds no data yet. */
 export const WORLD_BOUNDS: Bounds = [-180, -85.051129, 180, 85.051129];
 
-// Field descriptions as tippecanoe writes them, which GDAL and MapLibre tools read as types.
-const FIELD_TYPE: Record<PropertyType, string> = {
-  text: 'String', integer: 'Number', number: 'Number', boolean: 'Boolean', date: 'String', datetime: 'String', 'text[]': 'String',
-};
-
 /** `{field: type}` of what a layer's tile features carry (the text id included where ids are text). */
 export function tileFields(layer: LayerDef): Record<string, string> {
-  const fields: Record<string, string> = layer.idType === 'text' ? { id: 'String' } : {};
-  for (const p of publicProperties(layer)) fields[p.name] = FIELD_TYPE[p.type];
+  const fields: Record<string, string> = layer.idType === 'text' ? { id: PROPERTY_TYPES.text.tileField } : {};
+  for (const p of publicProperties(layer)) fields[p.name] = PROPERTY_TYPES[p.type].tileField;
   return fields;
 }
 

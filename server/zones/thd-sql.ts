@@ -1,5 +1,9 @@
 // The "Zone d'activité Très Haut Débit" label SQL (plan action 1.2): which lots of a business zone
-// are covered by deployed fibre, computed in PostGIS in one statement.
+// are covered by deployed fibre, computed in PostGIS in one statement built from the descriptions.
+import type { FibreStage } from '../../core/layers/layer-def.ts';
+import { valuesWithRole } from '../../core/layers/code-roles.ts';
+import { sqlIn } from '../../core/layers/layer-sql.ts';
+import type { LayerRegistry } from '../../core/layers/registry.ts';
 import type { PublishedColumns } from '../eligibility/public-fields.ts';
 
 /** Columns this SQL publishes, checked against the layer descriptions at start-up. */
@@ -19,21 +23,28 @@ export const THD_DEFINITION_FR =
   'déployée, ou lorsqu\'un local déployé ou raccordable (données opérateur) s\'y trouve ou a son adresse sur le lot. ' +
   'Le label est atteint quand la part des lots couverts, en nombre et en surface, atteint le seuil fixé.';
 
+/** Stages at which a premise has fibre: deployed to the building or connectable. */
+const PREMISE_HAS_FIBRE: readonly FibreStage[] = ['deployed', 'connectable'];
+
 /**
  * $1 = business zone id → one row `{ body }`, with `zone` null when there is no such zone. A lot's
- * deployed share is geodesic and capped at 1 (overlapping zones must not count twice).
+ * deployed share is geodesic and capped at 1 (overlapping zones must not count twice). Built once at
+ * start-up with the status values the descriptions give those stages.
  */
-export const THD_SQL = `
+export function buildThdSql(layers: LayerRegistry): string {
+  const zoneDeployed = sqlIn('f.status', valuesWithRole(layers.get('fibre_phases'), 'status', ['deployed']));
+  const premiseHasFibre = sqlIn('p.status', valuesWithRole(layers.get('fibre_premises'), 'status', PREMISE_HAS_FIBRE));
+  return `
 WITH zone AS (SELECT z.id, z.code, z.name, z.geom FROM business_zones z WHERE z.id = $1),
 lots AS (
   SELECT l.id, l.lot_number, l.area_m2::float8 AS area_m2,
          least(1, coalesce((SELECT sum(ST_Area(ST_Intersection(f.geom, l.geom)::geography)) FROM fibre_phases f
-                             WHERE f.status = 'deployed' AND ST_Intersects(f.geom, l.geom)), 0)
+                             WHERE ${zoneDeployed} AND ST_Intersects(f.geom, l.geom)), 0)
                   / nullif(ST_Area(l.geom::geography), 0)) >= ${LOT_COVERED_SHARE}
          OR EXISTS (SELECT 1 FROM fibre_premises p
-                     WHERE p.status IN ('deployed', 'connectable') AND ST_Intersects(p.geom, l.geom))
+                     WHERE ${premiseHasFibre} AND ST_Intersects(p.geom, l.geom))
          OR EXISTS (SELECT 1 FROM fibre_premises p JOIN addresses a ON a.id = p.ban_id
-                     WHERE p.status IN ('deployed', 'connectable') AND ST_Intersects(a.geom, l.geom)) AS covered
+                     WHERE ${premiseHasFibre} AND ST_Intersects(a.geom, l.geom)) AS covered
     FROM zone_lots l WHERE l.zone_id = $1)
 SELECT json_build_object(
   'zone', (SELECT json_build_object('id', id, 'code', code, 'name', name) FROM zone),
@@ -45,8 +56,9 @@ SELECT json_build_object(
   'lots', coalesce((SELECT json_agg(json_build_object('id', id, 'lot_number', lot_number, 'covered', covered)
                                     ORDER BY length(lot_number), lot_number) FROM lots), '[]'::json)
 )::text AS body`;
+}
 
-/** The row of THD_SQL. */
+/** The row of the THD statement. */
 export interface ThdRow {
   zone: { id: number; code: string; name: string } | null;
   lots_total: number;

@@ -3,7 +3,7 @@ import Router from '@koa/router';
 import { notFound } from '../http/errors.ts';
 import { parsePositiveId } from '../eligibility/eligibility-params.ts';
 import { assertPublicColumns } from '../eligibility/public-fields.ts';
-import { THD_COLUMNS, THD_DEFINITION_FR, THD_SQL, type ThdRow } from './thd-sql.ts';
+import { buildThdSql, THD_COLUMNS, THD_DEFINITION_FR, type ThdRow } from './thd-sql.ts';
 import type { RouteDeps } from '../http/route-deps.ts';
 
 export interface ThdLabel extends Omit<ThdRow, 'zone'> {
@@ -35,10 +35,11 @@ export function thdLabel(row: ThdRow & { zone: NonNullable<ThdRow['zone']> }, th
 
 export function zonesThdRoutes({ db, layers, config }: RouteDeps): Router {
   assertPublicColumns(layers, 'THD label', THD_COLUMNS);
+  const sql = buildThdSql(layers);
   const router = new Router();
   router.get('/api/zones/:id/thd', async (ctx) => {
     const id = parsePositiveId('zone id', ctx.params.id ?? '');
-    const { rows } = await db.query<{ body: string }>(THD_SQL, [id]);
+    const { rows } = await db.query<{ body: string }>(sql, [id]);
     const row = JSON.parse(rows[0]!.body) as ThdRow;
     if (!row.zone) throw notFound(`no business zone ${id}`);
     ctx.set('Cache-Control', 'public, max-age=60');

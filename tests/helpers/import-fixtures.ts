@@ -66,6 +66,27 @@ export async function zipFiles(target: string, files: readonly (string | { path:
   return target;
 }
 
+/**
+ * Zips buffers under the given names, including names yazl refuses to write (`../x`, `/x`, `a\x`):
+ * each entry is written under a placeholder of the same length, then its name patched in the local
+ * header and the central directory (names are not covered by the CRC).
+ */
+export async function zipBuffers(target: string, entries: readonly { name: string; data: Buffer }[]): Promise<string> {
+  const zip = new yazl.ZipFile();
+  const placeholders = entries.map((e, i) => `p${i}_`.padEnd(Buffer.byteLength(e.name), 'z'));
+  entries.forEach((e, i) => zip.addBuffer(e.data, placeholders[i]!));
+  zip.end();
+  const chunks: Buffer[] = [];
+  for await (const chunk of zip.outputStream) chunks.push(chunk as Buffer);
+  const bytes = Buffer.concat(chunks);
+  entries.forEach((e, i) => {
+    const from = Buffer.from(placeholders[i]!);
+    for (let at = bytes.indexOf(from); at >= 0; at = bytes.indexOf(from, at + from.length)) bytes.write(e.name, at);
+  });
+  writeFileSync(target, bytes);
+  return target;
+}
+
 /** Projects WGS84 lon/lat to another system with PostGIS (the reference the tests compare with). */
 export async function project(db: Queryable, srid: number, lon: number, lat: number): Promise<[number, number]> {
   const { rows } = await db.query<{ x: number; y: number }>(

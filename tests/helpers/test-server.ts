@@ -9,7 +9,7 @@ import { createImportJobs, type ImportJobs } from '../../server/imports/import-j
 import { loadConfig, type Config } from '../../core/config.ts';
 import type { Database } from '../../core/db/database.ts';
 import { readDatabaseInfo } from '../../server/http/health.routes.ts';
-import { createLayerRegistry } from '../../core/layers/registry.ts';
+import { createLayerRegistry, type LayerRegistry } from '../../core/layers/registry.ts';
 import { createLogger } from '../../server/logger.ts';
 import { openTestDatabase } from './test-db.ts';
 
@@ -23,11 +23,14 @@ export interface TestServer {
 }
 
 /**
- * The app on its own test database (or on `db` when given, which the caller then closes), with
- * its import jobs recovered as at a start; uploads go to a private directory unless `env` sets
- * IMPORT_DIR (a restarted server must be given its predecessor's).
+ * The app on its own test database (or on `db` when given, which the caller then closes), serving
+ * every described layer (or the `layers` given), with its import jobs recovered as at a start;
+ * uploads go to a private directory unless `env` sets IMPORT_DIR (a restarted server must be given
+ * its predecessor's).
  */
-export async function startTestServer(options: { db?: Database; env?: NodeJS.ProcessEnv } = {}): Promise<TestServer> {
+export async function startTestServer(
+  options: { db?: Database; env?: NodeJS.ProcessEnv; layers?: LayerRegistry } = {},
+): Promise<TestServer> {
   const db = options.db ?? (await openTestDatabase());
   const ownImportDir = options.env?.IMPORT_DIR ? undefined : mkdtempSync(join(tmpdir(), 'websig-uploads-'));
   const config = loadConfig({ BASEMAP: 'none', PORT: '0', ...(ownImportDir ? { IMPORT_DIR: ownImportDir } : {}), ...options.env });
@@ -37,7 +40,7 @@ export async function startTestServer(options: { db?: Database; env?: NodeJS.Pro
   const app = createApp({
     config,
     db,
-    layers: createLayerRegistry(),
+    layers: options.layers ?? createLayerRegistry(),
     log,
     databaseInfo: await readDatabaseInfo(db),
     sessionSecret: 'test-secret',

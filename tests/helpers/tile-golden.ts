@@ -1,10 +1,11 @@
-// Decodes vector tiles into readable JSON and checks them against goldens in tests/golden/tiles
-// (UPDATE_GOLDEN=1 rewrites them). The two producers may differ by a tile unit in their vertices,
+// Finds the tile holding a point, decodes vector tiles into readable JSON and checks them against
+// goldens in tests/golden/tiles (UPDATE_GOLDEN=1 rewrites them). The two producers may differ by a tile unit in their vertices,
 // so geometries are compared within one unit, never byte for byte; ids and properties exactly.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { VectorTile } from '@mapbox/vector-tile';
 import { PbfReader } from 'pbf';
+import type { TileCoord } from '../../server/tiles/tile-address.ts';
 
 export type XY = [number, number];
 
@@ -25,6 +26,17 @@ export interface DecodedLayer {
 export type DecodedTile = Record<string, DecodedLayer>;
 
 const TYPES = ['Unknown', 'Point', 'LineString', 'Polygon'] as const;
+
+/** The XYZ tile holding a WGS84 point at zoom z. */
+export function tileAt(lon: number, lat: number, z: number): TileCoord {
+  const n = 2 ** z;
+  const phi = (lat * Math.PI) / 180;
+  return {
+    z,
+    x: Math.floor(((lon + 180) / 360) * n),
+    y: Math.floor(((1 - Math.log(Math.tan(phi) + 1 / Math.cos(phi)) / Math.PI) / 2) * n),
+  };
+}
 
 /** The tile as JSON: layers by name, features sorted by id. */
 export function decodeTile(bytes: Uint8Array): DecodedTile {

@@ -43,10 +43,8 @@ export interface LayerInfo {
   fields: FieldInfo[];
   style: { colorBy?: string; color: string; order: number; visible: boolean };
   legend: LegendEntry[];
-  /** URL of the whole layer as a GeoJSON FeatureCollection (public properties only). */
-  geojson: string;
-  /** URL of a TileJSON for vector tiles; preferred over `geojson` when set. */
-  tilejson: string | null;
+  /** URL of the layer's TileJSON (its vector tiles). */
+  tilejson: string;
 }
 
 export type Bbox = [number, number, number, number];

@@ -1,12 +1,6 @@
 // Pure builders turning a layer description from /layers into a MapLibre source and its style layers.
 import type { ExpressionSpecification, LayerSpecification, SourceSpecification } from 'maplibre-gl';
-import type { FeatureCollection } from 'geojson';
 import type { LayerInfo } from './api.ts';
-
-/** An empty collection: the placeholder data of a GeoJSON source whose download is deferred. */
-function emptyCollection(): FeatureCollection {
-  return { type: 'FeatureCollection', features: [] };
-}
 
 const FILL_OPACITY = 0.35;
 
@@ -27,23 +21,14 @@ export function byDrawingOrder(layers: readonly LayerInfo[]): LayerInfo[] {
     .map(({ layer }) => layer);
 }
 
-/** True when the layer is served as vector tiles rather than one GeoJSON document. */
-export function usesTiles(layer: LayerInfo): boolean {
-  return layer.tilejson !== null && layer.tilejson !== '';
-}
-
 /** Resolves a server URL against the page so the worker (which has another base URL) fetches the same thing. */
-export function absoluteUrl(url: string): string {
+function absoluteUrl(url: string): string {
   return new URL(url, document.baseURI).href;
 }
 
-/**
- * The layer's source. Vector tiles when a TileJSON is offered (its MVT layer is named after the layer
- * id); otherwise the whole-layer GeoJSON, or an empty placeholder when `deferData` (see map-layers.ts).
- */
-export function buildSource(layer: LayerInfo, deferData = false): SourceSpecification {
-  if (usesTiles(layer)) return { type: 'vector', url: absoluteUrl(layer.tilejson as string) };
-  return { type: 'geojson', data: deferData ? emptyCollection() : absoluteUrl(layer.geojson) };
+/** The layer's source: its vector tiles, whose MVT layer is named after the layer id. */
+export function buildSource(layer: LayerInfo): SourceSpecification {
+  return { type: 'vector', url: absoluteUrl(layer.tilejson) };
 }
 
 /**
@@ -65,7 +50,7 @@ export function buildStyleLayers(layer: LayerInfo): LayerSpecification[] {
   const [firstId, secondId] = styleLayerIds(layer);
   const common = {
     source: sourceIdOf(layer),
-    ...(usesTiles(layer) ? { 'source-layer': layer.id } : {}),
+    'source-layer': layer.id,
     minzoom: layer.minzoom,
     // Style-layer maxzoom is exclusive; +1 keeps the layer shown *at* its last zoom as the server means it.
     maxzoom: layer.maxzoom + 1,
