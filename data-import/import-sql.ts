@@ -166,11 +166,10 @@ export function transitionsSql(stage: string, layer: LayerDef, column: string, k
 export function mergeSql(stage: string, layer: LayerDef, columns: readonly TargetColumn[], mode: 'replace' | 'append' | 'upsert', key: string | undefined): string[] {
   const live = ident(layer.id);
   const names = columns.map((c) => ident(c.name));
-  // New rows go in geometry order: neighbours then land in the same GiST pages, which makes
-  // updating the spatial indexes row by row about a third cheaper than in file order (500,000
-  // points: 12 s instead of 16 s, the sort included).
-  const inSpatialOrder = `ORDER BY ${FINAL_GEOM}`;
-  const insertAll = `INSERT INTO ${live} (${names.join(', ')}, geom) SELECT ${names.map((n) => `r.${n}`).join(', ')}, ${FINAL_GEOM} FROM ${stage} r ${inSpatialOrder}`;
+  // New rows get their ids in file order (the staging steps may have moved rows within the table;
+  // its `_row` index gives the order without a sort).
+  const inFileOrder = 'ORDER BY r._row';
+  const insertAll = `INSERT INTO ${live} (${names.join(', ')}, geom) SELECT ${names.map((n) => `r.${n}`).join(', ')}, ${FINAL_GEOM} FROM ${stage} r ${inFileOrder}`;
   if (!key) return mode === 'replace' ? [`DELETE FROM ${live}`, insertAll] : [insertAll];
   if (mode === 'append') return [insertAll];
   const k = ident(key);
@@ -180,6 +179,6 @@ export function mergeSql(stage: string, layer: LayerDef, columns: readonly Targe
   statements.push(`UPDATE ${live} l SET ${[...set, `geom = ${FINAL_GEOM}`].join(', ')} FROM ${stage} r WHERE l.${k} = r.${k} AND ${changedSql(columns, key)}`);
   statements.push(`INSERT INTO ${live} (${names.join(', ')}, geom)
     SELECT ${names.map((n) => `r.${n}`).join(', ')}, ${FINAL_GEOM} FROM ${stage} r
-     WHERE NOT EXISTS (SELECT 1 FROM ${live} l WHERE l.${k} = r.${k}) ${inSpatialOrder}`);
+     WHERE NOT EXISTS (SELECT 1 FROM ${live} l WHERE l.${k} = r.${k}) ${inFileOrder}`);
   return statements;
 }
