@@ -1,9 +1,10 @@
-// Import jobs against the real app: a 50,000-point upload (200,000 on PostGIS) runs in its own process while tiles, OGC
-// requests and /ready are answered; it can be cancelled; a second import into the same layer waits
-// its turn (409); a server fault is reported as the server's; a restart fails the job it cut short.
-// The live layer is never touched by a job that does not succeed. Fixtures are CSV files written here.
+// Import jobs against the real app: a 50,000-point upload (200,000 on PostGIS) runs in its own
+// process while tiles, OGC requests and /ready are answered; a second import into the same layer
+// is refused (409) while it runs; it can be cancelled; a server fault (a table dropped under it,
+// its process killed) is reported as the server's; a restart fails the job it cut short. The live
+// layer is never touched by a job that does not succeed. Fixtures are CSV files written here.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestServer, type TestServer } from './helpers/test-server.ts';
@@ -46,6 +47,19 @@ async function startBigImport(target: TestServer = server): Promise<number> {
   expect(res.status, JSON.stringify(job)).toBe(202);
   await pollJob(target, staff, job.id, (j) => j.status === 'running' && ((j.phase === 'reading' && j.progress.done > 0) || j.phase === 'checking'), 'at work');
   return job.id;
+}
+
+/** Pids of this process's import job processes, read from /proc (Linux). */
+function jobProcesses(): number[] {
+  return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number).filter((pid) => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      return parent === process.pid && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('import-job-boot');
+    } catch {
+      return false; // gone meanwhile
+    }
+  });
 }
 
 const stageExists = async (id: number) =>
@@ -130,6 +144,19 @@ describe('import jobs', () => {
     expect(await tableChecksum(server.db, 'fibre_premises')).toEqual(before);
     const metric = /websig_import_jobs_total\{status="failed",fault="server"\} 1/;
     await eventually(async () => metric.test(await (await fetch(`${server.url}/metrics`)).text()), 'counted the server fault');
+  });
+
+  it('ends a job whose process was killed (SIGKILL) failed by the server’s fault, with the layer intact', async () => {
+    const before = await tableChecksum(server.db, 'fibre_premises');
+    const id = await startBigImport();
+    const [pid, ...others] = jobProcesses();
+    expect(others).toEqual([]);
+    process.kill(pid!, 'SIGKILL');
+    const { status, job } = await waitForEnd(server, staff, id);
+    expect(status).toBe(500);
+    expect(job).toMatchObject({ status: 'failed', fault: 'server', message: expect.stringMatching(/stopped unexpectedly \(signal SIGKILL\)/) });
+    expect(await tableChecksum(server.db, 'fibre_premises')).toEqual(before);
+    await eventually(async () => !(await stageExists(id)), 'dropped the staging table');
   });
 
   it('marks a job cut short by a restart failed, by the server’s fault, with the live layer intact and nothing left behind', async () => {

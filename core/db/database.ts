@@ -104,8 +104,12 @@ const POOL_TIMEOUTS = ['timeout exceeded when trying to connect', 'Connection te
 function createDatabase(kind: DatabaseKind, connection: pg.ClientConfig, settings: PoolSettings, embedded?: EmbeddedServer): Database {
   let pool: pg.Pool | undefined;
   let lastAnswerAt: number | undefined;
+  let closed = false;
   const getPool = () => {
-    pool ??= new pg.Pool({
+    // A late query (a job's last statement, a timer) must not reopen a pool on a closed database.
+    if (closed) throw new Error('the database is closed');
+    if (pool) return pool;
+    pool = new pg.Pool({
       ...connection,
       max: settings.max,
       idleTimeoutMillis: kind === 'embedded' ? 0 : 30_000,
@@ -115,6 +119,9 @@ function createDatabase(kind: DatabaseKind, connection: pg.ClientConfig, setting
       // a named (prepared) query fails with 42P05 "already exists" after any reconnect.
       ...(kind === 'embedded' ? { onConnect: (client: pg.ClientBase) => client.query('DEALLOCATE ALL') } : {}),
     });
+    // An idle connection that fails (the server restarted, its socket closed) is dropped by the
+    // pool, which opens another for the next query; no request waits on it, so none is told.
+    pool.on('error', () => undefined);
     return pool;
   };
   /** A connection from the pool, or DatabaseBusyError when the wait would be too long. */
@@ -168,6 +175,7 @@ function createDatabase(kind: DatabaseKind, connection: pg.ClientConfig, setting
       await current?.end();
     },
     async close() {
+      closed = true;
       await this.releaseConnections();
       await embedded?.stop();
     },

@@ -3,6 +3,7 @@
 // its heap; a bounded number at once, the rest queued. A restarted server fails the jobs it was
 // running (the live layers were never touched) and removes what they left behind.
 import { fork, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +19,11 @@ import { serveJobDatabase } from './job-bridge.ts';
 
 const BOOT = new URL('../../data-import/import-job-boot.mjs', import.meta.url);
 
+/** The name an upload is stored under in IMPORT_DIR: recognisable, so that a restart removes
+ *  leftover uploads and nothing else, wherever IMPORT_DIR points. */
+export const uploadName = (): string => `websig-upload-${randomBytes(16).toString('hex')}`;
+const UPLOAD_NAME = /^websig-upload-[0-9a-f]{32}$/;
+
 /** What a job runs: the pipeline's options for one upload, as the request gave them. */
 export type JobOptions = JobSpec['options'] extends infer O ? Omit<O, 'runId'> : never;
 
@@ -28,7 +34,7 @@ export interface ImportJobs {
   /** Asks a job to stop (see requestCancel); a queued one of this server is dropped at once. */
   cancel(id: number): Promise<ImportStatus | undefined>;
   /** At start-up: fails this server's interrupted jobs, drops leftover staging tables, removes
-   *  leftover uploads. Call before serving. */
+   *  leftover uploads (files named by uploadName()). Call before serving. */
   recover(): Promise<void>;
   /** Stops every job process without recording anything, as a crash would: the next start's
    *  recover() fails them. */
@@ -167,7 +173,7 @@ export function createImportJobs({ config, db, log }: Deps): ImportJobs {
       const { rows } = await db.query<{ run: number }>(LEFTOVER_STAGES_SQL);
       for (const { run } of rows) await db.query(`DROP TABLE IF EXISTS ${stageTable(run)}`);
       // Every upload here belonged to a job of this server, and none of them runs any more.
-      for (const name of readdirSync(config.importDir)) rmSync(join(config.importDir, name), { recursive: true, force: true });
+      for (const name of readdirSync(config.importDir)) if (UPLOAD_NAME.test(name)) rmSync(join(config.importDir, name), { force: true });
     },
     async close() {
       closing = true;

@@ -14,7 +14,7 @@ import { RunConflictError, listRuns, readRun } from '../../data-import/import-ru
 import { IMPORT_MODES, type ImportJob, type ImportMode } from '../../data-import/import-summary.ts';
 import { MappingError, builtInProfiles, validateProfile, type MappingProfile } from '../../data-import/mapping.ts';
 import type { RouteDeps } from '../http/route-deps.ts';
-import type { ImportJobs } from './import-jobs.ts';
+import { uploadName, type ImportJobs } from './import-jobs.ts';
 
 /** Largest upload accepted (a zipped département-wide delivery fits comfortably). */
 export const MAX_UPLOAD_BYTES = 1024 ** 3;
@@ -125,7 +125,10 @@ export function importsRoutes({ db, layers, config }: RouteDeps, jobs: ImportJob
   // written outside the web root, where the job reads it.
   const upload = koaBody({
     multipart: true, json: false, urlencoded: false, text: false,
-    formidable: { uploadDir: config.importDir, maxFiles: 1, maxFields: 20, maxFileSize: MAX_UPLOAD_BYTES, maxTotalFileSize: MAX_UPLOAD_BYTES, allowEmptyFiles: false },
+    formidable: {
+      uploadDir: config.importDir, filename: uploadName, maxFiles: 1, maxFields: 20, maxFileSize: MAX_UPLOAD_BYTES,
+      maxTotalFileSize: MAX_UPLOAD_BYTES, allowEmptyFiles: false,
+    },
     onError(error) {
       const status = (error as { httpCode?: number }).httpCode;
       throw new ClientError(status === 413 ? 413 : 400, status === 413 ? 'PayloadTooLarge' : 'InvalidParameterValue', `upload refused: ${error.message}`);
