@@ -1,6 +1,6 @@
 // Import jobs against the real app: a 50,000-point upload (200,000 on PostGIS) runs in its own
 // process while tiles, OGC requests and /ready are answered; a second import into the same layer
-// is refused (409) while it runs; it can be cancelled; a server fault (a table dropped under it,
+// is refused (409) while it runs, one into another layer waits its turn; it can be cancelled; a server fault (a table dropped under it,
 // its process killed) is reported as the server's; a restart fails the job it cut short. The live
 // layer is never touched by a job that does not succeed. Fixtures are CSV files written here.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -128,6 +128,23 @@ describe('import jobs', () => {
     await eventually(() => readdirSync(server.config.importDir).length === 0, 'removed the upload');
     const again = await fetch(`${server.url}/api/imports/${id}/cancel`, { method: 'POST', headers: { cookie: staff.cookie, 'x-csrf-token': staff.csrf } });
     expect(again.status).toBe(202);
+  });
+
+  it('runs at most IMPORT_MAX_JOBS jobs at once and queues the others, which run in their turn', async () => {
+    const single = await startTestServer({ db: server.db, env: { IMPORT_MAX_JOBS: '1' } });
+    try {
+      const first = await startBigImport(single);
+      const hotspots = writeText(join(tmp.dir, 'hotspots.csv'), 'name,kind,status,lon,lat\nKiosque,outdoor,active,-1.95,48.13\n');
+      const res = await postImport(single, importForm(hotspots, { layer: 'wifi_hotspots', mode: 'append' }), staff);
+      const second = await res.json();
+      expect(res.status).toBe(202);
+      expect(second).toMatchObject({ status: 'queued', phase: 'queued' });
+      expect((await getJob(single, staff, first)).job.status).toBe('running');
+      expect((await waitForEnd(single, staff, second.id)).job).toMatchObject({ status: 'succeeded', counts: { loaded: 1 } });
+      expect((await getJob(single, staff, first)).job.status).toBe('succeeded');
+    } finally {
+      await single.close();
+    }
   });
 
   it('reports a server fault (its staging table dropped under it) as the server’s, not the file’s, and counts it', async () => {

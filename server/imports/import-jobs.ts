@@ -60,6 +60,8 @@ export function createImportJobs({ config, db, log }: Deps): ImportJobs {
   // Jobs belong to the server holding their uploads: its host and upload directory name it.
   const runner = `server ${hostname()} ${config.importDir}`;
   const queue: { id: number; options: JobOptions }[] = [];
+  /** Jobs holding a slot (from the moment they leave the queue), and the processes of those started. */
+  const active = new Set<number>();
   const running = new Map<number, ChildProcess>();
   let closing = false;
   const metric = new Counter({
@@ -86,10 +88,17 @@ export function createImportJobs({ config, db, log }: Deps): ImportJobs {
     return failed;
   };
 
+  /** Frees a job's slot and gives it to the next queued job. */
+  const release = (id: number) => {
+    active.delete(id);
+    pump();
+  };
+
   const start = async (job: { id: number; options: JobOptions }) => {
     if (!(await claimRun(db, job.id))) {
       // Cancelled while it waited.
       removeUpload(job.options.file);
+      release(job.id);
       return;
     }
     // Closed meanwhile: the run stays 'running', and the next start's recover() fails it.
@@ -123,7 +132,7 @@ export function createImportJobs({ config, db, log }: Deps): ImportJobs {
         metric.inc({ status: summary?.status ?? 'failed', fault: summary?.fault ?? 'none' });
       })()
         .catch((err: unknown) => log.error({ err, importRun: job.id }, 'import job end could not be recorded'))
-        .finally(pump);
+        .finally(() => release(job.id));
     });
     const spec: JobSpec = {
       options: { ...job.options, runId: job.id },
@@ -132,17 +141,20 @@ export function createImportJobs({ config, db, log }: Deps): ImportJobs {
     child.send({ type: 'start', spec } satisfies ToJob);
   };
 
-  const pump = () => {
-    while (!closing && running.size < config.importMaxJobs && queue.length > 0) {
+  function pump() {
+    while (!closing && active.size < config.importMaxJobs && queue.length > 0) {
       const job = queue.shift()!;
+      active.add(job.id);
       start(job).catch((err: unknown) => {
         log.error({ err, importRun: job.id }, 'import job could not start');
         removeUpload(job.options.file);
-        settle(job.id, 'the import process could not start').catch((e: unknown) => log.error({ err: e, importRun: job.id }, 'import job end could not be recorded'));
         metric.inc({ status: 'failed', fault: 'server' });
+        settle(job.id, 'the import process could not start')
+          .catch((e: unknown) => log.error({ err: e, importRun: job.id }, 'import job end could not be recorded'))
+          .finally(() => release(job.id));
       });
     }
-  };
+  }
 
   return {
     metric,

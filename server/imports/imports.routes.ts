@@ -65,7 +65,7 @@ const OPTION_NAMES: Partial<Record<keyof ImportOptions, { field: string; flag?: 
   layer: { field: 'layer' }, mode: { field: 'mode', flag: '--mode' }, maxErrors: { field: 'max_errors', flag: '--max-errors' },
   mapping: { field: 'mapping', flag: '--mapping' }, srs: { field: 'srs', flag: '--srs' }, encoding: { field: 'encoding', flag: '--encoding' },
   member: { field: 'member', flag: '--member' }, dryRun: { field: 'dry_run', flag: '--dry-run', boolean: true },
-  confirmed: { field: 'confirm', flag: '--yes', boolean: true }, removalConfirmShare: { field: 'removal share' },
+  confirmed: { field: 'confirm', flag: '--yes', boolean: true },
 };
 const BY_FLAG = new Map(Object.values(OPTION_NAMES).filter((o) => o.flag).map((o) => [o.flag!, o]));
 
