@@ -105,8 +105,10 @@ function copyLoader(client: pg.Client, table: string, columns: readonly LoadColu
       if (failure) throw failure;
     },
     async abort() {
-      if (stream.writableFinished || stream.destroyed) return;
-      // CopyFail ends the COPY on the server, so the connection can take the ROLLBACK.
+      // A COPY the server refused (a missing table) or that ended has nothing left to stop, and
+      // its stream would never close.
+      if (failure || stream.writableFinished || stream.destroyed) return;
+      // CopyFail ends the COPY on the server, so the connection can be closed cleanly.
       const closed = once(stream, 'close').catch(() => undefined);
       stream.destroy(new Error('import stopped'));
       await closed;
