@@ -8,6 +8,9 @@ COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund --include=dev
 COPY . .
 RUN npm run build:web && npm prune --omit=dev --no-audit --no-fund
+# DATA_DIR (./data) must be the server's to write: download files are kept there, and the embedded
+# database too when DATABASE_URL is unset.
+RUN mkdir -p /app/data && chown node:node /app/data
 # tsx (a runtime dependency) runs the TypeScript sources directly.
 USER node
 EXPOSE 3000

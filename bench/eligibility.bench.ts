@@ -5,9 +5,9 @@
 // runs in this one.
 import type { RequestListener } from 'node:http';
 import { appHandler } from './lib/app-server.ts';
-import { openBenchDatabase, openFilledBenchDatabase } from './lib/bench-database.ts';
+import { openFilledBenchDatabase } from './lib/bench-database.ts';
 import { CONNECTIONS, DURATION_S, measurePair, ROUNDS, WARMUP_S, type Measured } from './lib/load.ts';
-import { listenInChild, serveIfForked, startServerProcess, stopServerProcess, type ServerProcess } from './lib/server-process.ts';
+import { serveAppOrBare, startServerProcess, stopServerProcess, type ServerProcess } from './lib/server-process.ts';
 import { round } from './lib/stats.ts';
 import type { Database } from '../core/db/database.ts';
 import { buildEligibilitySql } from '../server/eligibility/eligibility-sql.ts';
@@ -57,12 +57,7 @@ function serveBare(db: Database): RequestListener {
   };
 }
 
-async function serve(role: Role): Promise<void> {
-  const db = await openBenchDatabase(process.env.BENCH_DATABASE_URL!);
-  listenInChild(role === 'app' ? await appHandler(db) : serveBare(db), () => void db.close());
-}
-
-serveIfForked(serve);
+serveAppOrBare(appHandler, serveBare);
 
 const startChild = (role: Role) => startServerProcess(import.meta.url, role);
 

@@ -1,7 +1,9 @@
 // Reads the environment once, validates it and documents every default.
 import { resolve } from 'node:path';
 
-export type Basemap = 'ign-plan' | 'osm' | 'none';
+/** The basemaps the map offers; the visitor can switch among them, this is the one it opens on. */
+export const BASEMAPS = ['ign-plan', 'ign-ortho', 'osm', 'none'] as const;
+export type Basemap = (typeof BASEMAPS)[number];
 
 export interface Config {
   /** HTTP port (`PORT`, default 3000; 0 picks a free port). */
@@ -10,9 +12,9 @@ export interface Config {
   host: string;
   /** PostgreSQL/PostGIS URL (`DATABASE_URL`); unset means the embedded database. */
   databaseUrl?: string;
-  /** Where the embedded database lives (`DATA_DIR`, default ./data). */
+  /** Where the embedded database and the download files live (`DATA_DIR`, default ./data). */
   dataDir: string;
-  /** Basemap under the layers (`BASEMAP`: ign-plan, osm or none; default ign-plan). */
+  /** Basemap under the layers (`BASEMAP`: ign-plan, ign-ortho, osm or none; default ign-plan). */
   basemap: Basemap;
   /** Seed the demo data into a brand-new database (`SEED_DEMO`, default on; `0` turns it off). */
   seedDemo: boolean;
@@ -48,9 +50,13 @@ export interface Config {
   tileMaxAge: number;
   /** Server-side cache of encoded tiles in MiB (`TILE_CACHE_MB`, default 128; 0 turns it off). */
   tileCacheMb: number;
-  /** Longest time a write may take to show in tiles on any instance, in ms (`TILE_FRESHNESS_MS`,
-   *  default 250: layer versions are re-read at most this often; 0 re-reads them on every request). */
+  /** Longest time a write may take to show in tiles, OGC API responses and downloads on any instance,
+   *  in ms (`TILE_FRESHNESS_MS`, default 250: layer versions and the database identity are re-read at
+   *  most this often; 0 re-reads them on every request). */
   tileFreshnessMs: number;
+  /** Disk kept for built download files under DATA_DIR/downloads, in MiB (`DOWNLOAD_CACHE_MB`, default
+   *  1024; least recently used files go first; 0 keeps no file beyond the downloads it is serving). */
+  downloadCacheMb: number;
   /** Share of a business zone's lots, by count and by area, that deployed fibre must cover for the
    *  "Zone d'activité Très Haut Débit" label (`THD_LABEL_THRESHOLD`, 0 to 1, default 0.8). */
   thdLabelThreshold: number;
@@ -83,8 +89,8 @@ function httpUrl(name: string, raw: string | undefined, fallback: string): strin
 /** Builds the configuration from an environment (process.env by default); throws ConfigError. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const basemap = (env.BASEMAP || 'ign-plan') as Basemap;
-  if (!['ign-plan', 'osm', 'none'].includes(basemap)) {
-    throw new ConfigError(`BASEMAP must be ign-plan, osm or none, got "${env.BASEMAP}"`);
+  if (!BASEMAPS.includes(basemap)) {
+    throw new ConfigError(`BASEMAP must be one of ${BASEMAPS.join(', ')}, got "${env.BASEMAP}"`);
   }
   const databaseUrl = env.DATABASE_URL || undefined;
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
@@ -113,6 +119,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tileMaxAge: integer('TILE_MAX_AGE', env.TILE_MAX_AGE, 0, 0, 31_536_000),
     tileCacheMb: integer('TILE_CACHE_MB', env.TILE_CACHE_MB, 128, 0, 65_536),
     tileFreshnessMs: integer('TILE_FRESHNESS_MS', env.TILE_FRESHNESS_MS, 250, 0, 60_000),
+    downloadCacheMb: integer('DOWNLOAD_CACHE_MB', env.DOWNLOAD_CACHE_MB, 1024, 0, 1_048_576),
     thdLabelThreshold: fraction('THD_LABEL_THRESHOLD', env.THD_LABEL_THRESHOLD, 0.8),
   };
 }

@@ -11,6 +11,7 @@ import { checkCatalog } from '../core/layers/catalog-check.ts';
 import { formatSummaryLine, IMPORT_MODES, type ImportMode, type ImportProgress, type ImportSummary } from './import-summary.ts';
 import { builtInProfiles } from './mapping.ts';
 import { emptyLayer } from './empty-layer.ts';
+import { LOT_IMPORT_LAYER, runLotImport } from './lot-import.ts';
 import { ImportOptionsError, importableLayers, runImport, validateImportOptions, type ImportOptions } from './pipeline.ts';
 
 const USAGE = `usage: npm run import -- <layer> <file> [options]
@@ -128,7 +129,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const layers = createLayerRegistry();
   if (args.values.help) {
-    console.log(`${USAGE}\n\nLayers: ${importableLayers(layers).map((l) => l.id).join(', ')}\nBuilt-in profiles: ${builtInProfiles().join(', ')}`);
+    console.log(`${USAGE}\n\nLayers: ${[...importableLayers(layers).map((l) => l.id), `${LOT_IMPORT_LAYER} (mode upsert, by zone_code and lot_number)`].join(', ')}\nBuilt-in profiles: ${builtInProfiles().join(', ')}`);
     return 0;
   }
   const [layer, file, ...extra] = args.positionals;
@@ -158,8 +159,10 @@ async function main(argv: string[]): Promise<number> {
     signal: abort.signal,
     onServerFault: (error) => console.error(`  server error: ${(error as Error).stack ?? String(error)}`),
   };
+  // Lots have an import path of their own, keyed on (zone code, lot number).
+  const lotImport = layer === LOT_IMPORT_LAYER;
   try {
-    validateImportOptions(layers, options);
+    if (!lotImport) validateImportOptions(layers, options);
   } catch (error) {
     if (error instanceof ImportOptionsError) return usageError(error.message);
     throw error;
@@ -169,7 +172,7 @@ async function main(argv: string[]): Promise<number> {
   process.once('SIGINT', () => abort.abort());
   process.once('SIGTERM', () => abort.abort());
   return withDatabase(layers, async (db) => {
-    const summary = await runImport(db, layers, options);
+    const summary = await (lotImport ? runLotImport : runImport)(db, layers, options);
     progress.stop();
     if (args.values.json) console.log(JSON.stringify(summary, null, 2));
     else printReport(summary);

@@ -5,6 +5,13 @@ import { ident } from '../core/layers/layer-sql.ts';
 import type { LayerRegistry } from '../core/layers/registry.ts';
 import { ImportOptionsError, importableLayers } from './pipeline.ts';
 
+/** The layer's features are still referenced (business zones by their lots): nothing was deleted. */
+export class StillReferencedError extends Error {
+  constructor(layer: string, by: string | undefined) {
+    super(`${layer} cannot be emptied: ${by ?? 'another table'} still refers to its features; delete or move those first`);
+  }
+}
+
 export interface EmptyLayerRequest {
   layer: string;
   /** Staff member asking (API), recorded in the audit log; absent from the command line. */
@@ -23,7 +30,16 @@ export async function emptyLayer(db: Database, layers: LayerRegistry, request: E
   }
   const reason = request.reason?.slice(0, 500);
   return db.transaction(async (tx) => {
-    const deleted = (await tx.query(`DELETE FROM ${ident(layer.id)}`)).rowCount ?? 0;
+    let deleted: number;
+    try {
+      deleted = (await tx.query(`DELETE FROM ${ident(layer.id)}`)).rowCount ?? 0;
+    } catch (error) {
+      // restrict_violation (ON DELETE RESTRICT) or foreign_key_violation (NO ACTION): other rows,
+      // a zone's lots, still point at these features.
+      const e = error as { code?: string; table?: string };
+      if (e.code === '23001' || e.code === '23503') throw new StillReferencedError(layer.id, e.table);
+      throw error;
+    }
     await tx.query<Row>(
       `INSERT INTO audit_log (user_id, action, layer, details) VALUES ($1, 'layer_emptied', $2, $3)`,
       [request.userId ?? null, layer.id, JSON.stringify({ deleted, via: request.via, reason: reason ?? null })],

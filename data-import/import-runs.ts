@@ -1,6 +1,7 @@
 // The import_runs table: a row per run (queued as a job, or started by the CLI), its phase,
 // progress and heartbeat while it runs, finished with counts, diff, errors, details and fault,
 // read back as the same summary the run returned. At most one queued or running run per layer.
+import { hostname } from 'node:os';
 import type { Queryable } from '../core/db/database.ts';
 import type { ImportDiff, ImportFault, ImportJob, ImportMode, ImportPhase, ImportProgress, ImportStatus, ImportSummary, RowError } from './import-summary.ts';
 
@@ -24,6 +25,9 @@ export interface RunStart extends Pick<ImportSummary, 'layer' | 'file' | 'sha256
   /** The uploaded file a job reads, removed when the job ends. */
   uploadPath?: string;
 }
+
+/** The runner name of a run this process starts and runs itself (the CLI). */
+export const processRunner = (): string => `cli ${hostname()} pid ${process.pid}`;
 
 /** Another import into the layer is queued or running. */
 export class RunConflictError extends Error {

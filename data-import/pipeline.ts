@@ -4,7 +4,6 @@
 // wait for it before that last transaction. Shared by the CLI and import jobs.
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
-import { hostname } from 'node:os';
 import { basename, extname } from 'node:path';
 import type { Queryable, Row } from '../core/db/database.ts';
 import type { LayerDef } from '../core/layers/layer-def.ts';
@@ -13,7 +12,7 @@ import type { LayerRegistry } from '../core/layers/registry.ts';
 import { resolveSrs } from './crs.ts';
 import { ImportCancelled, ImportFailure, describeServerFault, faultOf } from './import-fault.ts';
 import { createStepper, trackRun, type RunTracker } from './import-progress.ts';
-import { MAX_STORED_ERRORS, RunConflictError, finishRun, startRun } from './import-runs.ts';
+import { MAX_STORED_ERRORS, RunConflictError, finishRun, processRunner, startRun } from './import-runs.ts';
 import {
   absentSql, appendConflictsSql, countStagedSql, createStageSql, diffCountsSql, duplicateRejectsSql, geometryRejectsSql, hasDuplicateKeysSql,
   identicalRowsSql, indexStageSql, maxRowSql, mergeSql, parseWktSql, repairPolygonsSql, sampleKeysSql, stageTable, transitionsSql,
@@ -134,7 +133,7 @@ export async function runImport(db: ImportDatabase, layers: LayerRegistry, optio
   };
   if (options.runId === undefined) {
     try {
-      summary.id = await startRun(db, { ...summary, status: 'running', runner: options.runner ?? `cli ${hostname()} pid ${process.pid}`, userId: options.userId });
+      summary.id = await startRun(db, { ...summary, status: 'running', runner: options.runner ?? processRunner(), userId: options.userId });
     } catch (error) {
       if (!(error instanceof RunConflictError)) throw error;
       finish(summary, 'failed', started, error.message);
@@ -176,17 +175,12 @@ export async function runImport(db: ImportDatabase, layers: LayerRegistry, optio
     const wktRows = await load(run, opened, srs.srid);
     summary.warnings.push(...mapping.nulledReport());
     const liveCount = await check(run, srs.srid, wktRows);
-    const confirmationNeeded = options.mode === 'replace' && liveCount > 0 && summary.diff!.removed > (options.removalConfirmShare ?? DEFAULT_REMOVAL_CONFIRM_SHARE) * liveCount;
-    if (confirmationNeeded) summary.confirmationRequired = true;
     summary.sha256 = await hashing;
     if (!summary.dryRun) {
-      if (confirmationNeeded && !options.confirmed) {
-        const removed = summary.diff!.removed;
-        throw new ImportFailure(
-          `replace would remove ${removed} of the layer's ${liveCount} features (${Math.round((100 * removed) / liveCount)} %), ` +
-            `more than the ${Math.round(100 * (options.removalConfirmShare ?? DEFAULT_REMOVAL_CONFIRM_SHARE))} % allowed without confirmation: ` +
-            'check the dry-run diff, then confirm the replacement; nothing was changed',
-        );
+      const unconfirmed = options.confirmed ? undefined : confirmationReason(summary, liveCount, options);
+      if (unconfirmed) {
+        summary.confirmationRequired = true;
+        throw new ImportFailure(`${unconfirmed}: check the dry-run diff, then confirm the replacement; nothing was changed`);
       }
       // The last moment a cancellation is heard: once the swap has begun, it completes.
       tracker.checkpoint();
@@ -198,6 +192,7 @@ export async function runImport(db: ImportDatabase, layers: LayerRegistry, optio
         await finishRun(tx, summary);
       });
     } else {
+      summary.confirmationRequired = confirmationReason(summary, liveCount, options) !== undefined;
       finish(summary, 'succeeded', started);
       await finishRun(db, summary);
     }
@@ -223,6 +218,26 @@ export async function runImport(db: ImportDatabase, layers: LayerRegistry, optio
     // A stage that cannot be dropped now is dropped at the next server start (leftover stages).
     if (staged) await db.query(`DROP TABLE IF EXISTS ${stage}`).catch(() => undefined);
   }
+}
+
+/**
+ * Why a replace needs the person's confirmation, if it does: it removes more than the allowed share
+ * of a non-empty live layer, or it removes features while rows of the file were rejected (a rejected
+ * row's feature counts as absent, so a damaged delivery would delete what it failed to carry).
+ */
+function confirmationReason(summary: ImportSummary, liveCount: number, options: ImportOptions): string | undefined {
+  if (options.mode !== 'replace' || liveCount === 0) return undefined;
+  const removed = summary.diff!.removed;
+  const share = options.removalConfirmShare ?? DEFAULT_REMOVAL_CONFIRM_SHARE;
+  if (removed > share * liveCount) {
+    return `replace would remove ${removed} of the layer's ${liveCount} features (${Math.round((100 * removed) / liveCount)} %), ` +
+      `more than the ${Math.round(100 * share)} % allowed without confirmation`;
+  }
+  if (removed > 0 && summary.counts.rejected > 0) {
+    return `replace would remove ${removed} features while ${summary.counts.rejected} rows of the file were rejected: ` +
+      'the features of rejected rows would be among them';
+  }
+  return undefined;
 }
 
 function finish(summary: ImportSummary, status: 'succeeded' | 'failed' | 'cancelled', started: number, message?: string): void {

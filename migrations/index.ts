@@ -6,7 +6,10 @@ import * as platform from './20261129_002_platform.ts';
 import * as layerVersions from './20261129_003_layer_versions.ts';
 import * as search from './20261129_004_search.ts';
 import * as imports from './20261129_005_imports.ts';
-import * as importJobs from './20261201_006_import_jobs.ts';
+import * as changeSignal from './20261130_006_change_signal.ts';
+import * as lotEditing from './20261130_007_lot_editing.ts';
+import * as zoneLotsRestrict from './20261130_008_zone_lots_restrict.ts';
+import * as importJobs from './20261201_009_import_jobs.ts';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -19,7 +22,10 @@ export const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['20261129_003_layer_versions', layerVersions],
   ['20261129_004_search', search],
   ['20261129_005_imports', imports],
-  ['20261201_006_import_jobs', importJobs],
+  ['20261130_006_change_signal', changeSignal],
+  ['20261130_007_lot_editing', lotEditing],
+  ['20261130_008_zone_lots_restrict', zoneLotsRestrict],
+  ['20261201_009_import_jobs', importJobs],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { Config } from '../core/config.ts';
 import type { Database } from '../core/db/database.ts';
+import { createChangeSignal } from '../core/db/change-signal.ts';
 import type { LayerRegistry } from '../core/layers/registry.ts';
 import { errorMiddleware } from './http/errors.ts';
 import type { RouteDeps } from './http/route-deps.ts';
@@ -16,11 +17,16 @@ import { layersRoutes } from './layers/layers.routes.ts';
 import { territoryRoutes } from './territory/territory.routes.ts';
 import { tilesRoutes } from './tiles/tiles.routes.ts';
 import { authRoutes } from './auth/auth.routes.ts';
+import { accountsRoutes } from './auth/accounts.routes.ts';
+import { setupRoutes } from './auth/setup.routes.ts';
 import { ogcRoutes } from './features/ogc.routes.ts';
+import { createSummaryCache } from './features/collection-summary.ts';
 import { downloadsRoutes } from './downloads/downloads.routes.ts';
 import { geocodeRoutes } from './geocode/geocode.routes.ts';
 import { eligibilityRoutes } from './eligibility/eligibility.routes.ts';
 import { zonesThdRoutes } from './zones/zones-thd.routes.ts';
+import { zonesRoutes } from './zones/zones.routes.ts';
+import { lotsRoutes } from './lots/lots.routes.ts';
 import { importsRoutes } from './imports/imports.routes.ts';
 import type { ImportJobs } from './imports/import-jobs.ts';
 import { emptyLayerRoutes } from './imports/empty-layer.routes.ts';
@@ -45,7 +51,11 @@ export function createApp(deps: AppDeps): Koa {
   const app = new Koa({ proxy: config.trustProxy, keys: [deps.sessionSecret] });
   const metrics = createMetrics();
   metrics.registry.registerMetric(deps.importJobs.metric);
-  const routeDeps: RouteDeps = { config, db, layers, log };
+  const routeDeps: RouteDeps = {
+    config, db, layers, log, metrics: metrics.registry,
+    changes: createChangeSignal(db, config.tileFreshnessMs),
+    summaries: createSummaryCache(db, metrics.registry),
+  };
 
   app.use(errorMiddleware(log));
   app.use(metrics.middleware);
@@ -62,11 +72,15 @@ export function createApp(deps: AppDeps): Koa {
     territoryRoutes(routeDeps),
     tilesRoutes(routeDeps),
     authRoutes(routeDeps),
+    accountsRoutes(routeDeps),
+    setupRoutes(routeDeps),
     ogcRoutes(routeDeps),
     downloadsRoutes(routeDeps),
     geocodeRoutes(routeDeps),
     eligibilityRoutes(routeDeps),
     zonesThdRoutes(routeDeps),
+    zonesRoutes(routeDeps),
+    lotsRoutes(routeDeps),
     importsRoutes(routeDeps, deps.importJobs),
     emptyLayerRoutes(routeDeps),
   ]) {

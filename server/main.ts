@@ -7,6 +7,7 @@ import { createLogger } from './logger.ts';
 import { prepareDatabase } from './startup.ts';
 import { readDatabaseInfo } from './http/health.routes.ts';
 import { resolveSessionSecret } from './settings.ts';
+import { issueSetupToken } from './auth/first-admin.ts';
 import { createApp } from './app.ts';
 import { createImportJobs } from './imports/import-jobs.ts';
 
@@ -36,6 +37,13 @@ async function main(): Promise<void> {
     log.info({ database: db.kind, dataDir: db.kind === 'embedded' ? config.dataDir : undefined }, 'database open');
     await prepareDatabase(db, layers, { seedDemo: config.seedDemo }, log);
     await importJobs.recover();
+    const setupToken = await issueSetupToken(db);
+    if (setupToken) {
+      log.warn('no admin account yet: create the first one with POST /api/setup and the token printed on the console');
+      console.log(`Aucun administrateur / no admin yet. Jeton de configuration à usage unique / one-time setup token: ${setupToken}\n` +
+        `  curl -X POST http://localhost:${config.port}/api/setup -H 'content-type: application/json' ` +
+        `-d '{"token":"${setupToken}","email":"admin@example.org","password":"…"}'`);
+    }
     const app = createApp({
       config,
       db,

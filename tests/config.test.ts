@@ -19,6 +19,8 @@ describe('configuration', () => {
 
   it('rejects an unknown basemap, a bad port and a non-PostgreSQL URL', () => {
     expect(() => loadConfig({ BASEMAP: 'google' })).toThrow(ConfigError);
+    expect(() => loadConfig({ BASEMAP: 'google' })).toThrow(/BASEMAP must be one of ign-plan, ign-ortho, osm, none/);
+    expect(loadConfig({ BASEMAP: 'ign-ortho' }).basemap).toBe('ign-ortho');
     expect(() => loadConfig({ PORT: '70000' })).toThrow(/PORT/);
     expect(() => loadConfig({ PORT: 'abc' })).toThrow(/PORT/);
     expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL/);

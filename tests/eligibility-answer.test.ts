@@ -79,13 +79,15 @@ describe('eligibility parameters', () => {
   it('reads exactly one location', () => {
     expect(parseEligibilityTarget({ lon: '-1.9', lat: '48.1' })).toEqual({ kind: 'point', lon: -1.9, lat: 48.1 });
     expect(parseEligibilityTarget({ address: '35023_0090_00012' })).toEqual({ kind: 'address', id: '35023_0090_00012' });
+    expect(parseEligibilityTarget({ address: ' 12 rue de la Gare, Bédée ' })).toEqual({ kind: 'address_text', text: '12 rue de la Gare, Bédée' });
+    expect(parseEligibilityTarget({ address: 'Bedee' })).toEqual({ kind: 'address_text', text: 'Bedee' });
     expect(parseEligibilityTarget({ parcel: '35023000ab0085' })).toEqual({ kind: 'parcel', id: '35023000AB0085' });
     expect(parseEligibilityTarget({ lot: '12' })).toEqual({ kind: 'lot', id: 12 });
   });
 
   it.each([
     [{}], [{ lon: '1' }], [{ lon: '1', lat: '2', lot: '3' }], [{ lon: '1e3', lat: '2' }], [{ lon: '181', lat: '0' }],
-    [{ lot: '2147483648' }], [{ lot: '1.5' }], [{ parcel: '35023000AB012' }], [{ address: '' }], [{ address: 'a'.repeat(61) }],
+    [{ lot: '2147483648' }], [{ lot: '1.5' }], [{ parcel: '35023000AB012' }], [{ address: '' }], [{ address: 'a'.repeat(201) }], [{ address: '-- !' }],
     [{ lot: ['1', '2'] }], [{ zone: '1' }],
   ])('refuses %j with a 400', (query) => {
     expect(() => parseEligibilityTarget(query)).toThrow(ClientError);

@@ -130,6 +130,11 @@ describe('the eligibility answer', () => {
     expect(answer.summary_fr).toContain('La fibre est disponible à cette adresse (données opérateur du 15/09/2026).');
   });
 
+  it('answers an address typed as text for the address the search ranks first', async () => {
+    const answer = await ask(`address=${encodeURIComponent('1 rue du test bedee')}`);
+    expect(answer.location).toMatchObject({ source: 'address', label: '1 Rue du Test, 35137 Bédée' });
+  });
+
   it.each([
     ['DEP', 'deployed'],
     ['TARGET', 'in_progress'],
@@ -247,7 +252,8 @@ describe('the eligibility answer', () => {
     ['an unknown parameter', 'addresse=TA_CONN', 400],
     ['a malformed parcel id', 'parcel=35023TP1', 400],
     ['a malformed lot id', 'lot=-3', 400],
-    ['a malformed address id', `address=${encodeURIComponent("x' OR 1=1 --")}`, 400],
+    ['an address text longer than a search', `address=${'a'.repeat(201)}`, 400],
+    ['an address text with no letter or digit', `address=${encodeURIComponent('--')}`, 400],
     ['an unknown address', 'address=TA_MISSING', 404],
     ['an unknown parcel', 'parcel=35023000TP9999', 404],
     ['an unknown lot', 'lot=999999', 404],
@@ -270,6 +276,7 @@ describe('the eligibility answer', () => {
       // Widths 1.1 + 1.2 + 0.6 covered out of 5.5 thousandths, all lots equally deep.
       expect(body.share_by_area as number).toBeCloseTo(2.9 / 5.5, 2);
       expect(body.definition_fr).toMatch(/au moins 50 %/);
+      expect(body.definition_en).toMatch(/at least 50 %/);
     });
 
     it('grants the label once the configured threshold is met', async () => {

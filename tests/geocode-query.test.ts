@@ -28,6 +28,12 @@ describe('search query parsing', () => {
     expect(q.rep).toBeNull();
   });
 
+  it('also corrects the word after an elision typed without its apostrophe', () => {
+    expect(parseGeocodeQuery('rue du pas dane').words).toEqual(['pas', 'dane', 'ane']);
+    expect(parseGeocodeQuery('rue lhorloge').words).toEqual(['lhorloge', 'horloge']);
+    expect(parseGeocodeQuery('rue de la gare').words).toEqual(['gare']);
+  });
+
   it('never matches a trailing number or lone letter as a prefix', () => {
     expect(parseGeocodeQuery('rue de la gare 12').strictPrefix).toBe('');
     expect(parseGeocodeQuery('12 rue de la g').strictPrefix).toBe('12 & rue:*');

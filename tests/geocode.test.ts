@@ -23,6 +23,8 @@ const ADDRESSES: Row[] = [
   ['T35133_0020_00003', 3, null, "Place de l'Église", '35750', '35133', 'Iffendic'],
   ['T35188_0070_00007', 7, null, 'Allée des Châtaigniers', '35160', '35188', 'Montfort-sur-Meu'],
   ['T35023_0150_00012', 12, null, 'Rue du Gué', '35137', '35023', 'Bédée'],
+  ['T35188_0290_00001', 1, null, "Rue du Pas-d'Âne", '35160', '35188', 'Montfort-sur-Meu'],
+  ['T35023_0160_00003', 3, null, 'Rue de Montfort', '35137', '35023', 'Bédée'],
 ];
 
 describe('address, zone, lot and parcel search', () => {
@@ -114,6 +116,11 @@ describe('address, zone, lot and parcel search', () => {
   it('finds an address by words with an apostrophe and in another commune', async () => {
     expect((await ids("5 rue de l'eglise montfort"))[0]).toBe('T35188_0050_00005');
     expect((await ids('3 place eglise iffendic'))[0]).toBe('T35133_0020_00003');
+  });
+
+  it('puts the right street first despite two typos and a glued elision', async () => {
+    // "pa dane" for Pas-d'Âne, "montfrot" for Montfort: "3 Rue de Montfort" has the number but not the street.
+    expect((await ids('3 rue du pa dane montfrot'))[0]).toBe('T35188_0290_00001');
   });
 
   it('respects limit', async () => {

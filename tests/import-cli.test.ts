@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { inject } from 'vitest';
 import { openDatabase, type Database } from '../core/db/database.ts';
 import { openTestDatabase } from './helpers/test-db.ts';
+import { describeUnless, missingPostgis } from './helpers/skip.ts';
 import { ESRI_PRJ, project, tableChecksum, tempDir } from './helpers/import-fixtures.ts';
 import { createShapefileWriter } from './helpers/shapefile-writer.ts';
 
@@ -100,7 +101,7 @@ describe('npm run import', () => {
 
 // The embedded database lives inside the process that opened it: only against PostGIS can a test
 // kill an importing process while another one watches the database.
-describe.skipIf(!inject('databaseUrl'))('a killed import', () => {
+describeUnless(missingPostgis(inject('databaseUrl')), 'a killed import', () => {
   let db: Database;
   beforeAll(async () => {
     db = await openTestDatabase();

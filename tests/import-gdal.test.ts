@@ -2,7 +2,7 @@
 // same features, same attributes, same geodesic areas (1e-6 relative). On PostGIS ogr2ogr writes
 // into the test database; on the embedded one it writes GeoJSON, which PostGIS then measures.
 // Skipped when gdal-bin is not installed (.ci/run installs it).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,9 +10,9 @@ import type { Database } from '../core/db/database.ts';
 import { createLayerRegistry } from '../core/layers/registry.ts';
 import { runImport } from '../data-import/pipeline.ts';
 import { openTestDatabase } from './helpers/test-db.ts';
+import { describeUnless, missingGdal } from './helpers/skip.ts';
 import { ESRI_PRJ, project, squareRing, tempDir, writeShapefile } from './helpers/import-fixtures.ts';
 
-const hasOgr2ogr = spawnSync('ogr2ogr', ['--version']).status === 0;
 
 type Zone = { zone_code: string; status: string; operator: string; premises: number; planned_start: string };
 
@@ -28,7 +28,7 @@ function libpqKeywords(url: URL): string {
     .join(' ');
 }
 
-describe.skipIf(!hasOgr2ogr)('import compared with ogr2ogr', () => {
+describeUnless(missingGdal(), 'import compared with ogr2ogr', () => {
   let db: Database;
   let tmp: ReturnType<typeof tempDir>;
   let shp: string;

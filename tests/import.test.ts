@@ -453,6 +453,19 @@ describe('diff and modes', () => {
     expect((await db.query('SELECT count(*)::int AS n FROM fibre_premises')).rows[0]).toEqual({ n: 25 });
   });
 
+  it('asks for confirmation before a replace with rejected rows removes anything, the rejected rows’ features among them', async () => {
+    const rows = Array.from({ length: 50 }, (_, i): [string, string] => [`J-${i}`, 'deployed']);
+    await importFile({ layer: 'fibre_premises', file: await premiseFile('j-full', rows) });
+    const before = await tableChecksum(db, 'fibre_premises');
+    // J-0 comes back with a status the layer does not know: rejected, so J-0 would count as absent.
+    const damaged = await premiseFile('j-damaged', [['J-0', 'cassé'], ...rows.slice(1, 49)]);
+    const refused = await importFile({ layer: 'fibre_premises', file: damaged, maxErrors: 1, confirmed: false });
+    expect(refused.status).toBe('failed');
+    expect(refused.confirmationRequired).toBe(true);
+    expect(refused.message).toMatch(/replace would remove 2 features while 1 rows of the file were rejected/);
+    expect(await tableChecksum(db, 'fibre_premises')).toEqual(before);
+  });
+
   it('adds nothing when the same file is appended twice, reporting the rows it skipped', async () => {
     const csv = writeText(path('wifi-twice.csv'), 'name,kind,status,lon,lat\nKiosque A,outdoor,active,-1.95,48.13\nKiosque B,indoor,planned,-1.951,48.131\n');
     const count = async () => (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM wifi_hotspots')).rows[0]!.n;

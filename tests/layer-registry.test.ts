@@ -94,4 +94,8 @@ describe('layer registry', () => {
     const shadow = withChanges({ properties: [...lots.properties, { name: 'geom', type: 'text', label: { fr: 'g', en: 'g' }, public: true }] });
     expect(() => createLayerRegistry([shadow])).toThrow(/reserved column/);
   });
+
+  it('rejects a reference to a property no described layer publishes', () => {
+    expect(() => createLayerRegistry([lots])).toThrow(/zone_id.*business_zones\.name/);
+  });
 });

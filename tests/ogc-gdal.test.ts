@@ -1,22 +1,22 @@
 // A real client against the real server: GDAL's OAPIF driver lists every public collection with its
 // feature count, and ogr2ogr copies whole collections through paging without losing or repeating
 // a feature. GDAL (gdal-bin) is installed by .ci/run; where it is missing these tests are skipped.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile, spawnSync } from 'node:child_process';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import initSqlJs from 'sql.js';
 import { startTestServer, type TestServer } from './helpers/test-server.ts';
+import { describeUnless, missingGdal } from './helpers/skip.ts';
 import { ALL_LAYERS } from '../core/layers/registry.ts';
 import { ident } from '../core/layers/layer-sql.ts';
 
 const run = promisify(execFile);
-const HAS_GDAL = spawnSync('ogrinfo', ['--version']).status === 0;
 const PRIVATE_NAMES = ALL_LAYERS.flatMap((l) => l.properties.filter((p) => !p.public).map((p) => p.name));
 
-describe.skipIf(!HAS_GDAL)('GDAL reading the OGC API', () => {
+describeUnless(missingGdal(), 'GDAL reading the OGC API', () => {
   let server: TestServer;
   let dir: string;
   /** Public feature ids of a layer, in order. */

@@ -1,12 +1,12 @@
 // The "is fibre available here?" journey in a real browser (Debian's Chromium): type an address, pick
 // the suggestion with the keyboard, read the status in the answer panel, reopen it from the permalink;
 // a map click, a lot with its THD label, English, and the print view.
-import { existsSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { statusLabel } from '../web/src/eligibility-text.ts';
 import type { AnswerStatus } from '../web/src/eligibility-api.ts';
-import { CHROMIUM, launchChromium, startServer, type RunningServer } from './helpers/browser.ts';
+import { launchChromium, startServer, type RunningServer } from './helpers/browser.ts';
+import { describeUnless, missingChromium } from './helpers/skip.ts';
 
 const IDLE_TIMEOUT = 60_000;
 /** Longest wait for the page to catch up (a loaded CI machine); a bound, not a timing assertion. */
@@ -14,7 +14,7 @@ const WAIT = 20_000;
 const ADDRESS = '12 Rue de la Gare, 35137 Bédée';
 
 // Only Debian's Chromium is driven (never a downloaded browser); without it the file is skipped.
-describe.skipIf(!existsSync(CHROMIUM))('address search and the answer panel in Chromium', () => {
+describeUnless(missingChromium(), 'address search and the answer panel in Chromium', () => {
   let server: RunningServer;
   let browser: Browser;
   let page: Page;
@@ -61,7 +61,7 @@ describe.skipIf(!existsSync(CHROMIUM))('address search and the answer panel in C
   });
 
   it('moves through the suggestions with the arrows, and closes them with Escape', async () => {
-    const box = page.getByRole('combobox');
+    const box = page.getByRole('combobox', { name: /^Rechercher/ });
     await box.press('ArrowDown');
     expect(await box.getAttribute('aria-activedescendant')).toBe('search-option-0');
     expect(await page.locator('#search-option-0').getAttribute('aria-selected')).toBe('true');
@@ -73,7 +73,7 @@ describe.skipIf(!existsSync(CHROMIUM))('address search and the answer panel in C
   });
 
   it('picks the suggestion with Enter and shows the expected status in the answer panel', async () => {
-    await page.getByRole('combobox').press('Enter');
+    await page.getByRole('combobox', { name: /^Rechercher/ }).press('Enter');
     const panel = panelOf(page);
     const status = panel.locator('.answer-status');
     await status.waitFor({ state: 'visible' });
@@ -125,7 +125,7 @@ describe.skipIf(!existsSync(CHROMIUM))('address search and the answer panel in C
   });
 
   it('shows a lot with its business zone and THD label, and the answer in English', async () => {
-    const box = page.getByRole('combobox');
+    const box = page.getByRole('combobox', { name: /^Rechercher/ });
     await box.fill('');
     await box.pressSequentially('ZA de la Nouette lot 12', { delay: 15 });
     await page.getByRole('option').first().waitFor({ state: 'visible' });

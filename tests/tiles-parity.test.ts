@@ -1,18 +1,19 @@
 // Producer parity: PostGIS's ST_AsMVT and the portable SQL + JS encoder, on the same PostGIS data,
 // give the same layers, features, ids and properties, and geometry within one tile unit.
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import type { Database } from '../core/db/database.ts';
 import { ident, publicRowFilter } from '../core/layers/layer-sql.ts';
 import { createLayerRegistry } from '../core/layers/registry.ts';
 import { createAsMvtProducer, createJsProducer, detectTileProducer } from '../server/tiles/tile-producers.ts';
 import { compareTiles, decodeTile, ringArea, tileAt } from './helpers/tile-golden.ts';
 import { openTestDatabase } from './helpers/test-db.ts';
+import { describeUnless, missingPostgis } from './helpers/skip.ts';
 
 const LAYERS = createLayerRegistry().all.filter((l) => l.public);
 
 // ST_AsMVT needs PostGIS built with protobuf: the embedded database has none, so there is no second
 // producer to compare with (the embedded output is held to the same goldens in tiles.test.ts instead).
-describe.skipIf(!inject('databaseUrl'))('tile producer parity on PostGIS', () => {
+describeUnless(missingPostgis(inject('databaseUrl')), 'tile producer parity on PostGIS', () => {
   let db: Database;
   beforeAll(async () => {
     db = await openTestDatabase();

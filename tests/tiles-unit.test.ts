@@ -1,12 +1,10 @@
 // Unit tests of the tile modules that need no database: URL parsers, ETag matching, the MVT encoder's
-// winding, the freshness window of layer versions, the byte-bounded cache, TileJSON helpers.
+// winding, the byte-bounded cache, TileJSON helpers.
 import { describe, expect, it } from 'vitest';
-import type { Queryable } from '../core/db/database.ts';
 import { ClientError } from '../server/http/errors.ts';
 import { createLayerRegistry } from '../core/layers/registry.ts';
 import { layersAtZoom, parseLayerList, parseTileCoord } from '../server/tiles/tile-address.ts';
 import { encodeTile, surveyorArea } from '../server/tiles/mvt-encode.ts';
-import { createLayerVersions, versionTag } from '../server/tiles/layer-versions.ts';
 import { createTileCache, type CachedTile } from '../server/tiles/tile-cache.ts';
 import { gzipEtag, matchIfNoneMatch } from '../server/tiles/tiles.routes.ts';
 import { buildTileJson, tileFields, unionBounds, WORLD_BOUNDS } from '../server/tiles/tilejson.ts';
@@ -105,61 +103,6 @@ describe('MVT encoder', () => {
     expect(decodeTile(bytes)).toEqual({ a: { version: 2, extent: 4096, features: [
       { id: 1, type: 'Point', properties: { k: 'v' }, geometry: [[[5, 6]]] }] } });
     expect(encodeTile([{ name: 'b', features: [] }]).length).toBe(0);
-  });
-});
-
-describe('layer versions', () => {
-  function fakeDb() {
-    let version = 1;
-    const calls: number[] = [];
-    const db: Queryable = {
-      query: async <R>() => {
-        calls.push(version);
-        return { rows: [{ layer: 'zone_lots', version }] as R[] } as never;
-      },
-    };
-    return { db, calls, bump: () => version++ };
-  }
-
-  it('re-reads at most once per freshness window, sharing a read between concurrent requests', async () => {
-    let now = 1000;
-    const { db, calls, bump } = fakeDb();
-    const versions = createLayerVersions(db, 250, () => now);
-    await Promise.all([versions.current(), versions.current(), versions.current()]);
-    expect(calls).toHaveLength(1);
-    bump();
-    now += 250;
-    expect((await versions.current()).get('zone_lots')).toBe(1);
-    now += 1;
-    expect((await versions.current()).get('zone_lots')).toBe(2);
-    expect(calls).toHaveLength(2);
-  });
-
-  it('re-reads on every call with a window of 0', async () => {
-    const { db, calls, bump } = fakeDb();
-    const versions = createLayerVersions(db, 0, () => 5);
-    await versions.current();
-    bump();
-    expect((await versions.current()).get('zone_lots')).toBe(2);
-    expect(calls).toHaveLength(2);
-  });
-
-  it('tries again after a failed read', async () => {
-    let fail = true;
-    const db: Queryable = {
-      query: async <R>() => {
-        if (fail) throw new Error('down');
-        return { rows: [{ layer: 'parcels', version: 3 }] as R[] } as never;
-      },
-    };
-    const versions = createLayerVersions(db, 10_000, () => 0);
-    await expect(versions.current()).rejects.toThrow('down');
-    fail = false;
-    expect((await versions.current()).get('parcels')).toBe(3);
-  });
-
-  it('tags a layer set with its versions, 0 for a layer with no row yet', () => {
-    expect(versionTag(new Map([['parcels', 4]]), ['parcels', 'zone_lots'])).toBe('parcels:4,zone_lots:0');
   });
 });
 

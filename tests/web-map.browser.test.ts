@@ -1,9 +1,10 @@
 // The map application in a real browser: Debian's Chromium renders the built web app served by the app.
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { CHROMIUM, launchChromium, startServer, type RunningServer } from './helpers/browser.ts';
+import { launchChromium, startServer, type RunningServer } from './helpers/browser.ts';
+import { describeUnless, missingChromium } from './helpers/skip.ts';
 
 const SCREENSHOT_DIR = fileURLToPath(new URL('../.tmp/', import.meta.url));
 const IDLE_TIMEOUT = 60_000;
@@ -37,7 +38,7 @@ function styleLayersOf(page: Page, sourceId: string): Promise<string[]> {
 
 // Only Debian's Chromium is driven (never a downloaded browser); where it is not installed there is
 // nothing to render with, so the whole file is skipped rather than failed.
-describe.skipIf(!existsSync(CHROMIUM))('the web map in Chromium', () => {
+describeUnless(missingChromium(), 'the web map in Chromium', () => {
   let server: RunningServer;
   let browser: Browser;
   let layers: LayerSummary[];
@@ -107,44 +108,6 @@ describe.skipIf(!existsSync(CHROMIUM))('the web map in Chromium', () => {
     expect(await visibility()).toBe('none');
     await checkbox.check();
     expect(await visibility()).toBe('visible');
-  });
-
-  it('opens a popup with labelled properties on a click, closed again with Escape', async () => {
-    const { page } = desktop;
-    // A spot of the canvas with a thematic feature under it, hit-tested like the app does (±8 px box,
-    // topmost first) so the expected layer is the one whose popup opens. Points are tried first.
-    const target = await page.evaluate((ids) => {
-      const map = window.websigMap!;
-      const layers = map.getStyle().layers.filter((l) => 'source' in l && ids.includes(l.source as string)).map((l) => l.id);
-      const topmostAt = (x: number, y: number) => map.queryRenderedFeatures([[x - 8, y - 8], [x + 8, y + 8]], { layers })[0];
-      const box = map.getCanvas().getBoundingClientRect();
-      const candidates: [number, number][] = [];
-      for (const { geometry } of map.queryRenderedFeatures({ layers })) {
-        if (geometry.type !== 'Point') continue;
-        const { x, y } = map.project(geometry.coordinates as [number, number]);
-        candidates.push([x, y]);
-      }
-      for (let y = 20; y < box.height - 20; y += 40) for (let x = 20; x < box.width - 20; x += 40) candidates.push([x, y]);
-      // Away from the edges, where the map controls would catch the click.
-      const clear = ([x, y]: [number, number]) => x > 60 && x < box.width - 60 && y > 60 && y < box.height - 40;
-      for (const [x, y] of candidates.filter(clear)) {
-        const feature = topmostAt(x, y);
-        if (feature) return { x: box.left + x, y: box.top + y, source: feature.source };
-      }
-      return null;
-    }, layers.map((l) => l.id));
-    expect(target, 'a thematic feature rendered on the opening view').not.toBeNull();
-
-    await page.mouse.click(target!.x, target!.y);
-    const popup = page.locator('.maplibregl-popup');
-    await popup.waitFor({ state: 'visible' });
-    const title = layers.find((l) => l.id === target!.source)!.title.fr;
-    await expect(popup.getByRole('heading').textContent()).resolves.toBe(title);
-    expect(await popup.locator('dt').count()).toBeGreaterThan(0);
-
-    await popup.locator('.maplibregl-popup-close-button').focus();
-    await page.keyboard.press('Escape');
-    await popup.waitFor({ state: 'detached' });
   });
 
   it('switches the whole panel to English and remembers the choice', async () => {

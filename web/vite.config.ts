@@ -1,4 +1,5 @@
-// Vite build of the map application: web/ → web/dist/ (index.html + hashed assets), served by Koa at `/`.
+// Vite build of the map application: web/ → web/dist/ (the map, the accessibility statement, hashed
+// assets), served by Koa at `/`.
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 
@@ -15,5 +16,16 @@ export default defineConfig({
     target: 'es2022',
     // MapLibre alone is ~1 MB minified; warning about it on every build is noise.
     chunkSizeWarningLimit: 1500,
+    rollupOptions: {
+      input: {
+        main: fileURLToPath(new URL('./index.html', import.meta.url)),
+        accessibilite: fileURLToPath(new URL('./accessibilite.html', import.meta.url)),
+      },
+      output: {
+        // MapLibre in a chunk of its own: it changes with its version only (long browser caching),
+        // and the app's own weight can be measured against its budget (bench/web.bench.ts).
+        manualChunks: (id: string) => (id.includes('/node_modules/maplibre-gl/') ? 'maplibre' : undefined),
+      },
+    },
   },
 });

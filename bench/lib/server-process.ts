@@ -4,6 +4,8 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import type { Database } from '../../core/db/database.ts';
+import { openBenchDatabase } from './bench-database.ts';
 
 export interface ServerProcess { url: string; process: ChildProcess }
 
@@ -13,6 +15,17 @@ export function serveIfForked<Role extends string>(serve: (role: Role) => Promis
   serve(process.argv[3] as Role).catch((error) => {
     console.error(error);
     process.exit(1);
+  });
+}
+
+/**
+ * In a forked suite whose servers are `app` (our endpoint) and `bare` (the reference), both on the
+ * bench database: serves the role this process was forked for.
+ */
+export function serveAppOrBare(app: (db: Database) => Promise<RequestListener>, bare: (db: Database) => RequestListener): void {
+  serveIfForked<'app' | 'bare'>(async (role) => {
+    const db = await openBenchDatabase(process.env.BENCH_DATABASE_URL!);
+    listenInChild(role === 'app' ? await app(db) : bare(db), () => void db.close());
   });
 }
 

@@ -29,10 +29,12 @@ export const businessZones: LayerDef = {
     }),
     prop('manager', 'text', 'Gestionnaire', 'Manager'),
     prop('description', 'text', 'Description', 'Description'),
+    // Bumped by every change (ETag, If-Match), public as the lots' is: clients can tell a change.
+    prop('version', 'integer', 'Version', 'Version', { computed: true }),
   ],
   minzoom: 8,
   maxzoom: 18,
-  style: { color: '#5b3f8c', order: 20, visible: true },
+  style: { color: '#5b3f8c', order: 20, visible: true, label: 'name' },
   public: true,
   source: 'Montfort Communauté, service développement économique',
   import: { key: 'code' },

@@ -41,6 +41,14 @@ export interface PropertyDef {
   readonly required?: boolean;
   /** Filled by the database (trigger or default), never by an import or an edit. */
   readonly computed?: boolean;
+  /** The feature of another layer this integer id names (a lot's business zone): readers are shown
+   *  that feature's `label` property instead of a bare number. */
+  readonly references?: { readonly layer: string; readonly label: string };
+  /** Bookkeeping that means nothing to a reader (an edit counter): published as data, left out of the
+   *  map's description of a feature. */
+  readonly internal?: boolean;
+  /** How readers are shown the text: `siret` groups the 14 digits as written in France (344 506 652 27622). */
+  readonly format?: 'siret';
 }
 
 export type GeometryType = 'Point' | 'MultiPolygon';
@@ -54,6 +62,8 @@ export interface LayerStyle {
   readonly order: number;
   /** Shown when the map opens. */
   readonly visible: boolean;
+  /** The text property that names a feature in lists (the map described in words). */
+  readonly label?: string;
 }
 
 /** How deliveries are imported into a layer (data-import/). */

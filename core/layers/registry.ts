@@ -52,6 +52,10 @@ export function validateLayerDef(layer: LayerDef): void {
   if (colorBy !== undefined && !layer.properties.find((p) => p.name === colorBy)?.values) {
     throw new Error(`${where}: style colours by "${colorBy}", which is not a property with a code list`);
   }
+  const named = layer.properties.find((p) => p.name === layer.style.label);
+  if (layer.style.label !== undefined && !(named?.public && named.type === 'text')) {
+    throw new Error(`${where}: features are named by "${layer.style.label}", which is not a public text property`);
+  }
   for (const key of [layer.temporalProperty, layer.publishedColumn]) {
     if (key !== undefined && !names.has(key)) throw new Error(`${where}: "${key}" is not one of its properties`);
   }
@@ -76,6 +80,13 @@ export function createLayerRegistry(layers: readonly LayerDef[] = ALL_LAYERS): L
     validateLayerDef(layer);
     if (byId.has(layer.id)) throw new Error(`layer "${layer.id}" is described twice`);
     byId.set(layer.id, deepFreeze(layer));
+  }
+  for (const layer of byId.values()) {
+    for (const { name, references } of layer.properties) {
+      if (references && !byId.get(references.layer)?.properties.some((p) => p.name === references.label && p.public)) {
+        throw new Error(`layer description "${layer.id}": "${name}" names ${references.layer}.${references.label}, which is not a public property of a described layer`);
+      }
+    }
   }
   const all = Object.freeze([...byId.values()]);
   return Object.freeze({ all, get: (id: string) => byId.get(id) });

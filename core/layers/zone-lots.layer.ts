@@ -14,7 +14,9 @@ export const zoneLots: LayerDef = {
   idType: 'integer',
   featureIdColumn: 'id',
   properties: [
-    prop('zone_id', 'integer', 'Zone', 'Zone', { required: true, queryable: true }),
+    prop('zone_id', 'integer', 'Zone', 'Zone', {
+      required: true, queryable: true, references: { layer: 'business_zones', label: 'name' },
+    }),
     prop('lot_number', 'text', 'Numéro de lot', 'Lot number', { required: true, queryable: true }),
     prop('status', 'text', 'Disponibilité', 'Status', {
       required: true,
@@ -28,13 +30,25 @@ export const zoneLots: LayerDef = {
         code('unavailable', 'Indisponible', 'Unavailable', '#6b7075'),
       ],
     }),
+    // When a negotiation moved on is commercial detail: staff only.
+    prop('status_changed_at', 'datetime', 'Statut modifié le', 'Status changed on', { computed: true, public: false }),
+    // An option's term is part of a negotiation with one prospect: staff only.
+    prop('option_expires_on', 'date', 'Échéance de l’option ou de la réservation', 'Option or reservation expires on', { public: false }),
     prop('area_m2', 'number', 'Surface (m²)', 'Area (m²)', { computed: true }),
     prop('price_per_m2', 'number', 'Prix (€/m²)', 'Price (€/m²)'),
-    prop('occupant_name', 'text', 'Occupant', 'Occupant'),
-    prop('occupant_siret', 'text', 'SIRET de l’occupant', 'Occupant SIRET'),
+    // The occupant of a lot may be a sole trader, whose name and SIRET identify a person: kept
+    // for staff; the public sees the activity.
+    prop('occupant_name', 'text', 'Occupant', 'Occupant', { public: false }),
+    prop('occupant_siret', 'text', 'SIRET de l’occupant', 'Occupant SIRET', { public: false, format: 'siret' }),
     prop('activity', 'text', 'Activité', 'Activity'),
+    prop('naf_code', 'text', 'Code NAF (APE)', 'NAF (APE) code', { queryable: true }),
+    prop('serviced', 'boolean', 'Viabilisé', 'Serviced'),
+    prop('water', 'boolean', 'Eau potable', 'Drinking water'),
+    prop('sewer', 'boolean', 'Assainissement', 'Sewer'),
+    prop('electricity', 'boolean', 'Électricité', 'Electricity'),
+    prop('fibre_ready', 'boolean', 'Raccordable à la fibre', 'Fibre ready'),
     prop('notes', 'text', 'Notes internes', 'Internal notes', { public: false }),
-    prop('version', 'integer', 'Version', 'Version', { computed: true }),
+    prop('version', 'integer', 'Version', 'Version', { computed: true, internal: true }),
   ],
   minzoom: 12,
   maxzoom: 18,

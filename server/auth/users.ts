@@ -1,18 +1,64 @@
-// Staff accounts: creation (CLI) and credential checks (login).
+// Staff accounts: creation (CLI, admin API, first-admin setup) and credential checks (login).
 import type { Queryable } from '../../core/db/database.ts';
 import { checkPasswordStrength, hashPassword, verifyPassword } from './password.ts';
 import type { Role, SessionUser } from './sessions.ts';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
-export class UserInputError extends Error {}
+/** A value that cannot make an account; `field` names it (`email`, `role`, `password`). */
+export class UserInputError extends Error {
+  constructor(message: string, readonly field?: 'email' | 'role' | 'password') {
+    super(message);
+  }
+}
 
-/** Creates a staff account, or resets the password and role of an existing one. */
-export async function upsertUser(db: Queryable, email: string, role: Role, password: string): Promise<SessionUser> {
-  if (!EMAIL.test(email)) throw new UserInputError(`adresse e-mail invalide / invalid e-mail: "${email}"`);
-  if (role !== 'staff' && role !== 'admin') throw new UserInputError(`rôle inconnu / unknown role "${role}" (staff or admin)`);
+/** An account with this e-mail exists already (e-mails are compared ignoring case). */
+export class UserExistsError extends UserInputError {
+  constructor(email: string) {
+    super(`un compte existe déjà pour ${email} / an account already exists for ${email}`, 'email');
+  }
+}
+
+export const ROLES: readonly Role[] = ['staff', 'admin'];
+
+/** Checks e-mail, role and password; throws UserInputError naming the first one at fault. */
+function checkAccount(email: string, role: string, password: string): asserts role is Role {
+  if (!EMAIL.test(email) || email.length > 320) throw new UserInputError(`adresse e-mail invalide / invalid e-mail: "${email.slice(0, 320)}"`, 'email');
+  checkRole(role);
+  checkPassword(password);
+}
+
+/** Throws unless `role` is one of ROLES. */
+export function checkRole(role: unknown): asserts role is Role {
+  if (!ROLES.includes(role as Role)) throw new UserInputError(`rôle inconnu / unknown role "${String(role)}" (${ROLES.join(' or ')})`, 'role');
+}
+
+/** Throws unless the password is acceptable for a staff account. */
+export function checkPassword(password: unknown): asserts password is string {
+  if (typeof password !== 'string' || password.length > 1024) throw new UserInputError('mot de passe requis (texte) / password required (text)', 'password');
   const weak = checkPasswordStrength(password);
-  if (weak) throw new UserInputError(weak);
+  if (weak) throw new UserInputError(weak, 'password');
+}
+
+/** Creates a staff account; refuses (UserExistsError) when the e-mail already has one. */
+export async function createUser(db: Queryable, email: string, role: Role, password: string): Promise<SessionUser> {
+  checkAccount(email, role, password);
+  const hash = await hashPassword(password);
+  const { rows } = await db.query<{ id: number; email: string; role: Role }>(
+    `INSERT INTO users (email, password_hash, role) VALUES ($1, $2, $3)
+     ON CONFLICT (lower(email)) DO NOTHING RETURNING id, email, role`,
+    [email, hash, role],
+  );
+  if (!rows[0]) throw new UserExistsError(email);
+  return rows[0];
+}
+
+/**
+ * Creates a staff account, or (asked for explicitly: `user:add --reset`) resets the password and
+ * role of an existing one, enables it again and ends its sessions.
+ */
+export async function upsertUser(db: Queryable, email: string, role: Role, password: string): Promise<SessionUser> {
+  checkAccount(email, role, password);
   const hash = await hashPassword(password);
   const { rows } = await db.query<{ id: number; email: string; role: Role }>(
     `INSERT INTO users (email, password_hash, role) VALUES ($1, $2, $3)
@@ -20,6 +66,7 @@ export async function upsertUser(db: Queryable, email: string, role: Role, passw
      RETURNING id, email, role`,
     [email, hash, role],
   );
+  await db.query('DELETE FROM sessions WHERE user_id = $1', [rows[0]!.id]);
   return rows[0]!;
 }
 

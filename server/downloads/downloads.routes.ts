@@ -1,35 +1,68 @@
 // Open-data downloads of every public layer at stable URLs, /downloads/{layer}.{geojson|csv|gpkg}:
-// GeoJSON and CSV stream page by page; GeoPackage is built in a worker thread, one at a time.
+// validators and 304s from the change signal alone; each file built once per version of its layer
+// (GeoJSON and CSV page by page, GeoPackage in a worker thread, one at a time), kept on disk and
+// streamed from there.
 import Router from '@koa/router';
+import { hash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { Context } from 'koa';
+import { Counter } from 'prom-client';
 import { stringify } from 'csv-stringify/sync';
+import { lastModified, versionTag, type DataState } from '../../core/db/change-signal.ts';
 import type { Queryable, Row } from '../../core/db/database.ts';
+import { answerNotModified, weakEtag } from '../http/conditional.ts';
 import { notFound } from '../http/errors.ts';
-import { readSummary, type CollectionSummary } from '../features/collection-summary.ts';
-import { prepareLayerSql, type LayerSql } from '../features/feature-sql.ts';
+import type { CollectionSummary } from '../features/collection-summary.ts';
+import { firstPageSql, prepareLayerSql, type LayerSql } from '../features/feature-sql.ts';
 import { allFeaturePages } from '../features/feature-pages.ts';
 import { DEFAULT_CRS } from '../features/ogc-crs.ts';
 import { requestOrigin } from '../features/request-origin.ts';
 import { DOWNLOAD_TYPES, type DownloadFormat } from './download-formats.ts';
 import { parseDownloadQuery, type DownloadSrid } from './download-params.ts';
-import { KEY, csvColumns, exportPageSql, gpkgColumns, GPKG_GEOMETRY_COLUMNS, type ExportColumn } from './export-sql.ts';
+import { KEY, csvColumns, quotesAsText, exportPageSql, gpkgColumns, GPKG_GEOMETRY_COLUMNS, type ExportColumn } from './export-sql.ts';
+import { createDownloadCache, type CachedFile } from './download-cache.ts';
 import { buildGeoPackage, type GpkgRow } from './gpkg-build.ts';
 import type { GpkgLayerSpec } from './gpkg-schema.ts';
 import { layerSource, openDataTerms, type OpenDataTerms } from './open-data.ts';
 import type { RouteDeps } from '../http/route-deps.ts';
-import { streamChunks } from '../http/body-stream.ts';
 
 /** Rows per database round trip: each page is a short query of its own. */
 export const DOWNLOAD_PAGE_SIZE = 2000;
 
+/** Bumped when the files change in a way that neither their SQL, the descriptions nor the terms show. */
+const FILE_FORMAT = 1;
+
 const FILE = /^([a-z][a-z0-9_]{0,62})\.(geojson|csv|gpkg)$/;
 
-/** The downloads router for the public layers of the registry. */
-export function downloadsRoutes({ db, layers, config }: RouteDeps): Router {
+/** The downloads router for the public layers of the registry; built files go to DATA_DIR/downloads. */
+export function downloadsRoutes({ db, layers, config, changes, summaries, metrics }: RouteDeps): Router {
   const terms = openDataTerms(config);
   const byId = new Map(layers.all.filter((l) => l.public).map((l) => [l.id, prepareLayerSql(l)]));
+  const files = createDownloadCache(join(config.dataDir, 'downloads'), config.downloadCacheMb * 1024 * 1024);
+  const builds = new Counter({
+    name: 'websig_download_builds_total',
+    help: 'Download files built from the database (the others are read from disk)',
+    labelNames: ['format'],
+    registers: [metrics],
+  });
+  /** Everything a file holds besides its layer's data: a change to any of it makes another file. */
+  const makings = new Map<string, string>();
+  const makingOf = (ls: LayerSql, format: DownloadFormat, srid: DownloadSrid): string => {
+    const key = `${ls.layer.id}.${srid}.${format}`;
+    let making = makings.get(key);
+    if (making === undefined) {
+      making = hash('sha1', JSON.stringify([FILE_FORMAT, format, srid, terms, ls.layer, fileSql(ls, format, srid)]), 'base64url');
+      makings.set(key, making);
+    }
+    return making;
+  };
   const router = new Router();
-  // A GeoPackage is held whole in memory while it is built: one at a time bounds the peak.
+  // A GeoPackage is held whole in memory while it is built: one build at a time bounds the peak
+  // (its write to disk follows, outside the queue, so two may briefly be in memory).
   let queue: Promise<unknown> = Promise.resolve();
   const oneAtATime = <T>(job: () => Promise<T>): Promise<T> => {
     const run = queue.then(job, job);
@@ -43,37 +76,90 @@ export function downloadsRoutes({ db, layers, config }: RouteDeps): Router {
     if (!match || !ls) throw notFound(`no download "${ctx.params.file}"; each collection at /ogc/collections lists its downloads`);
     const format = match[2] as DownloadFormat;
     const srid = parseDownloadQuery(ctx.query, format);
-    const summary = await readSummary(db, ls);
-    setHeaders(ctx, ls, summary, terms, format, srid);
-    if (ctx.fresh) {
-      ctx.status = 304;
+    const id = ls.layer.id;
+    // A file found to hold a write made after the version it was built for is thrown away, and built
+    // once more for a version read then; a layer written again meanwhile gets a 503 + Retry-After.
+    let file: CachedFile | undefined;
+    for (let attempt = 0; attempt < 2 && !file; attempt++) {
+      const state = attempt === 0 ? await changes.current() : await changes.fresh();
+      setHeaders(ctx, ls, terms, format, srid, lastModified(state, [id]));
+      // Decided from the versions alone, before any query of the data. Weak: koa-compress may gzip
+      // the body under the same tag.
+      const etag = weakEtag(makingOf(ls, format, srid), versionTag(state, [id]));
+      if (answerNotModified(ctx, etag)) return;
+      // The ETag's opaque part names the file on disk too.
+      const slot = `${id}.${srid}.${format}`;
+      const version = etag.slice(3, -1);
+      if (ctx.method === 'HEAD') {
+        const size = files.sizeOf(slot, version);
+        if (size !== undefined) ctx.length = size;
+        return;
+      }
+      try {
+        file = await files.open(slot, version, async (path) => {
+          builds.inc({ format });
+          await writeFileOf(path, ls, format, srid, state);
+          // Pages are short queries of their own, so that other requests go through meanwhile (the
+          // embedded database has one connection); a write committed before the build ended (or
+          // within the freshness window before it began) may be in the file, which must then not
+          // be kept under the name of the version read before it.
+          const now = await db.query<{ stamp: string }>('SELECT stamp::text AS stamp FROM layer_versions WHERE layer = $1', [id]);
+          if (now.rows[0]?.stamp !== state.layers.get(id)?.stamp) throw new WrittenDuringBuild();
+        });
+      } catch (error) {
+        if (!(error instanceof WrittenDuringBuild)) throw error;
+      }
+    }
+    if (!file) {
+      ctx.remove('ETag');
+      ctx.remove('Last-Modified');
+      ctx.set('Retry-After', '1');
+      ctx.set('Cache-Control', 'no-store');
+      ctx.status = 503;
+      ctx.body = { code: 'ServiceUnavailable', description: 'la couche change en ce moment, réessayez / the layer is being written: try again' };
       return;
     }
-    if (ctx.method === 'HEAD') return;
-    if (format === 'geojson') {
-      ctx.body = streamChunks(geojsonChunks(db, ls, summary, terms));
-    } else if (format === 'csv') {
-      ctx.body = streamChunks(csvChunks(db, ls, srid));
-    } else {
-      const spec = await gpkgSpec(db, ls, summary, terms, srid);
-      const bytes = await oneAtATime(() => buildGeoPackage(spec, gpkgBatches(db, ls, srid)));
-      ctx.body = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    }
+    const body = file.handle.createReadStream();
+    body.once('close', file.release);
+    ctx.length = file.size;
+    ctx.body = body;
   });
+
+  /** Writes the whole file of a layer at `path`, dated by the data's summary at `state`. */
+  async function writeFileOf(path: string, ls: LayerSql, format: DownloadFormat, srid: DownloadSrid, state: DataState): Promise<void> {
+    if (format === 'csv') return writeChunks(path, csvChunks(db, ls, srid));
+    const summary = await summaries.get(ls, state);
+    if (format === 'geojson') return writeChunks(path, geojsonChunks(db, ls, summary, terms));
+    const spec = await gpkgSpec(db, ls, summary, terms, srid, lastModified(state, [ls.layer.id]));
+    const bytes = await oneAtATime(() => buildGeoPackage(spec, gpkgBatches(db, ls, srid)));
+    await writeFile(path, bytes);
+  }
   return router;
 }
 
-/** Type, file name, licence and metadata links, and validators (count + last update) for conditional requests. */
-function setHeaders(ctx: Context, ls: LayerSql, summary: CollectionSummary, terms: OpenDataTerms, format: DownloadFormat, srid: DownloadSrid): void {
+/** The layer was written while its file was being built. */
+class WrittenDuringBuild extends Error {}
+
+/** The SQL a file's rows are read with, which the property-type mappings shape. */
+function fileSql(ls: LayerSql, format: DownloadFormat, srid: DownloadSrid): string {
+  if (format === 'geojson') return firstPageSql(ls, WHOLE_LAYER, DOWNLOAD_PAGE_SIZE).text;
+  const columns = format === 'csv' ? csvColumns(ls, srid) : [...gpkgColumns(ls), ...GPKG_GEOMETRY_COLUMNS];
+  return exportPageSql(ls, columns, srid, 0, DOWNLOAD_PAGE_SIZE).text;
+}
+
+async function writeChunks(path: string, chunks: AsyncGenerator<string>): Promise<void> {
+  await pipeline(Readable.from(chunks), createWriteStream(path));
+}
+
+/** Type, file name, licence and metadata links, and the layer's last write as Last-Modified. */
+function setHeaders(ctx: Context, ls: LayerSql, terms: OpenDataTerms, format: DownloadFormat, srid: DownloadSrid, written: Date | undefined): void {
   const id = ls.layer.id;
   ctx.status = 200;
   ctx.attachment(`${id}${srid === 2154 ? '-lambert93' : ''}.${format}`);
   ctx.set('Content-Type', DOWNLOAD_TYPES[format]);
   ctx.set('Link', `<${terms.licence.url}>; rel="license", <${requestOrigin(ctx)}/ogc/collections/${id}?f=json>; rel="describedby"; type="application/json"`);
   ctx.set('Cache-Control', 'public, max-age=60');
-  // Weak: the bytes depend on the data only, but the count and the last update are what identify it.
-  ctx.set('ETag', `W/"${summary.count}-${summary.lastUpdate?.getTime() ?? 0}"`);
-  if (summary.lastUpdate) ctx.lastModified = summary.lastUpdate;
+  if (written) ctx.lastModified = written;
 }
 
 
@@ -89,11 +175,13 @@ function fileMetadata(ls: LayerSql, summary: CollectionSummary, terms: OpenDataT
   };
 }
 
+/** The feature query of a whole layer, as the GeoJSON file reads it. */
+const WHOLE_LAYER = { filters: [], crs: DEFAULT_CRS, limit: Number.MAX_SAFE_INTEGER, offset: 0 };
+
 async function* geojsonChunks(db: Queryable, ls: LayerSql, summary: CollectionSummary, terms: OpenDataTerms): AsyncGenerator<string> {
   yield `{"type":"FeatureCollection","name":${JSON.stringify(ls.layer.id)},"metadata":${JSON.stringify(fileMetadata(ls, summary, terms))},"features":[\n`;
   let first = true;
-  const all = { filters: [], crs: DEFAULT_CRS, limit: Number.MAX_SAFE_INTEGER, offset: 0 };
-  for await (const page of allFeaturePages(db, ls, all, DOWNLOAD_PAGE_SIZE)) {
+  for await (const page of allFeaturePages(db, ls, WHOLE_LAYER, DOWNLOAD_PAGE_SIZE)) {
     yield (first ? '' : ',\n') + page.features;
     first = false;
   }
@@ -114,25 +202,32 @@ async function* exportPages(db: Queryable, ls: LayerSql, columns: readonly Expor
 // A text cell starting with one of these would run as a formula in a spreadsheet (CSV injection):
 // such cells are prefixed with an apostrophe, which spreadsheets hide.
 const FORMULA_START = /^[=+\-@\t\r]/;
-const CSV_OPTIONS = {
+// Digits in a text column are quoted so that spreadsheets keep them as text (see quotesAsText).
+const csvOptions = (columns: readonly ExportColumn[]) => ({
   record_delimiter: 'windows' as const,
-  cast: { string: (value: string) => (FORMULA_START.test(value) ? `'${value}` : value) },
-};
+  cast: {
+    string: (value: string, { column }: { column?: number | string }) => (FORMULA_START.test(value) ? `'${value}`
+      : { value, quoted: quotesAsText(columns[column as number], value) }),
+  },
+});
 
 async function* csvChunks(db: Queryable, ls: LayerSql, srid: DownloadSrid): AsyncGenerator<string> {
   const columns = csvColumns(ls, srid);
+  const options = csvOptions(columns);
   // The byte order mark makes spreadsheets read the file as UTF-8.
-  yield `\uFEFF${stringify([columns.map((c) => c.name)], CSV_OPTIONS)}`;
+  yield `\uFEFF${stringify([columns.map((c) => c.name)], options)}`;
   for await (const rows of exportPages(db, ls, columns, srid)) {
-    yield stringify(rows.map((r) => columns.map((c) => r[c.name])), CSV_OPTIONS);
+    yield stringify(rows.map((r) => columns.map((c) => r[c.name])), options);
   }
 }
 
-async function gpkgSpec(db: Queryable, ls: LayerSql, summary: CollectionSummary, terms: OpenDataTerms, srid: DownloadSrid): Promise<GpkgLayerSpec> {
+/** `written` (the layer's last write) dates a file without features, rather than the time it is built. */
+async function gpkgSpec(db: Queryable, ls: LayerSql, summary: CollectionSummary, terms: OpenDataTerms, srid: DownloadSrid,
+  written: Date | undefined): Promise<GpkgLayerSpec> {
   const { rows } = await db.query<{ srtext: string }>('SELECT srtext FROM spatial_ref_sys WHERE srid = $1', [srid]);
   const definition = rows[0]!.srtext;
   const meta = fileMetadata(ls, summary, terms);
-  const lastChange = meta.lastUpdate ?? new Date().toISOString();
+  const lastChange = meta.lastUpdate ?? (written ?? new Date()).toISOString();
   return {
     table: ls.layer.id,
     identifier: meta.title,

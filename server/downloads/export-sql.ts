@@ -9,7 +9,18 @@ export interface ExportColumn {
   /** Column name in the file (also the SQL alias). */
   readonly name: string;
   readonly sql: string;
+  /** A text column (SIRET, postcode…): its values must stay text even when they are all digits. */
+  readonly text?: boolean;
 }
+
+/**
+ * A spreadsheet opening a CSV reads an unquoted run of digits as a number: a SIRET becomes
+ * 3.44507E+13 and a postcode loses its leading 0. Quoting such cells of text columns is how RFC 4180
+ * says "text", which LibreOffice ("quoted field as text"), Google Sheets imports and CSV readers
+ * honour; the value itself is unchanged, so programs reading the file get exactly the data.
+ */
+export const quotesAsText = (column: ExportColumn | undefined, value: string): boolean =>
+  column?.text === true && /^[0-9]+$/.test(value);
 
 /** Row alias of the feature id that pages are keyed on; property names never start with "_". */
 export const KEY = '_key';
@@ -27,7 +38,9 @@ export function csvColumns(ls: LayerSql, srid: DownloadSrid): ExportColumn[] {
   const [xName, yName] = srid === 4326 ? ['lon', 'lat'] : ['x', 'y'];
   return [
     ...(ls.layer.idType === 'integer' ? [{ name: 'id', sql: ls.idColumn }] : []),
-    ...ls.propertyNames.map((name) => ({ name, sql: PROPERTY_TYPES[ls.propertyTypes.get(name)!].csvValue(ls.propertyColumn.get(name)!) })),
+    ...ls.propertyNames.map((name) => ({
+      name, sql: PROPERTY_TYPES[ls.propertyTypes.get(name)!].csvValue(ls.propertyColumn.get(name)!), text: ls.propertyTypes.get(name) === 'text',
+    })),
     { name: xName, sql: `round(ST_X(${point})::numeric, ${decimals})` },
     { name: yName, sql: `round(ST_Y(${point})::numeric, ${decimals})` },
     ...(ls.layer.geometryType === 'Point' ? [] : [{ name: 'wkt', sql: `ST_AsText(x.g, ${decimals})` }]),

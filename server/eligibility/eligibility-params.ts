@@ -7,11 +7,15 @@ import { rejectUnknownParameters, single, type RawQuery } from '../http/params.t
 export type EligibilityTarget =
   | { readonly kind: 'point'; readonly lon: number; readonly lat: number }
   | { readonly kind: 'address'; readonly id: string }
+  /** Free text ("12 rue de la Gare, Bédée"): answered for the address the search ranks first. */
+  | { readonly kind: 'address_text'; readonly text: string }
   | { readonly kind: 'parcel'; readonly id: string }
   | { readonly kind: 'lot'; readonly id: number };
 
-/** BAN ids are `<INSEE>_<street>_<number>[_<suffix>]`; anything else of a sane length is looked up and 404s. */
-const BAN_ID = /^[0-9A-Za-z][0-9A-Za-z_-]{0,59}$/;
+/** BAN ids are `<INSEE>_<street>_<number>[_<suffix>]`: words joined by underscores; any other text is searched for as an address. */
+const BAN_ID = /^[0-9A-Za-z]+(?:_[0-9A-Za-z-]+){1,4}$/;
+/** Longest address text accepted, as for the search box. */
+const MAX_ADDRESS_TEXT = 200;
 /** Cadastre ids: INSEE code (Corsica's 2A/2B included), 3-digit prefix, 2-character section, 4-digit number. */
 export const PARCEL_ID = /^[0-9][0-9AB][0-9]{3}[0-9]{3}[0-9A-Z]{2}[0-9]{4}$/;
 
@@ -42,15 +46,19 @@ export function parseEligibilityTarget(query: RawQuery): EligibilityTarget {
   const given = [lon !== undefined || lat !== undefined, address !== undefined, parcel !== undefined, lot !== undefined]
     .filter(Boolean).length;
   if (given !== 1) {
-    throw badRequest('give exactly one location: lon and lat, address (BAN id), parcel (cadastre id) or lot (lot id)');
+    throw badRequest('give exactly one location: lon and lat, address (BAN id or text), parcel (cadastre id) or lot (lot id)');
   }
   if (lon !== undefined || lat !== undefined) {
     if (lon === undefined || lat === undefined) throw badRequest('lon and lat go together: give both');
     return { kind: 'point', lon: parseCoordinate('lon', lon, 180), lat: parseCoordinate('lat', lat, 90) };
   }
   if (address !== undefined) {
-    if (!BAN_ID.test(address)) throw badRequest(`address must be a BAN id such as 35023_0090_00012, got "${address.slice(0, 40)}"`);
-    return { kind: 'address', id: address };
+    if (BAN_ID.test(address)) return { kind: 'address', id: address };
+    const text = address.trim();
+    if (text.length > MAX_ADDRESS_TEXT || !/[\p{L}\p{N}]/u.test(text)) {
+      throw badRequest(`address must be a BAN id such as 35023_0090_00012 or an address of at most ${MAX_ADDRESS_TEXT} characters, got "${address.slice(0, 40)}"`);
+    }
+    return { kind: 'address_text', text };
   }
   if (parcel !== undefined) return { kind: 'parcel', id: parseParcelId(parcel) };
   return { kind: 'lot', id: parsePositiveId('lot', lot!) };

@@ -1,11 +1,13 @@
 // OGC API – Features under /ogc: handlers parse → look up → query → respond; documents, SQL and
 // pages come from the pure builders next to this file.
 import Router from '@koa/router';
+import { hash } from 'node:crypto';
 import type { Context } from 'koa';
+import { versionTag, type DataState } from '../../core/db/change-signal.ts';
+import { answerNotModified, weakEtag } from '../http/conditional.ts';
 import { notFound } from '../http/errors.ts';
 import type { Lang } from '../../core/layers/layer-def.ts';
 import { openDataTerms } from '../downloads/open-data.ts';
-import { createSummaryCache } from './collection-summary.ts';
 import { itemSql, prepareLayerSql, type LayerSql } from './feature-sql.ts';
 import { queryFeaturePages } from './feature-pages.ts';
 import { contentCrsHeader } from './ogc-crs.ts';
@@ -24,24 +26,24 @@ import { requestOrigin } from './request-origin.ts';
 import type { RouteDeps } from '../http/route-deps.ts';
 import { streamChunks } from '../http/body-stream.ts';
 
-export interface OgcOptions {
-  /** How long collection extents and counts are cached, in ms (default 30 s; 0: never). */
-  summaryTtlMs?: number;
-}
-
 const METADATA = new Set<string>(METADATA_PARAMETERS);
 const ITEM = new Set<string>(ITEM_PARAMETERS);
 const NO_PARAMETERS = new Set<string>();
 /** Feature ids are PostgreSQL integers: anything else cannot name a feature. */
 const FEATURE_ID = /^[0-9]{1,15}$/;
+/** Bumped when the documents change in a way that neither the layer descriptions nor the terms show. */
+const OGC_FORMAT = 1;
 
 /** The OGC API router for the public layers of the registry. */
-export function ogcRoutes({ db, layers, config }: RouteDeps, options: OgcOptions = {}): Router {
+export function ogcRoutes({ db, layers, config, changes, summaries }: RouteDeps): Router {
   const terms = openDataTerms(config);
   const collections = layers.all.filter((l) => l.public).map(prepareLayerSql);
   collections.forEach(checkQueryableNames);
   const byId = new Map(collections.map((ls) => [ls.layer.id, ls]));
-  const summaries = createSummaryCache(db, options.summaryTtlMs ?? 30_000);
+  const allIds = collections.map((ls) => ls.layer.id);
+  // What the documents hold depends on the descriptions and terms too: a deploy that changes them
+  // must change every ETag even if no data moved.
+  const schema = hash('sha1', JSON.stringify({ OGC_FORMAT, terms, layers: collections.map((ls) => ls.layer) }), 'base64url');
   const router = new Router({ prefix: '/ogc' });
 
   const lookup = (id: string): LayerSql => {
@@ -60,6 +62,15 @@ export function ogcRoutes({ db, layers, config }: RouteDeps, options: OgcOptions
   const formatOf = (ctx: Context, known: ReadonlySet<string>): OutputFormat => {
     rejectUnknownParameters(ctx.query, known);
     return negotiate(ctx);
+  };
+  /**
+   * Reads the data state and answers 304 if the client's copy of this URL, in this language and
+   * format, was made from the same versions of `ids`: decided before any query of the data.
+   */
+  const revalidate = async (ctx: Context, c: DocContext, format: OutputFormat, ids: readonly string[]) => {
+    const state: DataState = await changes.current();
+    const etag = weakEtag(schema, versionTag(state, ids), c.origin, c.lang, format, ctx.url);
+    return { state, fresh: answerNotModified(ctx, etag) };
   };
   const crumbs = (c: DocContext, ...more: Link[]): Link[] =>
     [{ href: `${c.origin}/ogc?f=html`, rel: 'start', title: c.lang === 'fr' ? 'Accueil' : 'Home' }, ...more];
@@ -105,7 +116,9 @@ export function ogcRoutes({ db, layers, config }: RouteDeps, options: OgcOptions
   router.get('/collections', async (ctx) => {
     const format = formatOf(ctx, METADATA);
     const c = contextOf(ctx);
-    const docs = await Promise.all(collections.map(async (ls) => collectionDoc(c, ls, await summaries.get(ls), format)));
+    const { state, fresh } = await revalidate(ctx, c, format, allIds);
+    if (fresh) return;
+    const docs = await Promise.all(collections.map(async (ls) => collectionDoc(c, ls, await summaries.get(ls, state), format)));
     const doc = collectionsDoc(c, docs, format);
     respond(ctx, format, doc, () => htmlPage(c.lang, c.lang === 'fr' ? 'Couches' : 'Collections', crumbs(c),
       `<ul>${docs.map((d) => `<li><a href="${escapeHtml(`${c.origin}/ogc/collections/${d.id}?f=html`)}">${escapeHtml(d.title)}</a>` +
@@ -116,7 +129,9 @@ export function ogcRoutes({ db, layers, config }: RouteDeps, options: OgcOptions
     const ls = lookup(ctx.params.collectionId!);
     const format = formatOf(ctx, METADATA);
     const c = contextOf(ctx);
-    const doc = collectionDoc(c, ls, await summaries.get(ls), format);
+    const { state, fresh } = await revalidate(ctx, c, format, [ls.layer.id]);
+    if (fresh) return;
+    const doc = collectionDoc(c, ls, await summaries.get(ls, state), format);
     respond(ctx, format, doc, () => {
       const { links, title, description, ...rest } = doc;
       return htmlPage(c.lang, title, crumbs(c), `<p>${escapeHtml(description)}</p>${recordHtml(rest)}${linksHtml(links)}`);
@@ -137,6 +152,7 @@ export function ogcRoutes({ db, layers, config }: RouteDeps, options: OgcOptions
     const q = parseFeatureQuery(ctx.query, ls);
     const format = negotiate(ctx);
     const c = contextOf(ctx);
+    if ((await revalidate(ctx, c, format, [ls.layer.id])).fresh) return;
     const { matched, pages, single: onePage } = await queryFeaturePages(db, ls, q);
     // One page (the usual case) goes out whole, with a Content-Length; more are streamed page by page.
     const body = async (chunks: AsyncGenerator<string>) => (onePage ? join(chunks) : streamChunks(chunks));
@@ -173,6 +189,7 @@ export function ogcRoutes({ db, layers, config }: RouteDeps, options: OgcOptions
     const id = ctx.params.featureId!;
     const missing = () => notFound(`no feature "${id}" in collection "${ls.layer.id}"`);
     if (!FEATURE_ID.test(id)) throw missing();
+    if ((await revalidate(ctx, c, format, [ls.layer.id])).fresh) return;
     const { rows } = await db.query<{ feature: string }>(itemSql(ls, crs, names), [id]);
     if (!rows[0]) throw missing();
     const links = itemLinks(c, ls.layer.id, id, format, new URLSearchParams(ctx.querystring));

@@ -80,6 +80,14 @@ export const IGNORED_ZONE_WORDS: readonly string[] = [...STOP_WORDS, ...GENERIC_
 
 const isNumber = (token: string): boolean => /^[0-9]+$/.test(token);
 
+/**
+ * A French elision typed without its apostrophe glues the article to the next word ("pas dane" for
+ * Pas-d'Âne, "lhorloge" for l'Horloge), which no vocabulary word resembles: the word without its
+ * d/l is corrected too.
+ */
+const GLUED_ELISION = /^[dl][aeiouyh][a-z]{2,}$/;
+const withElisionSplit = (word: string): string[] => (GLUED_ELISION.test(word) ? [word, word.slice(1)] : [word]);
+
 /** Reads `q` (400 when empty, absurd or too long) into what the search SQL binds. */
 export function parseGeocodeQuery(raw: string | undefined): GeocodeQuery {
   if (raw === undefined || raw.trim() === '') throw badRequest('q is required: the address, zone, lot or parcel to find');
@@ -103,7 +111,7 @@ export function parseGeocodeQuery(raw: string | undefined): GeocodeQuery {
   const strict = significant.join(' & ');
   const last = significant[significant.length - 1];
   const strictPrefix = last !== undefined && !isNumber(last) && last.length > 1 ? `${strict}:*` : '';
-  const words = unique(significant.filter((t) => t.length >= 3 && !isNumber(t) && !REP_WORDS.has(t)));
+  const words = unique(significant.filter((t) => t.length >= 3 && !isNumber(t) && !REP_WORDS.has(t)).flatMap(withElisionSplit));
   const numbers = unique(tokens.filter(isNumber));
 
   const lot = parseLot(tokens);

@@ -1,6 +1,7 @@
 // The search SQL (one statement, built once): addresses by full text with typo correction, business
 // zones and lots by name and number, parcels by cadastral reference, merged and ranked by score.
-import type { GeocodeQuery } from './geocode-query.ts';
+import type { Queryable } from '../../core/db/database.ts';
+import { IGNORED_ZONE_WORDS, parseGeocodeQuery, type GeocodeQuery } from './geocode-query.ts';
 import type { PublishedColumns } from '../eligibility/public-fields.ts';
 
 /** Columns this SQL publishes, checked against the layer descriptions at start-up. */
@@ -151,4 +152,15 @@ export function geocodeParams(q: GeocodeQuery, limit: number, ignoredZoneWords: 
     byId, byRef?.commune ?? null, byRef?.prefix ?? null, byRef?.section ?? null, byRef?.numero ?? null,
     limit, ignoredZoneWords, q.strictPrefix,
   ];
+}
+
+/** Candidates read when only the best address is wanted: zones, lots and parcels may rank above it. */
+const BEST_ADDRESS_CANDIDATES = 10;
+
+/** The BAN id of the address the search ranks first for `text`, if any (what a typed address means). */
+export async function findAddressId(db: Queryable, text: string): Promise<string | undefined> {
+  const { rows } = await db.query<{ body: string }>(GEOCODE_SQL,
+    geocodeParams(parseGeocodeQuery(text), BEST_ADDRESS_CANDIDATES, IGNORED_ZONE_WORDS));
+  const { features } = JSON.parse(rows[0]!.body) as { features: { id: string; properties: { kind: string } }[] };
+  return features.find((f) => f.properties.kind === 'address')?.id;
 }

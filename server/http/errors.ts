@@ -3,12 +3,14 @@ import type { Context, Next } from 'koa';
 import type { Logger } from 'pino';
 import { DatabaseBusyError } from '../../core/db/database.ts';
 
-/** An error a client caused: its status (4xx) and message are shown as they are. */
+/** An error a client caused: its status (4xx) and message are shown as they are; `details`
+ *  (the field at fault, the current values after a conflict) join the JSON body. */
 export class ClientError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
+    readonly details?: Readonly<Record<string, unknown>>,
   ) {
     super(message);
     this.name = 'ClientError';
@@ -18,6 +20,11 @@ export class ClientError extends Error {
 /** Shorthand for a 400 with a reason. */
 export function badRequest(message: string, code = 'InvalidParameterValue'): ClientError {
   return new ClientError(400, code, message);
+}
+
+/** Shorthand for a 422: a rule broken by the value of `field`. */
+export function unprocessable(field: string, message: string): ClientError {
+  return new ClientError(422, 'UnprocessableEntity', message, { field });
 }
 
 /** Shorthand for a 404 with a reason. */
@@ -42,7 +49,7 @@ export function errorMiddleware(log: Logger) {
     } catch (error) {
       if (error instanceof ClientError) {
         ctx.status = error.status;
-        ctx.body = { code: error.code, description: error.message };
+        ctx.body = { code: error.code, description: error.message, ...error.details };
         return;
       }
       if (error instanceof DatabaseBusyError) {

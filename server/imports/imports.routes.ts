@@ -11,6 +11,7 @@ import { ClientError, badRequest, notFound } from '../http/errors.ts';
 import { requireStaff } from '../auth/auth.middleware.ts';
 import { ImportOptionsError, validateImportOptions, type ImportOptions } from '../../data-import/pipeline.ts';
 import { RunConflictError, listRuns, readRun } from '../../data-import/import-runs.ts';
+import { LOT_IMPORT_LAYER, validateLotImportOptions } from '../../data-import/lot-import.ts';
 import { IMPORT_MODES, type ImportJob, type ImportMode } from '../../data-import/import-summary.ts';
 import { MappingError, builtInProfiles, validateProfile, type MappingProfile } from '../../data-import/mapping.ts';
 import type { RouteDeps } from '../http/route-deps.ts';
@@ -164,7 +165,8 @@ export function importsRoutes({ db, layers, config }: RouteDeps, jobs: ImportJob
         userId: ctx.state.user?.id,
       } satisfies ImportOptions;
       try {
-        validateImportOptions(layers, options);
+        // Lots have an import path of their own, keyed on (zone code, lot number).
+        (layer === LOT_IMPORT_LAYER ? validateLotImportOptions : validateImportOptions)(layers, options);
       } catch (error) {
         if (!(error instanceof ImportOptionsError)) throw error;
         throw badRequest(httpWording(error.option ? `${OPTION_NAMES[error.option]?.field ?? error.option}: ${error.message}` : error.message));

@@ -15,7 +15,8 @@ export interface BusinessZoneRow {
 }
 export interface ZoneLotRow {
   id: number; zone_id: number; lot_number: string; status: string; price_per_m2: number | null;
-  occupant_name: string | null; occupant_siret: string | null; activity: string | null; notes: string | null; geom: MultiPolygon;
+  option_expires_on: string | null; occupant_name: string | null; occupant_siret: string | null; activity: string | null;
+  naf_code: string | null; serviced: boolean; water: boolean; sewer: boolean; electricity: boolean; notes: string | null; geom: MultiPolygon;
 }
 export interface FibrePhaseRow {
   id: number; zone_code: string; phase: number | null; status: FibreStatus; planned_start: string | null; planned_end: string | null;
@@ -160,9 +161,14 @@ function zoneLots(zones: PlacedZone[], random: Random): ZoneLotRow[] {
         lot_number: String(k + 1),
         status,
         price_per_m2: priced ? Math.round(price * 2) / 2 : null,
+        // Options and reservations run to a fixed term (no random draw: the rest of the data stays as it was).
+        option_expires_on: status === 'optioned' || status === 'reserved' ? `2027-0${1 + (rows.length % 6)}-28` : null,
         occupant_name: occupant?.[0] ?? null,
         occupant_siret: occupant ? siret(random) : null,
         activity: occupant?.[1] ?? null,
+        naf_code: occupant?.[2] ?? null,
+        // The demo zones are finished estates: every lot is on the roads' networks.
+        serviced: true, water: true, sewer: true, electricity: true,
         notes: random.chance(0.1) ? random.pick(LOT_NOTES) : null,
         geom: multi(lot.ring),
       });

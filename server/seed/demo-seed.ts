@@ -10,8 +10,9 @@ type Columns<T extends keyof DemoData> = { [C in Exclude<keyof DemoData[T][numbe
 const COLUMNS: { [T in keyof DemoData]: Columns<T> } = {
   business_zones: { id: 'integer', code: 'text', name: 'text', commune: 'text', kind: 'text', manager: 'text', description: 'text' },
   zone_lots: {
-    id: 'integer', zone_id: 'integer', lot_number: 'text', status: 'text', price_per_m2: 'numeric',
-    occupant_name: 'text', occupant_siret: 'text', activity: 'text', notes: 'text',
+    id: 'integer', zone_id: 'integer', lot_number: 'text', status: 'text', price_per_m2: 'numeric', option_expires_on: 'date',
+    occupant_name: 'text', occupant_siret: 'text', activity: 'text', naf_code: 'text', serviced: 'boolean', water: 'boolean',
+    sewer: 'boolean', electricity: 'boolean', notes: 'text',
   },
   fibre_phases: {
     id: 'integer', zone_code: 'text', phase: 'integer', status: 'text', planned_start: 'date', planned_end: 'date',

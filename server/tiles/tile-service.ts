@@ -10,7 +10,7 @@ import type { LayerRegistry } from '../../core/layers/registry.ts';
 import { layersAtZoom, parseLayerList, type TileCoord } from './tile-address.ts';
 import { createTileCache, type CachedTile } from './tile-cache.ts';
 import { detectTileProducer, type TileProducer } from './tile-producers.ts';
-import { createLayerVersions, versionTag, type LayerVersionMap } from './layer-versions.ts';
+import { createVersionedMemo, versionTag, type ChangeSignal, type DataState } from '../../core/db/change-signal.ts';
 import { buildBoundsSql, TILE_BUFFER, TILE_EXTENT } from './tile-sql.ts';
 import { buildTileJson, unionBounds, type Bounds } from './tilejson.ts';
 
@@ -21,8 +21,8 @@ export interface TileServiceOptions {
   layers: LayerRegistry;
   /** Bytes of encoded tiles kept in memory; 0 turns the cache off. */
   cacheBytes: number;
-  /** Longest delay before a committed write shows in tiles (see layer-versions.ts). */
-  freshnessMs: number;
+  /** The data versions that key the tiles; its freshness window bounds how long a write takes to show. */
+  changes: ChangeSignal;
   /** Forces a producer (tests, benchmarks); by default it is detected on first use. */
   producer?: TileProducer;
   log?: Logger;
@@ -57,13 +57,12 @@ const TILE_FORMAT = 1;
 const strongEtag = (text: string) => `"${hash('sha1', text, 'base64url')}"`;
 
 export function createTileService(options: TileServiceOptions): TileService {
-  const { db, layers: registry, log } = options;
+  const { db, layers: registry, log, changes } = options;
   const publicLayers = registry.all.filter((l) => l.public);
   const order = new Map(publicLayers.map((l, i) => [l.id, i]));
   // What tiles hold depends on the descriptions too (properties, zooms): a deploy that changes them
   // must change every ETag even if no data moved.
   const schema = strongEtag(JSON.stringify({ TILE_FORMAT, TILE_EXTENT, TILE_BUFFER, publicLayers }));
-  const versions = createLayerVersions(db, options.freshnessMs);
   const cache = createTileCache(options.cacheBytes);
   let producer: Promise<TileProducer> | undefined = options.producer && Promise.resolve(options.producer);
   let detected: TileProducer | undefined = options.producer;
@@ -77,18 +76,12 @@ export function createTileService(options: TileServiceOptions): TileService {
   // Resolved layer lists by request string, so that hot URLs skip parsing; only valid lists are
   // kept, and at most 4096 of them, since the strings come from clients.
   const resolved = new Map<string, LayerDef[]>();
-  const boundsCache = new Map<string, { version: number; bounds: Promise<Bounds | undefined> }>();
+  const boundsMemo = createVersionedMemo<Bounds | undefined>();
 
-  const layerBounds = (layer: LayerDef, all: LayerVersionMap): Promise<Bounds | undefined> => {
-    const version = all.get(layer.id) ?? 0;
-    const cached = boundsCache.get(layer.id);
-    if (cached?.version === version) return cached.bounds;
-    const bounds = db.query<{ west: number | null; south: number; east: number; north: number }>(buildBoundsSql(layer))
-      .then(({ rows: [r] }) => (r && r.west !== null ? [r.west, r.south, r.east, r.north] as Bounds : undefined));
-    bounds.catch(() => boundsCache.get(layer.id)?.bounds === bounds && boundsCache.delete(layer.id));
-    boundsCache.set(layer.id, { version, bounds });
-    return bounds;
-  };
+  const layerBounds = (layer: LayerDef, state: DataState): Promise<Bounds | undefined> =>
+    boundsMemo.get(layer.id, versionTag(state, [layer.id]), () =>
+      db.query<{ west: number | null; south: number; east: number; north: number }>(buildBoundsSql(layer))
+        .then(({ rows: [r] }) => (r && r.west !== null ? [r.west, r.south, r.east, r.north] as Bounds : undefined)));
 
   return {
     resolveLayers(raw) {
@@ -103,8 +96,8 @@ export function createTileService(options: TileServiceOptions): TileService {
     async address(requested, coord) {
       const layers = layersAtZoom(requested, coord.z);
       const { name } = detected ?? (await getProducer());
-      const all = await versions.current();
-      const key = `${name}|${coord.z}/${coord.x}/${coord.y}|${versionTag(all, layers.map((l) => l.id))}`;
+      const state = await changes.current();
+      const key = `${name}|${coord.z}/${coord.x}/${coord.y}|${versionTag(state, layers.map((l) => l.id))}`;
       const cached = cache.get(key);
       return { layers, coord, key, etag: cached?.etag ?? strongEtag(schema + key), cached };
     },
@@ -125,10 +118,10 @@ export function createTileService(options: TileServiceOptions): TileService {
     },
 
     async tileJson(layers, baseUrl) {
-      const all = await versions.current();
+      const state = await changes.current();
       const ids = layers.map((l) => l.id).join(',');
-      const bounds = unionBounds(await Promise.all(layers.map((l) => layerBounds(l, all))));
-      const dataVersion = versionTag(all, layers.map((l) => l.id));
+      const bounds = unionBounds(await Promise.all(layers.map((l) => layerBounds(l, state))));
+      const dataVersion = versionTag(state, layers.map((l) => l.id));
       const body = buildTileJson({ tilesUrl: `${baseUrl}/tiles/${ids}/{z}/{x}/{y}.mvt`, layers, bounds, dataVersion });
       return { body, etag: strongEtag(schema + JSON.stringify(body)) };
     },

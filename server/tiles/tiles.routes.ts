@@ -3,6 +3,7 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { notFound } from '../http/errors.ts';
+import { matchingEtag } from '../http/conditional.ts';
 import { parseTileCoord } from './tile-address.ts';
 import { createTileService, type TileServiceOptions } from './tile-service.ts';
 import type { RouteDeps } from '../http/route-deps.ts';
@@ -14,15 +15,9 @@ const GZIP_THRESHOLD = 1024;
 /** The ETag of the gzipped bytes: a strong ETag names one representation, so gzip gets its own. */
 export const gzipEtag = (etag: string) => `${etag.slice(0, -1)}.gz"`;
 
-/**
- * The tag in If-None-Match that still validates this resource, if any (weak comparison, as
- * RFC 9110 §13.1.2 asks for If-None-Match); either encoding's tag counts, the data being the same.
- */
+/** The tag in If-None-Match that still validates this tile, if any: either encoding's tag counts, the data being the same. */
 export function matchIfNoneMatch(header: string | undefined, etag: string): string | undefined {
-  if (!header) return undefined;
-  if (header.trim() === '*') return etag;
-  const accepted = [etag, gzipEtag(etag)];
-  return header.split(',').map((tag) => tag.trim().replace(/^W\//, '')).find((tag) => accepted.includes(tag));
+  return matchingEtag(header, [etag, gzipEtag(etag)]);
 }
 
 /** `Cache-Control` for a max age in seconds; 0 lets caches keep tiles but revalidate every time. */
@@ -40,10 +35,8 @@ function notModified(ctx: Context, etag: string, cacheControlValue: string): boo
   return true;
 }
 
-export function tilesRoutes({ db, layers, config, log }: RouteDeps, { producer }: Partial<Pick<TileServiceOptions, 'producer'>> = {}): Router {
-  const service = createTileService({
-    db, layers, log, producer, cacheBytes: config.tileCacheMb * 1024 * 1024, freshnessMs: config.tileFreshnessMs,
-  });
+export function tilesRoutes({ db, layers, config, log, changes }: RouteDeps, { producer }: Partial<Pick<TileServiceOptions, 'producer'>> = {}): Router {
+  const service = createTileService({ db, layers, log, producer, changes, cacheBytes: config.tileCacheMb * 1024 * 1024 });
   const cacheControlValue = cacheControl(config.tileMaxAge);
   const router = new Router();
 

@@ -26,6 +26,12 @@ export const THD_DEFINITION_FR =
 /** Stages at which a premise has fibre: deployed to the building or connectable. */
 const PREMISE_HAS_FIBRE: readonly FibreStage[] = ['deployed', 'connectable'];
 
+/** The same definition in English, for the map in English. */
+export const THD_DEFINITION_EN =
+  `A lot is covered when at least ${LOT_COVERED_SHARE * 100} % of its area lies where fibre is deployed, ` +
+  'or when a deployed or connectable premises (operator data) stands on it or has its address on it. ' +
+  'The label is granted when the share of covered lots, by number and by area, reaches the set threshold.';
+
 /**
  * $1 = business zone id → one row `{ body }`, with `zone` null when there is no such zone. A lot's
  * deployed share is geodesic and capped at 1 (overlapping zones must not count twice). Built once at

@@ -3,7 +3,7 @@ import Router from '@koa/router';
 import { notFound } from '../http/errors.ts';
 import { parsePositiveId } from '../eligibility/eligibility-params.ts';
 import { assertPublicColumns } from '../eligibility/public-fields.ts';
-import { buildThdSql, THD_COLUMNS, THD_DEFINITION_FR, type ThdRow } from './thd-sql.ts';
+import { buildThdSql, THD_COLUMNS, THD_DEFINITION_EN, THD_DEFINITION_FR, type ThdRow } from './thd-sql.ts';
 import type { RouteDeps } from '../http/route-deps.ts';
 
 export interface ThdLabel extends Omit<ThdRow, 'zone'> {
@@ -15,6 +15,7 @@ export interface ThdLabel extends Omit<ThdRow, 'zone'> {
   /** Both shares reach the threshold. */
   label: boolean;
   definition_fr: string;
+  definition_en: string;
 }
 
 const ratio = (part: number, whole: number): number | null => (whole > 0 ? Math.round((part / whole) * 1000) / 1000 : null);
@@ -30,6 +31,7 @@ export function thdLabel(row: ThdRow & { zone: NonNullable<ThdRow['zone']> }, th
     threshold,
     label: byCount !== null && byArea !== null && byCount >= threshold && byArea >= threshold,
     definition_fr: THD_DEFINITION_FR,
+    definition_en: THD_DEFINITION_EN,
   };
 }
 

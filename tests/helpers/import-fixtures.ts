@@ -97,7 +97,7 @@ export async function project(db: Queryable, srid: number, lon: number, lat: num
 }
 
 /** A stable fingerprint of a whole table: row count and an md5 of every row in id order. */
-export async function tableChecksum(db: Queryable, table: 'fibre_phases' | 'fibre_premises' | 'parcels' | 'addresses' | 'wifi_hotspots'): Promise<{ n: number; md5: string }> {
+export async function tableChecksum(db: Queryable, table: 'fibre_phases' | 'fibre_premises' | 'parcels' | 'addresses' | 'wifi_hotspots' | 'business_zones' | 'zone_lots'): Promise<{ n: number; md5: string }> {
   const { rows } = await db.query<{ n: number; md5: string }>(
     `SELECT count(*)::int AS n, coalesce(md5(string_agg(t::text, '|' ORDER BY t.id)), '') AS md5 FROM ${table} t`,
   );

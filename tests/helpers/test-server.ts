@@ -1,7 +1,7 @@
 // Starts the real app on a test database, listening on a free loopback port.
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from '../../server/app.ts';
@@ -24,16 +24,16 @@ export interface TestServer {
 
 /**
  * The app on its own test database (or on `db` when given, which the caller then closes), serving
- * every described layer (or the `layers` given), with its import jobs recovered as at a start;
- * uploads go to a private directory unless `env` sets IMPORT_DIR (a restarted server must be given
- * its predecessor's).
+ * every described layer (or the `layers` given), with a DATA_DIR of its own for the files it writes
+ * (download files, uploads), removed on close unless `env` names one, and its import jobs recovered
+ * as at a start (a restarted server must be given its predecessor's IMPORT_DIR).
  */
 export async function startTestServer(
   options: { db?: Database; env?: NodeJS.ProcessEnv; layers?: LayerRegistry } = {},
 ): Promise<TestServer> {
   const db = options.db ?? (await openTestDatabase());
-  const ownImportDir = options.env?.IMPORT_DIR ? undefined : mkdtempSync(join(tmpdir(), 'websig-uploads-'));
-  const config = loadConfig({ BASEMAP: 'none', PORT: '0', ...(ownImportDir ? { IMPORT_DIR: ownImportDir } : {}), ...options.env });
+  const dataDir = options.env?.DATA_DIR ? undefined : mkdtempSync(join(tmpdir(), 'websig-app-'));
+  const config = loadConfig({ BASEMAP: 'none', PORT: '0', DATA_DIR: dataDir, ...options.env });
   const log = createLogger();
   const importJobs = createImportJobs({ config, db, log });
   await importJobs.recover();
@@ -58,7 +58,7 @@ export async function startTestServer(
       await new Promise<void>((ok) => server.close(() => ok()));
       await importJobs.close();
       if (!options.db) await db.close();
-      if (ownImportDir) rmSync(ownImportDir, { recursive: true, force: true });
+      if (dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

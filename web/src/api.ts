@@ -5,7 +5,7 @@ export type Lang = 'fr' | 'en';
 /** A text in both languages of the app. */
 export type Localized = Readonly<Record<Lang, string>>;
 
-export type BasemapKind = 'ign-plan' | 'osm' | 'none';
+export type BasemapKind = 'ign-plan' | 'ign-ortho' | 'osm' | 'none';
 
 export interface AppConfig {
   basemap: BasemapKind;
@@ -23,6 +23,12 @@ export interface FieldInfo {
   type: string;
   label: Localized;
   values?: CodeValueInfo[];
+  /** The integer names a feature of another layer, shown by that feature's `label` property. */
+  references?: { layer: string; label: string };
+  /** Bookkeeping (an edit counter), left out when a feature is described. */
+  internal?: boolean;
+  /** `siret`: 14 digits grouped as written in France. */
+  format?: 'siret';
 }
 
 export interface LegendEntry {
@@ -41,7 +47,8 @@ export interface LayerInfo {
   minzoom: number;
   maxzoom: number;
   fields: FieldInfo[];
-  style: { colorBy?: string; color: string; order: number; visible: boolean };
+  /** `label`: the property naming a feature in lists. */
+  style: { colorBy?: string; color: string; order: number; visible: boolean; label?: string };
   legend: LegendEntry[];
   /** URL of the layer's TileJSON (its vector tiles). */
   tilejson: string;
@@ -68,7 +75,8 @@ function isObject(value: unknown): value is Record<string, unknown> {
 export async function fetchConfig(): Promise<AppConfig> {
   const body = await fetchJson('/api/config');
   const raw = isObject(body) ? body : {};
-  const basemap: BasemapKind = raw.basemap === 'ign-plan' || raw.basemap === 'osm' ? raw.basemap : 'none';
+  const kinds: readonly unknown[] = ['ign-plan', 'ign-ortho', 'osm', 'none'];
+  const basemap = (kinds.includes(raw.basemap) ? raw.basemap : 'none') as BasemapKind;
   const defaultLang: Lang = raw.defaultLang === 'en' ? 'en' : 'fr';
   return { basemap, defaultLang };
 }

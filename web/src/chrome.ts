@@ -5,11 +5,14 @@ import { getLang, onLangChange } from './i18n.ts';
 /** Phones get the panel as a bottom sheet, closed at first so the map is visible. */
 const PHONE_QUERY = '(max-width: 639px)';
 
-/** Wires the "Layers" button to show/hide the panel; `onToggle` lets the map refit its canvas. */
-export function setupPanelToggle(onToggle: () => void): void {
+/**
+ * Wires the "Layers" button to show/hide the panel; `onToggle` lets the map refit its canvas. Returns
+ * what closes the bottom sheet on a phone, so a selection's answer never opens on top of it.
+ */
+export function setupPanelToggle(onToggle: () => void): () => void {
   const button = document.getElementById('panel-toggle');
   const panel = document.getElementById('layers-panel');
-  if (!button || !panel) return;
+  if (!button || !panel) return () => {};
   const setOpen = (open: boolean): void => {
     panel.hidden = !open;
     button.setAttribute('aria-expanded', String(open));
@@ -29,6 +32,9 @@ export function setupPanelToggle(onToggle: () => void): void {
       button.focus();
     }
   });
+  return () => {
+    if (window.matchMedia(PHONE_QUERY).matches && !panel.hidden) setOpen(false);
+  };
 }
 
 /** Wires the FR/EN toggle buttons (aria-pressed reflects the current language). */

@@ -10,7 +10,6 @@ export function mapLocale(): Record<string, string> {
     'NavigationControl.ZoomOut': t('zoomOut'),
     'NavigationControl.ResetBearing': t('resetBearing'),
     'AttributionControl.ToggleAttribution': t('toggleAttribution'),
-    'Popup.Close': t('popupClose'),
   };
 }
 

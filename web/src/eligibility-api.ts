@@ -39,6 +39,7 @@ export interface ThdLabel {
   threshold: number;
   label: boolean;
   definition_fr: string;
+  definition_en: string;
   data_date: string | null;
 }
 

@@ -1,19 +1,23 @@
-// The answer panel: the fibre status and summary for a place, its zones, premises, business zone and
-// THD label, nearest wifi and dated sources, with a permalink, a copy button and a print button.
+// The selection panel, the one place a selected place is described: the fibre status and summary, its
+// zones, premises, business zone and THD label, nearest wifi, the map's features there and dated
+// sources, with a permalink, a copy button and a print button.
 import type { EligibilityAnswer, Target, ThdLabel } from './eligibility-api.ts';
 import { formatDate, formatDistance, premiseStatusLabel, statusLabel, summaryOf, tx } from './eligibility-text.ts';
+import { buildFeatureDetails, type FeatureHit, type NameOf } from './feature-details.ts';
 import { getLang, onLangChange } from './i18n.ts';
 import { permalinkOf } from './permalink.ts';
 
-type Shown =
+export type Shown =
   | { state: 'loading'; target: Target }
-  | { state: 'answer'; target: Target; answer: EligibilityAnswer; thd: ThdLabel | null }
+  | { state: 'answer'; target: Target; answer: EligibilityAnswer; thd: ThdLabel | null; features: FeatureHit[] }
   | { state: 'zone'; target: Target; thd: ThdLabel }
   | { state: 'error'; target: Target; message: string };
 
 export interface PanelActions {
   onClose(): void;
   onPrint(): void;
+  /** Names the features other features refer to (a lot's business zone). */
+  nameOf: NameOf;
 }
 
 function element<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
@@ -56,13 +60,21 @@ function thdSection(thd: ThdLabel): HTMLElement {
     covered: thd.lots_covered, total: thd.lots_total, count: percent(thd.share_by_count),
     area: percent(thd.share_by_area), threshold: Math.round(thd.threshold * 100),
   });
-  const note = element('p', 'answer-note', thd.definition_fr);
-  note.lang = 'fr';
+  const english = getLang() === 'en';
+  const note = element('p', 'answer-note', english ? thd.definition_en : thd.definition_fr);
+  note.lang = english ? 'en' : 'fr';
   return section(tx('thd'), verdict, element('p', undefined, detail), note);
 }
 
+/** "On the map here": each feature under the selected place, described. */
+function featuresSection(features: FeatureHit[], nameOf: NameOf): HTMLElement {
+  const el = section(tx('featuresHere'), ...features.map((hit) => buildFeatureDetails(hit, nameOf)));
+  el.classList.add('answer-features');
+  return el;
+}
+
 /** The panel's parts for an eligibility answer. */
-function answerParts(answer: EligibilityAnswer, thd: ThdLabel | null): Node[] {
+function answerParts(answer: EligibilityAnswer, thd: ThdLabel | null, features: FeatureHit[], nameOf: NameOf): Node[] {
   const { fibre } = answer;
   const status = element('p', `answer-status answer-status-${fibre.status}`);
   status.dataset.status = fibre.status;
@@ -92,6 +104,7 @@ function answerParts(answer: EligibilityAnswer, thd: ThdLabel | null): Node[] {
     parts.push(section(tx('wifi'), bulletList(answer.wifi.map((w) =>
       `${w.name} (${tx(w.kind === 'indoor' ? 'indoor' : 'outdoor')}) — ${formatDistance(w.distance_m)}`))));
   }
+  if (features.length > 0) parts.push(featuresSection(features, nameOf));
   parts.push(section(tx('sources'), bulletList(answer.sources.map((s) => `${s.name} — ${s.date ? formatDate(s.date) : tx('undated')}`))));
   return parts;
 }
@@ -124,6 +137,7 @@ export class AnswerPanel {
   }
 
   show(shown: Shown): void {
+    if (shown.state === 'loading') this.root.querySelector('.answer-snapshot')?.remove();
     this.shown = shown;
     this.render();
     if (shown.state === 'answer') {
@@ -135,7 +149,23 @@ export class AnswerPanel {
 
   /** Adds the THD label to the answer shown, if it is still the one it was fetched for. */
   addThd(target: Target, thd: ThdLabel): void {
-    if (this.shown?.state === 'answer' && this.shown.target === target) this.show({ ...this.shown, thd });
+    if (this.shown?.state === 'answer' && this.shown.target === target) {
+      this.shown = { ...this.shown, thd };
+      this.render();
+    }
+  }
+
+  /** Adds the map's features at the place, if the answer shown is still the one they were found for. */
+  addFeatures(target: Target, features: FeatureHit[]): void {
+    if (this.shown?.state === 'answer' && this.shown.target === target) {
+      this.shown = { ...this.shown, features };
+      this.render();
+    }
+  }
+
+  /** Moves the keyboard focus to the panel's title, so a keyboard user reads on from there. */
+  focusTitle(): void {
+    this.root.querySelector<HTMLElement>('.answer-title')?.focus();
   }
 
   close(): void {
@@ -145,14 +175,23 @@ export class AnswerPanel {
     this.live.textContent = '';
   }
 
-  /** An image of the map for the printed page (the WebGL canvas itself does not print). */
-  setSnapshot(dataUrl: string): void {
+  /**
+   * An image of the map for the printed page (the WebGL canvas itself does not print), with the place
+   * pinned at `pin` (fractions of the image's width and height) when it is on it.
+   */
+  setSnapshot(dataUrl: string, pin: { x: number; y: number } | null): void {
     this.root.querySelector('.answer-snapshot')?.remove();
     const figure = element('figure', 'answer-snapshot');
     const img = element('img');
     img.src = dataUrl;
     img.alt = tx('mapSnapshot');
     figure.append(img);
+    if (pin && pin.x >= 0 && pin.x <= 1 && pin.y >= 0 && pin.y <= 1) {
+      const mark = element('span', 'answer-snapshot-pin');
+      mark.style.left = `${pin.x * 100}%`;
+      mark.style.top = `${pin.y * 100}%`;
+      figure.append(mark);
+    }
     this.body.append(figure);
   }
 
@@ -183,13 +222,23 @@ export class AnswerPanel {
       title.textContent = tx('answerError', { message: shown.message });
     } else if (shown.state === 'answer') {
       title.textContent = shown.answer.location.label ?? '';
-      parts.push(...answerParts(shown.answer, shown.thd));
+      parts.push(...answerParts(shown.answer, shown.thd, shown.features, this.actions.nameOf));
     } else if (shown.state === 'zone') {
       title.textContent = shown.thd.zone.name;
       parts.push(thdSection(shown.thd));
     }
-    if (shown.state === 'answer' || shown.state === 'zone') parts.push(this.actionsBar(shown.target));
-    this.body.replaceChildren(head, ...parts);
+    if (shown.state === 'answer' || shown.state === 'zone') parts.push(this.actionsBar(shown.target), this.printNote());
+    const focused = this.root.contains(document.activeElement) ? document.activeElement?.className : undefined;
+    const snapshot = this.root.querySelector('.answer-snapshot');
+    this.body.replaceChildren(head, ...parts, ...(snapshot ? [snapshot] : []));
+    // A re-render (label or features arriving, language switch) must not drop the reader's focus.
+    if (focused) this.root.querySelector<HTMLElement>(`.${focused.split(' ')[0]}`)?.focus();
+  }
+
+  /** Printed only: when the page was printed and where it comes from, so the paper can be dated and traced. */
+  private printNote(): HTMLElement {
+    const when = new Intl.DateTimeFormat(getLang() === 'fr' ? 'fr-FR' : 'en-GB', { dateStyle: 'long', timeStyle: 'short' }).format(new Date());
+    return element('p', 'answer-print-note', tx('printedOn', { date: when, url: window.location.host }));
   }
 
   private actionsBar(target: Target): HTMLElement {

@@ -25,8 +25,8 @@ function legendLabel(layer: LayerInfo, entry: LegendEntry): string {
   return pick(entry.label) || (entry.value === null ? t('legendOther') : entry.value) || pick(layer.title);
 }
 
-/** Builds the panel into `list` (a `<ul>`) from the layers on the map. */
-export function renderLayerPanel(list: HTMLElement, data: DataLayers): LayerPanel {
+/** Builds the panel into `list` (a `<ul>`) from the layers on the map; `onToggle` hears each switch (for the permalink). */
+export function renderLayerPanel(list: HTMLElement, data: DataLayers, onToggle: () => void = () => {}): LayerPanel {
   const relabelers: (() => void)[] = [];
   const zoomHints: ((zoom: number) => void)[] = [];
   list.replaceChildren();
@@ -90,6 +90,7 @@ export function renderLayerPanel(list: HTMLElement, data: DataLayers): LayerPane
     checkbox.addEventListener('change', () => {
       data.setVisible(layer.id, checkbox.checked);
       legend.hidden = !checkbox.checked;
+      onToggle();
     });
 
     item.append(row, hint, legend);

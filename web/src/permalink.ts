@@ -1,8 +1,11 @@
-// The permalink: the answer shown is named in the page's query string (?address=…, ?parcel=…,
-// ?lot=…, ?zone=… or ?lon=…&lat=…), so the link reopens the same answer.
+// The permalink: the page's address names the whole view, so a copied link reopens it. The hash holds
+// centre and zoom (MapLibre's `#map=zoom/lat/lon`); the query string holds the selection (?address=…,
+// ?parcel=…, ?lot=…, ?zone=… or ?lon=…&lat=…), the visible layers, the basemap and the cadastre overlay.
+import type { BasemapKind } from './api.ts';
+import { BASEMAP_KINDS } from './basemap.ts';
 import { targetQuery, type Target } from './eligibility-api.ts';
 
-const KEYS = ['address', 'parcel', 'lot', 'zone', 'lon', 'lat'];
+const TARGET_KEYS = ['address', 'parcel', 'lot', 'zone', 'lon', 'lat'];
 
 /** The target named by a query string, if it names one. */
 export function readTarget(search: string): Target | null {
@@ -21,16 +24,46 @@ export function readTarget(search: string): Target | null {
   return null;
 }
 
-/** The page URL naming `target` (null: naming nothing), other parameters kept. */
+/** What the query string says about the map itself; absent keys leave the defaults. */
+export interface ViewQuery {
+  /** Ids of the visible thematic layers. */
+  layers?: string[];
+  basemap?: BasemapKind;
+  cadastre?: boolean;
+}
+
+export function readView(search: string): ViewQuery {
+  const params = new URLSearchParams(search);
+  const view: ViewQuery = {};
+  const layers = params.get('layers');
+  if (layers !== null) view.layers = layers.split(',').filter(Boolean);
+  const basemap = params.get('basemap');
+  if (BASEMAP_KINDS.includes(basemap as BasemapKind)) view.basemap = basemap as BasemapKind;
+  if (params.has('cadastre')) view.cadastre = params.get('cadastre') === '1';
+  return view;
+}
+
+/** The page URL naming `target` (null: naming nothing), the view kept. */
 export function permalinkOf(target: Target | null, base: string = window.location.href): string {
   const url = new URL(base);
-  for (const key of KEYS) url.searchParams.delete(key);
+  for (const key of TARGET_KEYS) url.searchParams.delete(key);
   if (target) for (const [key, value] of targetQuery(target)) url.searchParams.set(key, value);
-  url.hash = '';
   return url.toString();
 }
 
 /** Puts the target in the address bar without adding a history entry per click. */
 export function showPermalink(target: Target | null): void {
   window.history.replaceState(window.history.state, '', permalinkOf(target));
+}
+
+/** Writes one part of the view into the address bar (null removes it). */
+export function showView(view: ViewQuery): void {
+  const url = new URL(window.location.href);
+  if (view.layers) url.searchParams.set('layers', view.layers.join(','));
+  if (view.basemap) url.searchParams.set('basemap', view.basemap);
+  if (view.cadastre !== undefined) {
+    if (view.cadastre) url.searchParams.set('cadastre', '1');
+    else url.searchParams.delete('cadastre');
+  }
+  window.history.replaceState(window.history.state, '', url.toString());
 }

@@ -1,5 +1,6 @@
 // The search box: an ARIA 1.2 combobox with a listbox of suggestions fetched as you type (debounced,
-// stale answers dropped), driven by arrows, Enter and Escape, its result count announced politely.
+// stale answers dropped), driven by arrows, Enter and Escape, its result count announced politely and
+// "no result" or a failure shown on screen as well.
 import type { SearchResult } from './eligibility-api.ts';
 import { searchPlaces } from './eligibility-api.ts';
 import { tx, type AnswerStringKey } from './eligibility-text.ts';
@@ -16,8 +17,11 @@ function element<K extends keyof HTMLElementTagNameMap>(tag: K, className?: stri
   return el;
 }
 
-/** Builds the search box into `container`; `onChoose` receives the picked suggestion. */
-export function createSearchBox(container: HTMLElement, onChoose: (result: SearchResult) => void): void {
+/** What is said on screen too (the counts are only announced: the open list already shows them). */
+const SHOWN: ReadonlySet<AnswerStringKey> = new Set(['noResult', 'searchError']);
+
+/** Builds the search box into `container`; `onChoose` receives the picked suggestion and whether a key picked it. */
+export function createSearchBox(container: HTMLElement, onChoose: (result: SearchResult, byKeyboard: boolean) => void): void {
   container.setAttribute('role', 'search');
   const label = element('label', 'visually-hidden');
   label.htmlFor = 'search-input';
@@ -34,7 +38,7 @@ export function createSearchBox(container: HTMLElement, onChoose: (result: Searc
   list.id = 'search-results';
   list.setAttribute('role', 'listbox');
   list.hidden = true;
-  const status = element('div', 'visually-hidden');
+  const status = element('div', 'search-status visually-hidden');
   status.id = 'search-status';
   status.setAttribute('role', 'status');
   status.setAttribute('aria-live', 'polite');
@@ -57,6 +61,7 @@ export function createSearchBox(container: HTMLElement, onChoose: (result: Searc
   const announce = (key: AnswerStringKey | null, n?: number): void => {
     statusKey = key ? { key, n } : null;
     status.textContent = key ? tx(key, { n: n ?? 0 }) : '';
+    status.classList.toggle('visually-hidden', !key || !SHOWN.has(key));
   };
 
   const setOpen = (open: boolean): void => {
@@ -97,13 +102,13 @@ export function createSearchBox(container: HTMLElement, onChoose: (result: Searc
     }));
   }
 
-  const choose = (index: number): void => {
+  const choose = (index: number, byKeyboard = false): void => {
     const result = results[index];
     if (!result) return;
     input.value = result.properties.label;
     setOpen(false);
     announce(null);
-    onChoose(result);
+    onChoose(result, byKeyboard);
   };
 
   const search = async (text: string): Promise<void> => {
@@ -161,7 +166,7 @@ export function createSearchBox(container: HTMLElement, onChoose: (result: Searc
       case 'Enter':
         if (list.hidden || count === 0) return;
         event.preventDefault();
-        choose(active >= 0 ? active : 0);
+        choose(active >= 0 ? active : 0, true);
         break;
       case 'Escape':
         event.preventDefault();

@@ -8,9 +8,8 @@ export const TERRITORY_LAYERS = ['territory-casing', 'territory-line'] as const;
 /** Montfort-sur-Meu and the whole community at zoom ≈ 11: the view when the territory cannot be loaded. */
 export const FALLBACK_VIEW = { center: [-1.957, 48.137] as [number, number], zoom: 11 };
 
-/** The collection's bbox, or one computed from its coordinates when the server left it out. */
-export function territoryBbox(territory: Territory): Bbox | null {
-  if (territory.bbox && territory.bbox.length === 4) return territory.bbox;
+/** The bbox of some GeoJSON geometries' coordinates (null when there are none). */
+export function bboxOf(geometries: readonly ({ coordinates?: unknown } | null | undefined)[]): Bbox | null {
   let box: Bbox | null = null;
   const visit = (coords: unknown): void => {
     if (!Array.isArray(coords)) return;
@@ -21,8 +20,14 @@ export function territoryBbox(territory: Territory): Bbox | null {
     }
     for (const child of coords) visit(child);
   };
-  for (const feature of territory.features) visit(feature.geometry?.coordinates);
+  for (const geometry of geometries) visit(geometry?.coordinates);
   return box;
+}
+
+/** The collection's bbox, or one computed from its coordinates when the server left it out. */
+export function territoryBbox(territory: Territory): Bbox | null {
+  if (territory.bbox && territory.bbox.length === 4) return territory.bbox;
+  return bboxOf(territory.features.map((feature) => feature.geometry));
 }
 
 /** The bbox as MapLibre bounds. */

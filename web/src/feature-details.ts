@@ -1,8 +1,10 @@
-// The feature popup: a clicked feature's public properties under their labels, in the current language.
-import { Popup } from 'maplibre-gl';
-import type { LngLatLike, Map as MapLibreMap } from 'maplibre-gl';
+// A feature described for a reader: its public properties under their labels, in the current language,
+// code values and references to other layers' features by name, bookkeeping left out.
 import type { FieldInfo, Lang, LayerInfo } from './api.ts';
 import { getLang, pick, t } from './i18n.ts';
+
+/** The name of feature `id` of layer `layerId` (a lot's business zone), when known. */
+export type NameOf = (layerId: string, id: string) => string | undefined;
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$/;
 
@@ -25,7 +27,12 @@ function asList(value: unknown): unknown[] | null {
 }
 
 /** One property value as the reader should see it: code-list label, localised number or date, or text. */
-export function formatValue(field: FieldInfo, value: unknown, lang: Lang): string {
+export function formatValue(field: FieldInfo, value: unknown, lang: Lang, nameOf: NameOf = () => undefined): string {
+  const named = field.references && nameOf(field.references.layer, String(value));
+  if (named) return named;
+  if (field.format === 'siret' && typeof value === 'string' && /^[0-9]{14}$/.test(value)) {
+    return value.replace(/^(\d{3})(\d{3})(\d{3})(\d{5})$/, '$1 $2 $3 $4'); // SIREN in threes, then the NIC
+  }
   const code = field.values?.find((v) => v.value === String(value));
   if (code) return code.label[lang] || code.label.fr;
   if (typeof value === 'boolean') return value ? t('yes') : t('no');
@@ -50,22 +57,37 @@ function isEmpty(value: unknown): boolean {
   return value === null || value === undefined || value === '' || (Array.isArray(value) && value.length === 0);
 }
 
-/** The popup body: the layer title, then a definition list of the non-empty public properties. */
-export function buildPopupContent(layer: LayerInfo, properties: Record<string, unknown>): HTMLElement {
+/** A thematic feature drawn on the map: the layer it belongs to and its public properties. */
+export interface FeatureHit {
+  layer: LayerInfo;
+  properties: Record<string, unknown>;
+}
+
+/** The text that names a feature in a list: its layer's label property, else its first filled text, else the layer title. */
+export function featureName(hit: FeatureHit, nameOf?: NameOf): string {
   const lang = getLang();
-  const root = document.createElement('div');
-  root.className = 'feature-popup';
-  root.lang = lang;
-  const heading = document.createElement('h2');
+  const filled = hit.layer.fields.filter((f) => !f.internal && f.type === 'text' && !isEmpty(hit.properties[f.name]));
+  const field = filled.find((f) => f.name === hit.layer.style.label) ?? filled.find((f) => !f.values);
+  return field ? formatValue(field, hit.properties[field.name], lang, nameOf) : pick(hit.layer.title);
+}
+
+/** The description of a feature: a heading (the layer title; the answer panel's sections are h3), then a definition list of its non-empty public properties. */
+export function buildFeatureDetails(hit: FeatureHit, nameOf: NameOf): HTMLElement {
+  const { layer, properties } = hit;
+  const lang = getLang();
+  const root = document.createElement('section');
+  root.className = 'feature-details';
+  root.dataset.layer = layer.id;
+  const heading = document.createElement('h4');
   heading.textContent = pick(layer.title);
   const list = document.createElement('dl');
   for (const field of layer.fields) {
     const value = properties[field.name];
-    if (isEmpty(value)) continue;
+    if (field.internal || isEmpty(value)) continue;
     const term = document.createElement('dt');
     term.textContent = pick(field.label) || field.name;
     const definition = document.createElement('dd');
-    const text = formatValue(field, value, lang);
+    const text = formatValue(field, value, lang, nameOf);
     if (/^https?:\/\//.test(text)) {
       const link = document.createElement('a');
       link.href = text;
@@ -80,44 +102,4 @@ export function buildPopupContent(layer: LayerInfo, properties: Record<string, u
   }
   root.append(heading, list);
   return root;
-}
-
-/** One popup for the whole map, re-rendered in place when the language changes. */
-export class FeaturePopup {
-  private readonly popup = new Popup({ closeButton: true, closeOnClick: true, maxWidth: '340px', focusAfterOpen: true });
-  private shown: { layer: LayerInfo; properties: Record<string, unknown> } | null = null;
-
-  constructor(private readonly map: MapLibreMap) {
-    this.popup.on('close', () => { this.shown = null; });
-  }
-
-  show(lngLat: LngLatLike, layer: LayerInfo, properties: Record<string, unknown>): void {
-    this.shown = { layer, properties };
-    this.popup.setLngLat(lngLat).setDOMContent(buildPopupContent(layer, properties));
-    if (!this.popup.isOpen()) this.popup.addTo(this.map);
-    this.decorate();
-  }
-
-  /** Re-renders the open popup in the current language. */
-  relabel(): void {
-    if (!this.shown) return;
-    this.popup.setDOMContent(buildPopupContent(this.shown.layer, this.shown.properties));
-    this.decorate();
-  }
-
-  /** MapLibre's close button is labelled once per map in its own locale: keep it in ours, and let Escape close. */
-  private decorate(): void {
-    const el = this.popup.getElement();
-    if (!el) return;
-    el.querySelector('.maplibregl-popup-close-button')?.setAttribute('aria-label', t('popupClose'));
-    el.querySelector('.maplibregl-popup-close-button')?.setAttribute('title', t('popupClose'));
-    if (!el.dataset.escapeBound) {
-      el.dataset.escapeBound = '1';
-      el.addEventListener('keydown', (event) => {
-        if (event.key !== 'Escape') return;
-        this.popup.remove();
-        this.map.getCanvas().focus();
-      });
-    }
-  }
 }
