@@ -2,7 +2,7 @@
 // 202 at once and run as a job through the same pipeline as the CLI, the job's report readable by
 // id; 422 with the summary (in HTTP terms) for a file that fails, nothing written then.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readdirSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { httpWording } from '../server/imports/imports.routes.ts';
 import { startTestServer, type TestServer } from './helpers/test-server.ts';
@@ -123,6 +123,23 @@ describe('POST /api/imports', () => {
     const { status, job } = await importAndWait(form(zsroZip, { mode: 'replace', confirm: 'true', layer: 'fibre_phases', mapping, dry_run: 'true' }));
     expect(status).toBe(200);
     expect(job).toMatchObject({ mapping: 'custom', dryRun: true, diff: { changed: 3, transitions: { status: { 'planned → study': 1 } } } });
+  });
+});
+
+describe('lots over HTTP', () => {
+  it('runs a lot import by (zone code, lot number) as a job too, and refuses it in another mode than upsert (400)', async () => {
+    const lot = (await server.db.query<{ zone_code: string; lot_number: string; wkt: string }>(
+      `SELECT z.code AS zone_code, l.lot_number, ST_AsText(ST_GeometryN(l.geom, 1)) AS wkt
+         FROM zone_lots l JOIN business_zones z ON z.id = l.zone_id WHERE l.status = 'available' ORDER BY l.id LIMIT 1`)).rows[0]!;
+    const csv = join(tmp.dir, 'lots.csv');
+    writeFileSync(csv, `zone;lot;status;wkt\n${lot.zone_code};${lot.lot_number};available;${lot.wkt}\n`);
+    const mapping = JSON.stringify({ name: 'lots-test', geometry: { wkt: 'wkt' }, fields: { zone: 'zone_code', lot: 'lot_number' } });
+    const refused = await post(form(csv, { layer: 'zone_lots', mode: 'replace', mapping, srs: 'EPSG:4326' }));
+    expect(refused.status).toBe(400);
+    expect((await refused.json()).description).toMatch(/upsert/);
+    const { status, job } = await importAndWait(form(csv, { layer: 'zone_lots', mode: 'upsert', mapping, srs: 'EPSG:4326', dry_run: 'true' }));
+    expect(status, JSON.stringify(job)).toBe(200);
+    expect(job).toMatchObject({ status: 'succeeded', layer: 'zone_lots', dryRun: true, counts: { read: 1, loaded: 1, rejected: 0 } });
   });
 });
 
