@@ -5,13 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../core/db/database.ts';
 import { openTestDatabase } from './helpers/test-db.ts';
 import { startTestServer, type TestServer } from './helpers/test-server.ts';
-
-/** The z/x/y of the tile holding a lon/lat at zoom z. */
-function tileAt(lon: number, lat: number, z: number): string {
-  const n = 2 ** z;
-  const phi = (lat * Math.PI) / 180;
-  return `${z}/${Math.floor(((lon + 180) / 360) * n)}/${Math.floor(((1 - Math.log(Math.tan(phi) + 1 / Math.cos(phi)) / Math.PI) / 2) * n)}`;
-}
+import { tileAt, tilePath } from './helpers/tile-golden.ts';
 
 /** Takes the pool's only connection until `release()` is called. */
 async function holdConnection(db: Database): Promise<{ release(): Promise<void> }> {
@@ -45,7 +39,7 @@ describe('database pool', () => {
   });
 
   it('serves tiles again after the pool reconnects (no 42P05 "prepared statement already exists")', async () => {
-    const tile = (lon: number) => fetch(`${server.url}/tiles/zone_lots,fibre_phases/${tileAt(lon, 48.1266, 14)}.mvt`);
+    const tile = (lon: number) => fetch(`${server.url}${tilePath('zone_lots,fibre_phases', tileAt(lon, 48.1266, 14))}`);
     expect([200, 204]).toContain((await tile(-1.9614)).status);
     await db.releaseConnections();
     expect([200, 204]).toContain((await tile(-1.9614)).status);

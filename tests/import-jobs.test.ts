@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestServer, type TestServer } from './helpers/test-server.ts';
+import { tileAt, tilePath } from './helpers/tile-golden.ts';
 import { createStaffSession, type StaffSession } from './helpers/staff-session.ts';
 import { tableChecksum, tempDir, writeText } from './helpers/import-fixtures.ts';
 import { ended, eventually, getJob, importForm, pollJob, postImport, waitForEnd } from './helpers/import-jobs.ts';
@@ -29,13 +30,6 @@ function writePremises(path: string, count: number): string {
       `${(-1.99 + (n % 250) * 0.0002).toFixed(6)},${(48.11 + Math.floor(n / 250) * 0.0002).toFixed(6)}`);
   }
   return writeText(path, lines.join('\n') + '\n');
-}
-
-/** The z/x/y of the tile holding a lon/lat at zoom z. */
-function tileAt(lon: number, lat: number, z: number): string {
-  const n = 2 ** z;
-  const phi = (lat * Math.PI) / 180;
-  return `${z}/${Math.floor(((lon + 180) / 360) * n)}/${Math.floor(((1 - Math.log(Math.tan(phi) + 1 / Math.cos(phi)) / Math.PI) / 2) * n)}`;
 }
 
 const replacePremises = (file = bigCsv) => importForm(file, { layer: 'fibre_premises', mode: 'replace', confirm: 'true' });
@@ -82,7 +76,7 @@ describe('import jobs', () => {
   it('answers tiles, OGC requests and /ready while a large import runs, and shows its phases and progress', async () => {
     const id = await startBigImport();
     const [tile, items, ready] = await Promise.all([
-      fetch(`${server.url}/tiles/fibre_premises/${tileAt(-1.9614, 48.1266, 15)}.mvt`),
+      fetch(`${server.url}${tilePath('fibre_premises', tileAt(-1.9614, 48.1266, 15))}`),
       fetch(`${server.url}/ogc/collections/fibre_premises/items?limit=10`),
       fetch(`${server.url}/ready`),
     ]);
