@@ -22,6 +22,19 @@ export interface Config {
   sessionSecret?: string;
   /** Per-statement limit on PostgreSQL (`STATEMENT_TIMEOUT_MS`, default 15000). */
   statementTimeoutMs: number;
+  /** Longest wait for a database connection, connecting included, before a request is answered
+   *  503 with Retry-After (`DB_POOL_WAIT_MS`, default 10000). */
+  poolWaitMs: number;
+  /** Requests allowed to wait for a database connection at once; more are answered 503 at once
+   *  (`DB_POOL_MAX_WAITING`, default 256). The embedded database has a single connection. */
+  poolMaxWaiting: number;
+  /** Where uploads wait for their import job, outside the web root (`IMPORT_DIR`, default
+   *  `<DATA_DIR>/imports`); each is removed when its job ends. */
+  importDir: string;
+  /** Import jobs run at once; later ones queue (`IMPORT_MAX_JOBS`, default 2). */
+  importMaxJobs: number;
+  /** Heap limit of each import job's process in MiB (`IMPORT_MEMORY_MB`, default 256). */
+  importMemoryMb: number;
   /** Trust X-Forwarded-* headers from a reverse proxy (`TRUST_PROXY=1`). */
   trustProxy: boolean;
   /** `NODE_ENV=production` quiets development logging; it changes nothing else. */
@@ -83,15 +96,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError('DATABASE_URL must be a postgres:// or postgresql:// URL');
   }
+  const dataDir = resolve(env.DATA_DIR || './data');
   return {
     port: integer('PORT', env.PORT, 3000, 0, 65535),
     host: env.HOST || '::',
     databaseUrl,
-    dataDir: resolve(env.DATA_DIR || './data'),
+    dataDir,
     basemap,
     seedDemo: env.SEED_DEMO !== '0',
     sessionSecret: env.SESSION_SECRET || undefined,
     statementTimeoutMs: integer('STATEMENT_TIMEOUT_MS', env.STATEMENT_TIMEOUT_MS, 15_000, 100, 3_600_000),
+    poolWaitMs: integer('DB_POOL_WAIT_MS', env.DB_POOL_WAIT_MS, 10_000, 1, 600_000),
+    poolMaxWaiting: integer('DB_POOL_MAX_WAITING', env.DB_POOL_MAX_WAITING, 256, 0, 100_000),
+    importDir: resolve(env.IMPORT_DIR || resolve(dataDir, 'imports')),
+    importMaxJobs: integer('IMPORT_MAX_JOBS', env.IMPORT_MAX_JOBS, 2, 1, 64),
+    importMemoryMb: integer('IMPORT_MEMORY_MB', env.IMPORT_MEMORY_MB, 256, 64, 65_536),
     trustProxy: env.TRUST_PROXY === '1' || env.TRUST_PROXY === 'true',
     production: env.NODE_ENV === 'production',
     openDataLicence: env.OPEN_DATA_LICENCE || 'Licence Ouverte / Open Licence 2.0',

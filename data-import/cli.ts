@@ -8,11 +8,11 @@ import { DataDirLockedError } from '../core/db/embedded.ts';
 import { createLayerRegistry, type LayerRegistry } from '../core/layers/registry.ts';
 import { MIGRATIONS } from '../migrations/index.ts';
 import { checkCatalog } from '../core/layers/catalog-check.ts';
-import { formatSummaryLine, IMPORT_MODES, type ImportMode, type ImportSummary } from './import-summary.ts';
+import { formatSummaryLine, IMPORT_MODES, type ImportMode, type ImportProgress, type ImportSummary } from './import-summary.ts';
 import { builtInProfiles } from './mapping.ts';
 import { emptyLayer } from './empty-layer.ts';
 import { LOT_IMPORT_LAYER, runLotImport } from './lot-import.ts';
-import { ImportOptionsError, importableLayers, runImport, validateImportOptions, type ImportOptions, type ImportProgress } from './pipeline.ts';
+import { ImportOptionsError, importableLayers, runImport, validateImportOptions, type ImportOptions } from './pipeline.ts';
 
 const USAGE = `usage: npm run import -- <layer> <file> [options]
 
@@ -157,6 +157,7 @@ async function main(argv: string[]): Promise<number> {
     confirmed: args.values.yes ?? false,
     onProgress: (p) => progress.update(p),
     signal: abort.signal,
+    onServerFault: (error) => console.error(`  server error: ${(error as Error).stack ?? String(error)}`),
   };
   // Lots have an import path of their own, keyed on (zone code, lot number).
   const lotImport = layer === LOT_IMPORT_LAYER;
@@ -167,7 +168,7 @@ async function main(argv: string[]): Promise<number> {
     throw error;
   }
 
-  // Ctrl-C stops at the next batch; the transaction is rolled back and the run marked failed.
+  // Ctrl-C stops at the next step; the live layer is untouched and the run marked cancelled.
   process.once('SIGINT', () => abort.abort());
   process.once('SIGTERM', () => abort.abort());
   return withDatabase(layers, async (db) => {

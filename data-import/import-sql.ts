@@ -1,15 +1,26 @@
-// The SQL of an import, built from the layer description: staging table, geometry repair,
-// rejections, diff against the live layer and the merge. Identifiers only through ident().
+// The SQL of an import, built from the layer description: the staging table, geometry repair,
+// rejections and diff in steps over ranges of staged rows, and the merge into the live layer.
+// Identifiers only through ident(); a step's row range is always $1 (exclusive) to $2 (inclusive).
 import type { LayerDef } from '../core/layers/layer-def.ts';
 import { ident } from '../core/layers/layer-sql.ts';
 import { PROPERTY_TYPES } from '../core/layers/property-types.ts';
 import type { TargetColumn } from './mapping.ts';
 
-/** The staging table, private to the import's session; it vanishes with its transaction. */
-export const STAGE = 'pg_temp.websig_import_stage';
+/** The staging table of run `runId`, a real table so that each step can be its own transaction. */
+export const stageTable = (runId: number): string => ident(`import_stage_${runId}`);
+
+/** Leftover staging tables (of runs no longer running) on the search path, by `run` id. */
+export const LEFTOVER_STAGES_SQL = `
+  SELECT substring(c.relname FROM 14)::int AS run
+    FROM pg_class c
+   WHERE c.relkind = 'r' AND c.relname ~ '^import_stage_[0-9]{1,9}$' AND pg_table_is_visible(c.oid)
+     AND NOT EXISTS (SELECT 1 FROM import_runs i WHERE i.id = substring(c.relname FROM 14)::int AND i.status = 'running')`;
 
 /** A staged row's final geometry: the repaired one if repair was needed, else the reprojected one. */
 const FINAL_GEOM = 'coalesce(r._made_valid, r.geom)';
+
+/** The step's range of staged rows. */
+const IN_RANGE = 'r._row > $1 AND r._row <= $2';
 
 /** Longitude/latitude a stored geometry must stay within (Web Mercator tiles end at ±85.05°). */
 const LON_LAT_LIMITS = `NOT (${FINAL_GEOM} @ ST_MakeEnvelope(-180, -85.06, 180, 85.06, 4326))`;
@@ -19,89 +30,88 @@ const LON_LAT_LIMITS = `NOT (${FINAL_GEOM} @ ST_MakeEnvelope(-180, -85.06, 180, 
  * with its SRID) or WKT. The database reprojects (`geom`) and, for polygons, tests validity
  * (`_valid`) as rows arrive, while the reader is busy with the next ones; `_made_valid` holds
  * repairs. (Transforming twice costs less than a serial pass over the table afterwards.)
+ * UNLOGGED: a crash loses the stage, which a restarted server drops anyway, and COPY skips the WAL.
  */
-export function createStageSql(layer: LayerDef, columns: readonly TargetColumn[]): string {
+export function createStageSql(stage: string, layer: LayerDef, columns: readonly TargetColumn[]): string {
   const cols = columns.map((c) => `${ident(c.name)} ${PROPERTY_TYPES[c.type].sqlType}`).join(', ');
   const validity = layer.geometryType === 'MultiPolygon' ? ', _valid boolean GENERATED ALWAYS AS (ST_IsValid(ST_Transform(_src, 4326))) STORED' : '';
-  return `CREATE TEMP TABLE websig_import_stage (
+  return `CREATE UNLOGGED TABLE ${stage} (
     _row integer NOT NULL, _fixed boolean NOT NULL, ${cols}, _src geometry, _wkt text, _error text,
-    geom geometry GENERATED ALWAYS AS (ST_Transform(_src, 4326)) STORED${validity}, _made_valid geometry) ON COMMIT DROP`;
+    geom geometry GENERATED ALWAYS AS (ST_Transform(_src, 4326)) STORED${validity}, _made_valid geometry)`;
 }
-
-/** A per-row WKT reader that turns a parse failure into a reason instead of failing the statement. */
-export function wktFunctionSql(): string {
-  return `CREATE OR REPLACE FUNCTION pg_temp.websig_import_wkt(t text, srid integer, polygons boolean, OUT g geometry, OUT err text)
-  LANGUAGE plpgsql AS $$
-  BEGIN
-    g := ST_Force2D(ST_GeomFromEWKT(t));
-    IF ST_SRID(g) = 0 THEN g := ST_SetSRID(g, srid); END IF;
-    IF ST_IsEmpty(g) THEN g := NULL; err := 'empty geometry'; RETURN; END IF;
-    IF polygons THEN
-      IF GeometryType(g) NOT IN ('POLYGON', 'MULTIPOLYGON') THEN
-        err := 'geometry type ' || GeometryType(g) || ' does not fit a polygon layer'; g := NULL; RETURN;
-      END IF;
-      g := ST_Multi(g);
-    ELSE
-      IF GeometryType(g) = 'MULTIPOINT' AND ST_NumGeometries(g) = 1 THEN g := ST_GeometryN(g, 1); END IF;
-      IF GeometryType(g) <> 'POINT' THEN
-        err := 'geometry type ' || GeometryType(g) || ' does not fit a point layer'; g := NULL; RETURN;
-      END IF;
-    END IF;
-  EXCEPTION WHEN others THEN
-    g := NULL; err := 'unreadable WKT: ' || SQLERRM;
-  END $$`;
-}
-
-/** Parses the staged WKT rows ($1 source SRID, $2 polygons?). */
-export const PARSE_WKT_SQL = `UPDATE ${STAGE} SET (_src, _error) = (SELECT g, err FROM pg_temp.websig_import_wkt(_wkt, $1, $2)) WHERE _wkt IS NOT NULL`;
 
 /**
- * Repairs invalid polygons (ST_MakeValid may return a collection: its polygons are kept). Only
- * the invalid rows are rewritten.
+ * Indexes built once the rows are in (cheaper than maintaining them row by row): `_row` for the
+ * steps' ranges, the natural key for the diff and the merge; then statistics for their plans.
  */
-export const REPAIR_POLYGONS_SQL = `UPDATE ${STAGE} r SET _made_valid = ST_Multi(ST_CollectionExtract(ST_MakeValid(r.geom), 3)), _fixed = true
-  WHERE NOT r._valid`;
+export function indexStageSql(stage: string, key: string | undefined): string[] {
+  return [
+    `CREATE INDEX ON ${stage} (_row)`,
+    ...(key ? [`CREATE INDEX ON ${stage} (${ident(key)})`] : []),
+    `ANALYZE ${stage}`,
+  ];
+}
 
-/** Rows rejected for their geometry (removed from staging): `_row`, `reason`, `total`; $1 = how many to list. */
-export const GEOMETRY_REJECTS_SQL = `
+/** The highest staged row number: where the steps end. */
+export const maxRowSql = (stage: string) => `SELECT coalesce(max(_row), 0) AS n FROM ${stage}`;
+
+/** Parses the staged WKT rows of a range ($3 source SRID, $4 polygons?). */
+export const parseWktSql = (stage: string) =>
+  `UPDATE ${stage} r SET (_src, _error) = (SELECT g, err FROM websig_import_wkt(r._wkt, $3, $4)) WHERE r._wkt IS NOT NULL AND ${IN_RANGE}`;
+
+/**
+ * Repairs the invalid polygons of a range (ST_MakeValid may return a collection: its polygons are
+ * kept). Only the invalid rows are rewritten.
+ */
+export const repairPolygonsSql = (stage: string) =>
+  `UPDATE ${stage} r SET _made_valid = ST_Multi(ST_CollectionExtract(ST_MakeValid(r.geom), 3)), _fixed = true WHERE NOT r._valid AND ${IN_RANGE}`;
+
+/** A rejecting statement's answer: the first rejected rows (`_row`, `reason`) with the `total`; $3 = how many to list. */
+const listRejects = `SELECT _row, reason, count(*) OVER () AS total FROM gone ORDER BY _row LIMIT $3`;
+
+/** Rows of a range rejected for their geometry (removed from staging). */
+export const geometryRejectsSql = (stage: string) => `
   WITH gone AS (
-    DELETE FROM ${STAGE} r
-     WHERE r.geom IS NULL OR ST_IsEmpty(${FINAL_GEOM}) OR ${LON_LAT_LIMITS}
+    DELETE FROM ${stage} r
+     WHERE (r.geom IS NULL OR ST_IsEmpty(${FINAL_GEOM}) OR ${LON_LAT_LIMITS}) AND ${IN_RANGE}
     RETURNING r._row, CASE WHEN r.geom IS NULL THEN coalesce(r._error, 'no geometry')
       WHEN ST_IsEmpty(${FINAL_GEOM}) THEN 'empty geometry after repair'
       ELSE 'outside the longitude/latitude range after reprojection: wrong coordinate system?' END AS reason)
-  SELECT _row, reason, count(*) OVER () AS total FROM gone ORDER BY _row LIMIT $1`;
+  ${listRejects}`;
 
-/** Whether the file repeats a natural key. */
-export const hasDuplicateKeysSql = (key: string) =>
-  `SELECT 1 FROM ${STAGE} GROUP BY ${ident(key)} HAVING count(*) > 1 LIMIT 1`;
+/** Whether the file repeats a natural key (the key's index answers it). */
+export const hasDuplicateKeysSql = (stage: string, key: string) =>
+  `SELECT 1 FROM ${stage} GROUP BY ${ident(key)} HAVING count(*) > 1 LIMIT 1`;
 
 /** Removes repeats of a natural key, keeping the first occurrence; lists them ($1 = how many). */
-export function duplicateRejectsSql(key: string): string {
+export function duplicateRejectsSql(stage: string, key: string): string {
   return `
-  WITH d AS (SELECT _row, ${ident(key)}::text AS k, min(_row) OVER (PARTITION BY ${ident(key)}) AS first FROM ${STAGE}),
-  gone AS (DELETE FROM ${STAGE} r USING d WHERE r._row = d._row AND d._row <> d.first
+  WITH d AS (SELECT _row, ${ident(key)}::text AS k, min(_row) OVER (PARTITION BY ${ident(key)}) AS first FROM ${stage}),
+  gone AS (DELETE FROM ${stage} r USING d WHERE r._row = d._row AND d._row <> d.first
            RETURNING r._row, 'duplicate ${key} "' || d.k || '" (first at row ' || d.first || ')' AS reason)
   SELECT _row, reason, count(*) OVER () AS total FROM gone ORDER BY _row LIMIT $1`;
 }
 
-/** In append mode, rows whose key the layer already holds are rejected ($1 = how many to list). */
-export function appendConflictsSql(layer: LayerDef, key: string): string {
+/** In append mode, rows of a range whose key the layer already holds are rejected. */
+export function appendConflictsSql(stage: string, layer: LayerDef, key: string): string {
   return `
-  WITH gone AS (DELETE FROM ${STAGE} r USING ${ident(layer.id)} l WHERE l.${ident(key)} = r.${ident(key)}
+  WITH gone AS (DELETE FROM ${stage} r USING ${ident(layer.id)} l WHERE l.${ident(key)} = r.${ident(key)} AND ${IN_RANGE}
                 RETURNING r._row, '${key} "' || r.${ident(key)}::text || '" is already in the layer: use mode upsert' AS reason)
-  SELECT _row, reason, count(*) OVER () AS total FROM gone ORDER BY _row LIMIT $1`;
+  ${listRejects}`;
 }
 
 /**
- * In append mode, removes from staging the rows identical to a live feature (every mapped column,
+ * In append mode, removes from a range the rows identical to a live feature (every mapped column,
  * and the same geometry); `~=` (same bounding box) lets the spatial index find the candidates.
  */
-export function identicalRowsSql(layer: LayerDef, columns: readonly TargetColumn[]): string {
+export function identicalRowsSql(stage: string, layer: LayerDef, columns: readonly TargetColumn[]): string {
   const same = columns.map((c) => `l.${ident(c.name)} IS NOT DISTINCT FROM r.${ident(c.name)}`);
-  return `DELETE FROM ${STAGE} r WHERE EXISTS (SELECT 1 FROM ${ident(layer.id)} l
+  return `DELETE FROM ${stage} r WHERE ${IN_RANGE} AND EXISTS (SELECT 1 FROM ${ident(layer.id)} l
     WHERE l.geom ~= ${FINAL_GEOM} AND ST_Equals(l.geom, ${FINAL_GEOM})${same.map((c) => ` AND ${c}`).join('')})`;
 }
+
+/** Staged rows, and how many of them were repaired. */
+export const countStagedSql = (stage: string) => `SELECT count(*) AS loaded, count(*) FILTER (WHERE _fixed) AS repaired FROM ${stage}`;
 
 /** True when a delivered row differs from the live one: any column, or the geometry by more than ~1 cm. */
 function changedSql(columns: readonly TargetColumn[], key: string): string {
@@ -113,66 +123,62 @@ function changedSql(columns: readonly TargetColumn[], key: string): string {
 const geometryMovedSql = () =>
   `CASE WHEN ${FINAL_GEOM} = l.geom THEN false ELSE NOT (ST_SnapToGrid(${FINAL_GEOM}, 1e-7) = ST_SnapToGrid(l.geom, 1e-7)) END`;
 
-/** Counts for the diff of a keyed layer: added, changed, unchanged, and changes per column (c0…, geom). */
-export function diffCountsSql(layer: LayerDef, columns: readonly TargetColumn[], key: string): string {
+/** Counts for the diff of a keyed layer over a range: added, changed, and changes per column (c0…, geom). */
+export function diffCountsSql(stage: string, layer: LayerDef, columns: readonly TargetColumn[], key: string): string {
   const k = ident(key);
   const perColumn = columns.map((c, i) => `count(*) FILTER (WHERE l.${k} IS NOT NULL AND r.${ident(c.name)} IS DISTINCT FROM l.${ident(c.name)}) AS c${i}`);
   return `SELECT count(*) FILTER (WHERE l.${k} IS NULL) AS added,
                  count(*) FILTER (WHERE l.${k} IS NOT NULL AND ${changedSql(columns, key)}) AS changed,
                  ${perColumn.join(', ')},
                  count(*) FILTER (WHERE l.${k} IS NOT NULL AND ${geometryMovedSql()}) AS geom
-            FROM ${STAGE} r LEFT JOIN ${ident(layer.id)} l ON l.${k} = r.${k}`;
+            FROM ${stage} r LEFT JOIN ${ident(layer.id)} l ON l.${k} = r.${k} WHERE ${IN_RANGE}`;
 }
 
 /** Live features the delivery no longer holds: how many, and the first keys ($1 = how many to list). */
-export function absentSql(layer: LayerDef, key: string): string {
+export function absentSql(stage: string, layer: LayerDef, key: string): string {
   const k = ident(key);
   return `SELECT l.${k}::text AS key, count(*) OVER () AS total FROM ${ident(layer.id)} l
-           WHERE NOT EXISTS (SELECT 1 FROM ${STAGE} r WHERE r.${k} = l.${k}) ORDER BY 1 LIMIT $1`;
+           WHERE NOT EXISTS (SELECT 1 FROM ${stage} r WHERE r.${k} = l.${k}) ORDER BY 1 LIMIT $1`;
 }
 
 /** The first keys (in file order) of added or changed rows ($1 = how many). */
-export function sampleKeysSql(layer: LayerDef, columns: readonly TargetColumn[], key: string, which: 'added' | 'changed'): string {
+export function sampleKeysSql(stage: string, layer: LayerDef, columns: readonly TargetColumn[], key: string, which: 'added' | 'changed'): string {
   const k = ident(key);
   const where = which === 'added' ? `l.${k} IS NULL` : `l.${k} IS NOT NULL AND ${changedSql(columns, key)}`;
-  return `SELECT r.${k}::text AS key FROM ${STAGE} r LEFT JOIN ${ident(layer.id)} l ON l.${k} = r.${k} WHERE ${where} ORDER BY r._row LIMIT $1`;
+  return `SELECT r.${k}::text AS key FROM ${stage} r LEFT JOIN ${ident(layer.id)} l ON l.${k} = r.${k} WHERE ${where} ORDER BY r._row LIMIT $1`;
 }
 
-/** Value changes of a code-list column between the live layer and the delivery, most frequent first. */
-export function transitionsSql(layer: LayerDef, column: string, key: string): string {
+/** Value changes of a code-list column over a range, between the live layer and the delivery. */
+export function transitionsSql(stage: string, layer: LayerDef, column: string, key: string): string {
   const k = ident(key);
   const c = ident(column);
   return `SELECT l.${c}::text AS before, r.${c}::text AS after, count(*) AS n
-            FROM ${STAGE} r JOIN ${ident(layer.id)} l ON l.${k} = r.${k}
-           WHERE r.${c} IS DISTINCT FROM l.${c} GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2`;
+            FROM ${stage} r JOIN ${ident(layer.id)} l ON l.${k} = r.${k}
+           WHERE r.${c} IS DISTINCT FROM l.${c} AND ${IN_RANGE} GROUP BY 1, 2`;
 }
 
 /**
- * The writes into the live table. With a natural key, replace and upsert touch only what changed
- * (surviving features keep their ids); replace also deletes what the delivery no longer holds.
+ * The writes into the live table, in one transaction with the layer's indexes in place: readers
+ * keep seeing the old rows until the commit and never wait (no DROP INDEX, no table lock beyond
+ * the row locks of ordinary writes). With a natural key, replace and upsert touch only what
+ * changed (surviving features keep their ids); replace also deletes what the delivery lacks.
  */
-export function mergeSql(layer: LayerDef, columns: readonly TargetColumn[], mode: 'replace' | 'append' | 'upsert', key: string | undefined): string[] {
+export function mergeSql(stage: string, layer: LayerDef, columns: readonly TargetColumn[], mode: 'replace' | 'append' | 'upsert', key: string | undefined): string[] {
   const live = ident(layer.id);
   const names = columns.map((c) => ident(c.name));
-  // No ORDER BY: the staging table is scanned in load order, and sorting 500,000 rows costs a second.
-  const insertAll = `INSERT INTO ${live} (${names.join(', ')}, geom) SELECT ${names.map((n) => `r.${n}`).join(', ')}, ${FINAL_GEOM} FROM ${STAGE} r`;
+  // New rows get their ids in file order (the staging steps may have moved rows within the table;
+  // its `_row` index gives the order without a sort).
+  const inFileOrder = 'ORDER BY r._row';
+  const insertAll = `INSERT INTO ${live} (${names.join(', ')}, geom) SELECT ${names.map((n) => `r.${n}`).join(', ')}, ${FINAL_GEOM} FROM ${stage} r ${inFileOrder}`;
   if (!key) return mode === 'replace' ? [`DELETE FROM ${live}`, insertAll] : [insertAll];
   if (mode === 'append') return [insertAll];
   const k = ident(key);
   const set = columns.filter((c) => c.name !== key).map((c) => `${ident(c.name)} = r.${ident(c.name)}`);
   const statements = [];
-  if (mode === 'replace') statements.push(`DELETE FROM ${live} l WHERE NOT EXISTS (SELECT 1 FROM ${STAGE} r WHERE r.${k} = l.${k})`);
-  statements.push(`UPDATE ${live} l SET ${[...set, `geom = ${FINAL_GEOM}`].join(', ')} FROM ${STAGE} r WHERE l.${k} = r.${k} AND ${changedSql(columns, key)}`);
+  if (mode === 'replace') statements.push(`DELETE FROM ${live} l WHERE NOT EXISTS (SELECT 1 FROM ${stage} r WHERE r.${k} = l.${k})`);
+  statements.push(`UPDATE ${live} l SET ${[...set, `geom = ${FINAL_GEOM}`].join(', ')} FROM ${stage} r WHERE l.${k} = r.${k} AND ${changedSql(columns, key)}`);
   statements.push(`INSERT INTO ${live} (${names.join(', ')}, geom)
-    SELECT ${names.map((n) => `r.${n}`).join(', ')}, ${FINAL_GEOM} FROM ${STAGE} r
-     WHERE NOT EXISTS (SELECT 1 FROM ${live} l WHERE l.${k} = r.${k})`);
+    SELECT ${names.map((n) => `r.${n}`).join(', ')}, ${FINAL_GEOM} FROM ${stage} r
+     WHERE NOT EXISTS (SELECT 1 FROM ${live} l WHERE l.${k} = r.${k}) ${inFileOrder}`);
   return statements;
 }
-
-/** Indexes a bulk load may drop and rebuild: not unique, not backing a constraint ($1 = table). */
-export const DROPPABLE_INDEXES_SQL = `
-  SELECT i.indexrelid::regclass::text AS name, pg_get_indexdef(i.indexrelid) AS definition
-    FROM pg_index i
-   WHERE i.indrelid = $1::regclass AND NOT i.indisunique AND NOT i.indisprimary
-     AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
-   ORDER BY 1`;

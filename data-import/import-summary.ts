@@ -3,6 +3,24 @@
 export type ImportMode = 'replace' | 'append' | 'upsert';
 export const IMPORT_MODES: readonly ImportMode[] = ['replace', 'append', 'upsert'];
 
+/** queued (a job waiting for its turn) → running → succeeded, failed or cancelled. */
+export type ImportStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+/** Where a run stands: queued, then reading the file into staging, checking it (repairs,
+ *  rejections, diff), writing into the live layer, and how it ended. */
+export type ImportPhase = 'queued' | 'reading' | 'checking' | 'writing' | 'done' | 'failed' | 'cancelled';
+
+/** Who a failure is down to: the file (its content, or options that do not fit it), or the
+ *  server (database lost, disk full, a bug), which no change to the file would fix. */
+export type ImportFault = 'file' | 'server';
+
+export interface ImportProgress {
+  phase: ImportPhase;
+  done: number;
+  total: number;
+  unit: 'features' | 'bytes';
+}
+
 export interface RowError {
   /** 1-based feature number in the source. */
   row: number;
@@ -32,7 +50,7 @@ export interface ImportDiff {
 export interface ImportSummary {
   /** import_runs id (null when the run could not even be recorded). */
   id: number | null;
-  status: 'running' | 'succeeded' | 'failed';
+  status: ImportStatus;
   layer: string;
   file: string;
   sha256: string | null;
@@ -58,12 +76,23 @@ export interface ImportSummary {
   /** How each property was filled ("zone_code ← zs_code"). */
   fields: string[];
   durationMs: number;
-  /** Why a failed import failed. */
+  /** Why a failed import failed, or why it was cancelled. */
   message?: string;
+  /** Whose fault a failure is. */
+  fault?: ImportFault;
   startedAt?: string;
 }
 
 const n = (v: number) => v.toLocaleString('en-US');
+
+/** A run as an import job: its summary so far, where it stands, and whether it was asked to stop. */
+export interface ImportJob extends ImportSummary {
+  phase: ImportPhase;
+  progress: Omit<ImportProgress, 'phase'>;
+  cancelRequested: boolean;
+  /** Last sign of life of the process running it (ISO time). */
+  heartbeatAt: string;
+}
 
 /** The diff in a few words: "+12 −3 ~130 (status: in_progress → deployed 120)". */
 export function formatDiff(diff: ImportDiff | null): string {
@@ -81,7 +110,8 @@ export function formatDiff(diff: ImportDiff | null): string {
 
 /** The one-line summary the CLI ends with. */
 export function formatSummaryLine(s: ImportSummary): string {
-  const head = `${s.status === 'succeeded' ? (s.dryRun ? 'dry run ok' : 'imported') : 'FAILED'} ${s.layer} ← ${s.file}${s.member ? `[${s.member}]` : ''}`;
+  const outcome = s.status === 'succeeded' ? (s.dryRun ? 'dry run ok' : 'imported') : s.status === 'cancelled' ? 'CANCELLED' : 'FAILED';
+  const head = `${outcome} ${s.layer} ← ${s.file}${s.member ? `[${s.member}]` : ''}`;
   const counts = `${n(s.counts.read)} read, ${n(s.counts.loaded)} loaded, ${n(s.counts.repaired)} repaired, ${n(s.counts.rejected)} rejected`;
   const diff = s.diff ? `; ${s.dryRun ? 'would be ' : ''}${formatDiff(s.diff)}` : '';
   const tail = `${(s.durationMs / 1000).toFixed(1)} s${s.id ? `, run #${s.id}` : ''}`;

@@ -4,7 +4,7 @@
 // each change audited. A path of its own beside the pipeline, whose natural key is one column;
 // it reuses the pipeline's readers, mapping, coordinate systems and run records.
 import { basename } from 'node:path';
-import type { Database, Queryable } from '../core/db/database.ts';
+import type { Queryable } from '../core/db/database.ts';
 import type { LayerDef } from '../core/layers/layer-def.ts';
 import { ident } from '../core/layers/layer-sql.ts';
 import type { LayerRegistry } from '../core/layers/registry.ts';
@@ -13,12 +13,13 @@ import { applyLotRules } from '../server/lots/lot-rules.ts';
 import { LOT_OUTSIDE_TOLERANCE_M2, LOT_OVERLAP_TOLERANCE_M2, LOT_OVERLAP_TOLERANCE_SHARE } from '../server/lots/lot-rules.ts';
 import { parisToday } from '../server/lots/lot-edits.ts';
 import { resolveSrs } from './crs.ts';
-import { wktFunctionSql } from './import-sql.ts';
-import { MAX_STORED_ERRORS, finishRun, startRun } from './import-runs.ts';
+import { ImportFailure, describeServerFault, faultOf } from './import-fault.ts';
+import { MAX_STORED_ERRORS, finishRun, processRunner, startRun } from './import-runs.ts';
 import type { ImportDiff, ImportSummary } from './import-summary.ts';
 import { compileMapping, loadProfile } from './mapping.ts';
 import { ImportOptionsError, deliveryHash, type ImportOptions } from './pipeline.ts';
 import { openSource, type OpenedSource } from './sources/open-source.ts';
+import type { ImportDatabase } from './stage-loader.ts';
 import { encodeGeometry } from './wkb.ts';
 
 /** The layer this path imports into. */
@@ -37,17 +38,26 @@ const STAGE = 'pg_temp.websig_lot_stage';
 const SQL_TYPES = { text: 'text', integer: 'integer', number: 'numeric', date: 'date', datetime: 'timestamptz', boolean: 'boolean', 'text[]': 'text[]' } as const;
 const BATCH = 1000;
 
-class LotImportFailure extends Error {}
+class LotImportFailure extends ImportFailure {}
 class DryRunDone extends Error {}
 
-/** Runs a lot import (mode upsert only); never throws for a failed import, only for bad options. */
-export async function runLotImport(db: Database, layers: LayerRegistry, options: ImportOptions): Promise<ImportSummary> {
+/** Checks a lot import's options before anything is read or recorded; returns the lots' and zones' descriptions. */
+export function validateLotImportOptions(layers: LayerRegistry, options: ImportOptions): { lots: LayerDef; zones: LayerDef } {
   const lots = layers.get(LOT_IMPORT_LAYER);
   const zones = layers.get('business_zones');
   if (!lots || !zones) throw new ImportOptionsError('the lot import needs the zone_lots and business_zones descriptions');
   if (options.mode !== 'upsert') {
     throw new ImportOptionsError('lots are imported by (zone code, lot number): mode must be upsert (lots absent from the file are kept)', 'mode');
   }
+  return { lots, zones };
+}
+
+/**
+ * Runs a lot import (mode upsert only); never throws for a failed import, only for bad options.
+ * Lot deliveries are small (a zone's lots): the whole import is one transaction.
+ */
+export async function runLotImport(db: ImportDatabase, layers: LayerRegistry, options: ImportOptions): Promise<ImportSummary> {
+  const { lots, zones } = validateLotImportOptions(layers, options);
   const started = performance.now();
   const summary: ImportSummary = {
     id: null, status: 'running', layer: lots.id, file: options.fileName ?? basename(options.file), sha256: null, mode: 'upsert',
@@ -56,7 +66,7 @@ export async function runLotImport(db: Database, layers: LayerRegistry, options:
     diff: null, errors: [], warnings: [], fields: [], durationMs: 0,
   };
   summary.sha256 = await deliveryHash(options.file);
-  summary.id = await startRun(db, { ...summary, userId: options.userId });
+  summary.id = options.runId ?? (await startRun(db, { ...summary, status: 'running', runner: options.runner ?? processRunner(), userId: options.userId }));
   const maxErrors = options.maxErrors ?? 0;
   const reject = (row: number, reason: string) => {
     summary.counts.rejected++;
@@ -145,7 +155,9 @@ export async function runLotImport(db: Database, layers: LayerRegistry, options:
       return summary;
     }
     if (error instanceof ImportOptionsError) throw error;
-    finish(summary, 'failed', started, error instanceof Error ? error.message : String(error));
+    summary.fault = faultOf(error);
+    if (summary.fault === 'server') options.onServerFault?.(error);
+    finish(summary, 'failed', started, summary.fault === 'file' ? (error as Error).message : `${describeServerFault(error)}: the import stopped and nothing was changed`);
     await finishRun(db, summary).catch(() => undefined);
     return summary;
   } finally {
@@ -168,9 +180,8 @@ async function stageChecks(tx: Queryable, srid: number, reject: (row: number, re
     for (const r of rows) reject(r._row, r.reason);
   };
   // WKT is read row by row by the pipeline's reader, which turns a parse failure into a reason.
-  await tx.query(wktFunctionSql());
   await tx.query(`UPDATE ${STAGE} SET geom = ST_Multi(ST_Transform(ST_GeomFromEWKB(decode(_src, 'hex')), 4326)) WHERE _wkt IS NULL`);
-  await tx.query(`UPDATE ${STAGE} s SET (geom, _error) = (SELECT ST_Transform(g, 4326), err FROM pg_temp.websig_import_wkt(s._wkt, $1, true))
+  await tx.query(`UPDATE ${STAGE} s SET (geom, _error) = (SELECT ST_Transform(g, 4326), err FROM websig_import_wkt(s._wkt, $1, true))
       WHERE _wkt IS NOT NULL`, [srid]);
   await drop(`SELECT _row, coalesce(_error, 'no geometry') AS reason FROM ${STAGE} WHERE geom IS NULL`);
   await tx.query(`UPDATE ${STAGE} s SET zone_id = z.id FROM business_zones z WHERE z.code = s.zone_code`);

@@ -1,23 +1,26 @@
-// The import pipeline: file → reader → mapping → staging (COPY or batches) → geometry repair and
-// rejections in SQL → diff against the live layer → merge, all in one transaction, recorded in
-// import_runs. Shared by the CLI and POST /api/imports.
+// The import pipeline: file → reader → mapping → staging table (COPY or batches) → geometry
+// repair, rejections and diff in short steps → one short transaction merging into the live
+// layer; recorded in import_runs with phase, progress and heartbeat. Readers of the layer never
+// wait for it before that last transaction. Shared by the CLI and import jobs.
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { basename, extname } from 'node:path';
-import type { Database, Queryable, Row } from '../core/db/database.ts';
+import type { Queryable, Row } from '../core/db/database.ts';
 import type { LayerDef } from '../core/layers/layer-def.ts';
 import { ident } from '../core/layers/layer-sql.ts';
 import type { LayerRegistry } from '../core/layers/registry.ts';
 import { resolveSrs } from './crs.ts';
-import { withImportSession, type ImportSession, type LoadColumn } from './import-session.ts';
+import { ImportCancelled, ImportFailure, describeServerFault, faultOf } from './import-fault.ts';
+import { createStepper, trackRun, type RunTracker } from './import-progress.ts';
+import { MAX_STORED_ERRORS, RunConflictError, finishRun, processRunner, startRun } from './import-runs.ts';
 import {
-  DROPPABLE_INDEXES_SQL, GEOMETRY_REJECTS_SQL, PARSE_WKT_SQL, REPAIR_POLYGONS_SQL, STAGE, absentSql, appendConflictsSql,
-  createStageSql, diffCountsSql, duplicateRejectsSql, hasDuplicateKeysSql, identicalRowsSql, mergeSql, sampleKeysSql, transitionsSql, wktFunctionSql,
+  absentSql, appendConflictsSql, countStagedSql, createStageSql, diffCountsSql, duplicateRejectsSql, geometryRejectsSql, hasDuplicateKeysSql,
+  identicalRowsSql, indexStageSql, maxRowSql, mergeSql, parseWktSql, repairPolygonsSql, sampleKeysSql, stageTable, transitionsSql,
 } from './import-sql.ts';
-import { MAX_STORED_ERRORS, finishRun, startRun } from './import-runs.ts';
-import { IMPORT_MODES, type ImportDiff, type ImportMode, type ImportSummary, type RowError } from './import-summary.ts';
+import { IMPORT_MODES, type ImportDiff, type ImportMode, type ImportProgress, type ImportSummary, type RowError } from './import-summary.ts';
 import { compileMapping, loadProfile, type CompiledMapping, type MappingProfile } from './mapping.ts';
 import { openSource, type OpenedSource } from './sources/open-source.ts';
+import { openStageLoader, type ImportDatabase, type LoadColumn } from './stage-loader.ts';
 import { encodeGeometry } from './wkb.ts';
 
 export interface ImportOptions {
@@ -49,16 +52,16 @@ export interface ImportOptions {
   maxErrors?: number;
   /** Staff member running the import (API). */
   userId?: number;
+  /** The queued run (an import job) this import is; without one, a run is recorded here. */
+  runId?: number;
+  /** Who runs it, recorded with a run recorded here (default: this process). */
+  runner?: string;
   onProgress?: (progress: ImportProgress) => void;
-  /** Aborts the import (the transaction is rolled back). */
+  /** Stops the import at its next step; the live layer stays as it was. */
   signal?: AbortSignal;
-}
-
-export interface ImportProgress {
-  phase: 'reading' | 'checking' | 'writing' | 'done';
-  done: number;
-  total: number;
-  unit: 'features' | 'bytes';
+  /** Told the error behind a failure that is the server's fault, for the caller's log (the
+   *  summary only says what failed, in words that leak no SQL). */
+  onServerFault?: (error: unknown) => void;
 }
 
 /** Options that make no sense: nothing is run or recorded (CLI exit 2, API 400). */
@@ -66,16 +69,6 @@ export class ImportOptionsError extends Error {
   /** The option at fault (`mode`, `maxErrors`…), for front ends that name it their own way. */
   constructor(message: string, readonly option?: keyof ImportOptions) {
     super(message);
-  }
-}
-
-/** A failure of the whole import; the summary says how far it got. */
-class ImportFailure extends Error {}
-
-/** Thrown inside the transaction to roll a dry run back once its report is complete. */
-class DryRunDone extends Error {
-  constructor(readonly summary: ImportSummary) {
-    super('dry run');
   }
 }
 
@@ -121,29 +114,40 @@ export async function deliveryHash(path: string): Promise<string> {
 /** Share of the live layer a replace may remove before it needs the person's confirmation. */
 export const DEFAULT_REMOVAL_CONFIRM_SHARE = 0.1;
 
-/** Rows a bulk load must write, at least, before indexes are dropped and rebuilt instead of updated. */
+/** Rows a merge must write, at least, before the live table's statistics are refreshed with it. */
 const BULK_MIN_ROWS = 10_000;
 /** Sample keys listed per kind in a diff. */
 const SAMPLE_KEYS = 20;
+/** Records read between two progress reports (each is cheap: the tracker writes once a second). */
+const PROGRESS_ROWS = 1000;
 
 /** Runs one import; never throws for a failed import (the summary says `failed`), only for bad options. */
-export async function runImport(db: Database, layers: LayerRegistry, options: ImportOptions): Promise<ImportSummary> {
+export async function runImport(db: ImportDatabase, layers: LayerRegistry, options: ImportOptions): Promise<ImportSummary> {
   const layer = validateImportOptions(layers, options);
   const started = performance.now();
-  const mode = options.mode;
-  const maxErrors = options.maxErrors ?? 0;
   const summary: ImportSummary = {
-    id: null, status: 'running', layer: layer.id, file: options.fileName ?? basename(options.file), sha256: null, mode,
+    id: options.runId ?? null, status: 'running', layer: layer.id, file: options.fileName ?? basename(options.file), sha256: null, mode: options.mode,
     mapping: typeof options.mapping === 'object' ? options.mapping.name : (options.mapping ?? 'default'), dryRun: options.dryRun ?? false,
     counts: { read: 0, loaded: 0, repaired: 0, rejected: 0 }, written: { inserted: 0, updated: 0, deleted: 0 },
     diff: null, errors: [], warnings: [], fields: [], durationMs: 0,
   };
+  if (options.runId === undefined) {
+    try {
+      summary.id = await startRun(db, { ...summary, status: 'running', runner: options.runner ?? processRunner(), userId: options.userId });
+    } catch (error) {
+      if (!(error instanceof RunConflictError)) throw error;
+      finish(summary, 'failed', started, error.message);
+      return summary;
+    }
+  }
   // Hashing runs alongside the import (it mostly waits for the disk) and is recorded at the end.
   const hashing = deliveryHash(options.file);
   hashing.catch(() => undefined);
-  summary.id = await startRun(db, { ...summary, userId: options.userId });
-
+  const runId = summary.id!;
+  const stage = stageTable(runId);
+  const tracker = trackRun(db, runId, summary, options);
   let opened: OpenedSource | undefined;
+  let staged = false;
   try {
     const profile = typeof options.mapping === 'object' ? options.mapping : loadProfile(options.mapping);
     opened = await openSource(
@@ -165,53 +169,57 @@ export async function runImport(db: Database, layers: LayerRegistry, options: Im
       summary.warnings,
     );
     summary.srs = `EPSG:${srs.srid} (${srs.origin})`;
-    const result = await withImportSession(db, async (session) => {
-      summary.method = session.method;
-      await load(session, layer, mapping, opened!, srs.srid, summary, options, maxErrors);
-      summary.warnings.push(...mapping.nulledReport());
-      const checked = await check(session, layer, mapping, summary, mode, maxErrors);
-      if (summary.dryRun) {
-        // Repeated keys are otherwise found by the merge, which a dry run does not reach.
-        if (checked.duplicatesDeferred) {
-          await rejectDuplicates(session, layer.import!.key!, summary, maxErrors);
-          await countLoaded(session, summary, mode);
-          summary.diff = await diff(session, layer, mapping, summary, mode, checked.liveCount);
-        }
-        summary.confirmationRequired = confirmationReason(summary, checked.liveCount, options) !== undefined;
-        finish(summary, 'succeeded', started);
-        throw new DryRunDone(summary);
-      }
-      const unconfirmed = options.confirmed ? undefined : confirmationReason(summary, checked.liveCount, options);
+    await db.query(createStageSql(stage, layer, mapping.columns));
+    staged = true;
+    const run: StagedRun = { db, stage, layer, mapping, summary, options, tracker };
+    const wktRows = await load(run, opened, srs.srid);
+    summary.warnings.push(...mapping.nulledReport());
+    const liveCount = await check(run, srs.srid, wktRows);
+    summary.sha256 = await hashing;
+    if (!summary.dryRun) {
+      const unconfirmed = options.confirmed ? undefined : confirmationReason(summary, liveCount, options);
       if (unconfirmed) {
         summary.confirmationRequired = true;
         throw new ImportFailure(`${unconfirmed}: check the dry-run diff, then confirm the replacement; nothing was changed`);
       }
-      options.onProgress?.({ phase: 'writing', done: 0, total: summary.counts.loaded, unit: 'features' });
-      await mergeChecked(session, layer, mapping, summary, mode, maxErrors, checked);
-      summary.sha256 = await hashing;
+      // The last moment a cancellation is heard: once the swap has begun, it completes.
+      tracker.checkpoint();
+      await tracker.progress({ phase: 'writing', done: 0, total: summary.counts.loaded, unit: 'features' });
+      await db.transaction(async (tx) => {
+        await merge(tx, run);
+        finish(summary, 'succeeded', started);
+        // Recorded in the same transaction as the data: a committed import is a recorded one.
+        await finishRun(tx, summary);
+      });
+    } else {
+      summary.confirmationRequired = confirmationReason(summary, liveCount, options) !== undefined;
       finish(summary, 'succeeded', started);
-      // Recorded in the same transaction as the data: a committed import is a recorded one.
-      await finishRun(session, summary);
-      return summary;
-    });
+      await finishRun(db, summary);
+    }
     options.onProgress?.({ phase: 'done', done: summary.counts.loaded, total: summary.counts.loaded, unit: 'features' });
-    return result;
+    return summary;
   } catch (error) {
     summary.warnings.push(...(opened?.source.warnings.splice(0) ?? []));
-    summary.sha256 = await hashing.catch(() => null);
-    if (error instanceof DryRunDone) {
-      await finishRun(db, summary);
-      return summary;
+    summary.sha256 ??= await hashing.catch(() => null);
+    if (error instanceof ImportCancelled) {
+      finish(summary, 'cancelled', started, error.message);
+    } else {
+      summary.fault = faultOf(error);
+      if (summary.fault === 'server') options.onServerFault?.(error);
+      finish(summary, 'failed', started, summary.fault === 'file' ? describeError(error) : `${describeServerFault(error)}: the import stopped and nothing was changed`);
     }
-    finish(summary, 'failed', started, error instanceof ImportFailure ? error.message : describeError(error));
+    // When the database is what failed, the run cannot be recorded here: whoever started the
+    // process records it (an import job's server), or a later start-up does.
     await finishRun(db, summary).catch(() => undefined);
     return summary;
   } finally {
+    tracker.stop();
     await opened?.close().catch(() => undefined);
+    // A stage that cannot be dropped now is dropped at the next server start (leftover stages).
+    if (staged) await db.query(`DROP TABLE IF EXISTS ${stage}`).catch(() => undefined);
   }
 }
 
-/** A replace removing more than the allowed share of a non-empty live layer needs confirming. */
 /**
  * Why a replace needs the person's confirmation, if it does: it removes more than the allowed share
  * of a non-empty live layer, or it removes features while rows of the file were rejected (a rejected
@@ -232,7 +240,7 @@ function confirmationReason(summary: ImportSummary, liveCount: number, options: 
   return undefined;
 }
 
-function finish(summary: ImportSummary, status: 'succeeded' | 'failed', started: number, message?: string): void {
+function finish(summary: ImportSummary, status: 'succeeded' | 'failed' | 'cancelled', started: number, message?: string): void {
   summary.status = status;
   summary.durationMs = performance.now() - started;
   summary.errors.sort((a, b) => a.row - b.row);
@@ -263,19 +271,22 @@ function reject(summary: ImportSummary, maxErrors: number, error: RowError): voi
   checkErrorLimit(summary, maxErrors);
 }
 
-/** Streams the source through the mapping into the staging table. */
-async function load(
-  session: ImportSession, layer: LayerDef, mapping: CompiledMapping, opened: OpenedSource, srid: number,
-  summary: ImportSummary, options: ImportOptions, maxErrors: number,
-): Promise<void> {
+/** One import's parts, as the stages after the file is opened share them. */
+interface StagedRun {
+  db: ImportDatabase;
+  /** The staging table (quoted). */
+  stage: string;
+  layer: LayerDef;
+  mapping: CompiledMapping;
+  summary: ImportSummary;
+  options: ImportOptions;
+  tracker: RunTracker;
+}
+
+/** Streams the source through the mapping into the staging table, then indexes it; returns how many rows carry WKT. */
+async function load({ db, stage, layer, mapping, summary, options, tracker }: StagedRun, opened: OpenedSource, srid: number): Promise<number> {
   const { source } = opened;
-  // ST_IsValid explains every invalid geometry in a NOTICE: thousands of them are noise here.
-  await session.query('SET LOCAL client_min_messages = warning');
-  // Only this session sees these objects; they vanish with its transaction.
-  await session.query(createStageSql(layer, mapping.columns));
-  await session.query(wktFunctionSql());
-  const lock = await session.query<{ ok: boolean } & Row>("SELECT pg_try_advisory_xact_lock(hashtext('websig-import'), hashtext($1)) AS ok", [layer.id]);
-  if (!lock.rows[0]!.ok) throw new ImportFailure(`another import into ${layer.id} is running: try again when it is done`);
+  const maxErrors = options.maxErrors ?? 0;
   const columns: LoadColumn[] = [
     { name: '_row', type: 'integer' },
     { name: '_fixed', type: 'boolean' },
@@ -283,104 +294,111 @@ async function load(
     { name: '_src', type: 'geometry' },
     { name: '_wkt', type: 'text' },
   ];
-  const loader = session.openLoader(STAGE, columns);
+  await tracker.progress({ phase: 'reading', ...source.progress() });
+  const loader = await openStageLoader(db, stage, columns);
+  summary.method = loader.method;
   let wktRows = 0;
-  let lastProgress = 0;
-  for await (const record of source.records(mapping.usedFields)) {
-    summary.counts.read++;
-    if (record.error) {
-      reject(summary, maxErrors, { row: record.row, reason: record.error });
-      continue;
-    }
-    const mapped = mapping.map(record.properties, record.row);
-    if (!mapped.ok) {
-      reject(summary, maxErrors, { row: record.row, reason: mapped.errors.join('; ') });
-      continue;
-    }
-    let hex: string | null = null;
-    let fixed = false;
-    if (record.wkt !== undefined) {
-      wktRows++;
-    } else {
-      const encoded = encodeGeometry(record.geometry, layer.geometryType, srid);
-      if (!encoded.ok) {
-        reject(summary, maxErrors, { row: record.row, reason: encoded.reason });
+  let sinceProgress = 0;
+  try {
+    for await (const record of source.records(mapping.usedFields)) {
+      summary.counts.read++;
+      if (++sinceProgress === PROGRESS_ROWS) {
+        sinceProgress = 0;
+        await tracker.progress({ phase: 'reading', ...source.progress() });
+      }
+      if (record.error) {
+        reject(summary, maxErrors, { row: record.row, reason: record.error });
         continue;
       }
-      hex = encoded.hex;
-      fixed = encoded.repaired;
+      const mapped = mapping.map(record.properties, record.row);
+      if (!mapped.ok) {
+        reject(summary, maxErrors, { row: record.row, reason: mapped.errors.join('; ') });
+        continue;
+      }
+      let hex: string | null = null;
+      let fixed = false;
+      if (record.wkt !== undefined) {
+        wktRows++;
+      } else {
+        const encoded = encodeGeometry(record.geometry, layer.geometryType, srid);
+        if (!encoded.ok) {
+          reject(summary, maxErrors, { row: record.row, reason: encoded.reason });
+          continue;
+        }
+        hex = encoded.hex;
+        fixed = encoded.repaired;
+      }
+      const pending = loader.push([record.row, fixed, ...mapped.values, hex, record.wkt ?? null]);
+      if (pending) await pending;
     }
-    const pending = loader.push([record.row, fixed, ...mapped.values, hex, record.wkt ?? null]);
-    if (pending) await pending;
-    if (summary.counts.read - lastProgress >= 5000) {
-      lastProgress = summary.counts.read;
-      if (options.signal?.aborted) throw new ImportFailure('interrupted');
-      options.onProgress?.({ phase: 'reading', ...source.progress() });
-    }
+    await loader.finish();
+  } catch (error) {
+    await loader.abort();
+    throw error;
   }
-  if (options.signal?.aborted) throw new ImportFailure('interrupted');
-  await loader.finish();
   // Warnings the reader found on the way (unsupported fields…).
   summary.warnings.push(...source.warnings.splice(0));
-  options.onProgress?.({ phase: 'checking', done: summary.counts.read, total: summary.counts.read, unit: 'features' });
-  if (wktRows > 0) await session.query(PARSE_WKT_SQL, [srid, layer.geometryType === 'MultiPolygon']);
+  for (const sql of indexStageSql(stage, layer.import?.key)) await db.query(sql);
+  return wktRows;
 }
 
 /** Runs a rejecting statement (rows `_row`, `reason`, `total`) and counts what it rejected. */
-async function collectRejects(session: Queryable, sql: string, summary: ImportSummary, maxErrors: number): Promise<void> {
-  const { rows } = await session.query<{ _row: number; reason: string; total: number } & Row>(sql, [MAX_STORED_ERRORS]);
+async function collectRejects(db: Queryable, sql: string, params: unknown[], summary: ImportSummary, maxErrors: number): Promise<void> {
+  const { rows } = await db.query<{ _row: number; reason: string; total: number } & Row>(sql, params);
   if (rows.length === 0) return;
   summary.counts.rejected += rows[0]!.total;
   for (const r of rows) if (summary.errors.length < MAX_STORED_ERRORS) summary.errors.push({ row: r._row, reason: r.reason });
   checkErrorLimit(summary, maxErrors);
 }
 
-/** What check() found out that the merge needs. */
-interface Checked {
-  liveCount: number;
-  /** Repeated keys are left for the key's unique index to find during the merge (empty layers). */
-  duplicatesDeferred: boolean;
-}
-
-/** Repairs and reprojects, rejects what cannot be loaded, and computes the diff. */
-async function check(session: ImportSession, layer: LayerDef, mapping: CompiledMapping, summary: ImportSummary, mode: ImportMode, maxErrors: number): Promise<Checked> {
-  if (layer.geometryType === 'MultiPolygon') await session.query(REPAIR_POLYGONS_SQL);
-  await collectRejects(session, GEOMETRY_REJECTS_SQL, summary, maxErrors);
+/**
+ * Parses WKT, repairs and reprojects, rejects what cannot be loaded, and computes the diff, in
+ * steps over the staged rows; returns the live layer's feature count.
+ */
+async function check(run: StagedRun, srid: number, wktRows: number): Promise<number> {
+  const { db, stage, layer, mapping, summary, options, tracker } = run;
+  const { mode } = options;
+  const maxErrors = options.maxErrors ?? 0;
   const key = layer.import?.key;
-  const liveCount = (await session.query<{ n: number } & Row>(`SELECT count(*) AS n FROM ${ident(layer.id)}`)).rows[0]!.n;
-  // Into an empty layer every row is inserted, so the key's unique index finds any repeat during
-  // the merge; the separate pass over the file (a second on 500,000 rows) is then only a fallback.
-  const duplicatesDeferred = key !== undefined && liveCount === 0;
+  const polygons = layer.geometryType === 'MultiPolygon';
+  const liveCount = (await db.query<{ n: number } & Row>(`SELECT count(*) AS n FROM ${ident(layer.id)}`)).rows[0]!.n;
+  const maxRow = (await db.query<{ n: number } & Row>(maxRowSql(stage))).rows[0]!.n;
+  const compared = key !== undefined && liveCount > 0;
+  const codeColumns = compared ? mapping.columns.filter((c) => c.codes && c.name !== key) : [];
+  const passes = (wktRows > 0 ? 1 : 0) + (polygons ? 1 : 0) + 1 + (mode === 'append' && liveCount > 0 ? 1 : 0)
+    + (mode === 'append' && compared ? 1 : 0) + (compared ? 1 + codeColumns.length : 0);
+  const steps = createStepper(tracker, maxRow, passes, db.sharedWithReaders ?? false);
+  await tracker.progress({ phase: 'checking', done: 0, total: maxRow * passes, unit: 'features' });
+
+  if (wktRows > 0) await steps.pass((from, to) => db.query(parseWktSql(stage), [from, to, srid, polygons]).then(() => undefined));
+  if (polygons) await steps.pass((from, to) => db.query(repairPolygonsSql(stage), [from, to]).then(() => undefined));
+  await steps.pass((from, to) => collectRejects(db, geometryRejectsSql(stage), [from, to, MAX_STORED_ERRORS], summary, maxErrors));
   if (mode === 'append' && liveCount > 0) {
-    const identical = (await session.query(identicalRowsSql(layer, mapping.columns))).rowCount ?? 0;
+    let identical = 0;
+    await steps.pass(async (from, to) => {
+      identical += (await db.query(identicalRowsSql(stage, layer, mapping.columns), [from, to])).rowCount ?? 0;
+    });
     summary.counts.identical = identical;
     if (identical) summary.warnings.push(`${identical} rows identical to features already in the layer were skipped`);
   }
-  if (key && !duplicatesDeferred) {
-    await rejectDuplicates(session, key, summary, maxErrors);
-    if (mode === 'append') await collectRejects(session, appendConflictsSql(layer, key), summary, maxErrors);
+  if (key) {
+    if ((await db.query(hasDuplicateKeysSql(stage, key))).rowCount) await collectRejects(db, duplicateRejectsSql(stage, key), [MAX_STORED_ERRORS], summary, maxErrors);
+    if (mode === 'append' && compared) {
+      await steps.pass((from, to) => collectRejects(db, appendConflictsSql(stage, layer, key), [from, to, MAX_STORED_ERRORS], summary, maxErrors));
+    }
   }
-  await countLoaded(session, summary, mode);
-  summary.diff = await diff(session, layer, mapping, summary, mode, liveCount);
-  return { liveCount, duplicatesDeferred };
-}
-
-async function rejectDuplicates(session: Queryable, key: string, summary: ImportSummary, maxErrors: number): Promise<void> {
-  const duplicates = await session.query(hasDuplicateKeysSql(key));
-  if (duplicates.rowCount) await collectRejects(session, duplicateRejectsSql(key), summary, maxErrors);
-}
-
-async function countLoaded(session: Queryable, summary: ImportSummary, mode: ImportMode): Promise<void> {
-  const counts = await session.query<{ loaded: number; repaired: number } & Row>(
-    `SELECT count(*) AS loaded, count(*) FILTER (WHERE _fixed) AS repaired FROM ${STAGE}`,
-  );
-  summary.counts.loaded = counts.rows[0]!.loaded;
-  summary.counts.repaired = counts.rows[0]!.repaired;
+  const counts = (await db.query<{ loaded: number; repaired: number } & Row>(countStagedSql(stage))).rows[0]!;
+  summary.counts.loaded = counts.loaded;
+  summary.counts.repaired = counts.repaired;
   // An empty delivery would empty the layer: far likelier a wrong file or member than the intent.
   if (summary.counts.loaded === 0 && mode === 'replace') throw new ImportFailure('the file holds no feature to load: the layer was not emptied');
+  summary.diff = await diff(run, liveCount, steps, codeColumns);
+  return liveCount;
 }
 
-async function diff(session: Queryable, layer: LayerDef, mapping: CompiledMapping, summary: ImportSummary, mode: ImportMode, liveCount: number): Promise<ImportDiff> {
+async function diff(
+  { db, stage, layer, mapping, summary, options: { mode } }: StagedRun, liveCount: number, steps: ReturnType<typeof createStepper>, codeColumns: CompiledMapping['columns'],
+): Promise<ImportDiff> {
   const key = layer.import?.key;
   const nothingChanged = { changed: 0, unchanged: 0, changedColumns: {}, transitions: {} };
   if (!key) {
@@ -388,24 +406,41 @@ async function diff(session: Queryable, layer: LayerDef, mapping: CompiledMappin
   }
   if (liveCount === 0) {
     // A first load: everything is new, and no join is needed to say so.
-    const first = await session.query<{ key: string } & Row>(`SELECT ${ident(key)}::text AS key FROM ${STAGE} LIMIT $1`, [SAMPLE_KEYS]);
+    const first = await db.query<{ key: string } & Row>(`SELECT ${ident(key)}::text AS key FROM ${stage} ORDER BY _row LIMIT $1`, [SAMPLE_KEYS]);
     return { key, added: summary.counts.loaded, absent: 0, removed: 0, ...nothingChanged, samples: { added: first.rows.map((r) => r.key), changed: [], absent: [] } };
   }
-  const counts = (await session.query(diffCountsSql(layer, mapping.columns, key))).rows[0] as Record<string, number>;
+  const counts: Record<string, number> = {};
+  await steps.pass(async (from, to) => {
+    const row = (await db.query(diffCountsSql(stage, layer, mapping.columns, key), [from, to])).rows[0] as Record<string, number>;
+    for (const [name, n] of Object.entries(row)) counts[name] = (counts[name] ?? 0) + n;
+  });
   const changedColumns: Record<string, number> = {};
   mapping.columns.forEach((c, i) => {
     if (counts[`c${i}`]) changedColumns[c.name] = counts[`c${i}`]!;
   });
   if (counts.geom) changedColumns.geom = counts.geom;
   const transitions: ImportDiff['transitions'] = {};
-  for (const column of mapping.columns.filter((c) => c.codes && c.name !== key)) {
-    const { rows } = await session.query<{ before: string | null; after: string | null; n: number } & Row>(transitionsSql(layer, column.name, key));
-    if (rows.length) transitions[column.name] = Object.fromEntries(rows.map((r) => [`${r.before ?? '∅'} → ${r.after ?? '∅'}`, r.n]));
+  for (const column of codeColumns) {
+    if (!changedColumns[column.name]) {
+      await steps.skip();
+      continue;
+    }
+    const found = new Map<string, number>();
+    await steps.pass(async (from, to) => {
+      const { rows } = await db.query<{ before: string | null; after: string | null; n: number } & Row>(transitionsSql(stage, layer, column.name, key), [from, to]);
+      for (const r of rows) {
+        const change = `${r.before ?? '∅'} → ${r.after ?? '∅'}`;
+        found.set(change, (found.get(change) ?? 0) + r.n);
+      }
+    });
+    // Most frequent first, then by name: the order the report lists them in.
+    const sorted = [...found].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    if (sorted.length) transitions[column.name] = Object.fromEntries(sorted);
   }
-  const absent = await session.query<{ key: string; total: number } & Row>(absentSql(layer, key), [SAMPLE_KEYS]);
+  const absent = await db.query<{ key: string; total: number } & Row>(absentSql(stage, layer, key), [SAMPLE_KEYS]);
   const absentCount = absent.rows[0]?.total ?? 0;
   const sample = async (which: 'added' | 'changed') =>
-    (await session.query<{ key: string } & Row>(sampleKeysSql(layer, mapping.columns, key, which), [SAMPLE_KEYS])).rows.map((r) => r.key);
+    (await db.query<{ key: string } & Row>(sampleKeysSql(stage, layer, mapping.columns, key, which), [SAMPLE_KEYS])).rows.map((r) => r.key);
   return {
     key,
     added: counts.added!,
@@ -420,54 +455,20 @@ async function diff(session: Queryable, layer: LayerDef, mapping: CompiledMappin
 }
 
 /**
- * Merges; when repeated keys were left to the unique index and it finds one, goes back to before
- * the merge, rejects the repeats with their row numbers, and merges again.
+ * Writes into the live table inside the swap transaction; a merge writing most of the layer also
+ * refreshes its statistics there, so tile and feature queries plan well from the first request.
  */
-async function mergeChecked(
-  session: Queryable, layer: LayerDef, mapping: CompiledMapping, summary: ImportSummary, mode: ImportMode, maxErrors: number, checked: Checked,
-): Promise<void> {
-  if (!checked.duplicatesDeferred) return merge(session, layer, mapping, summary, mode);
-  await session.query('SAVEPOINT websig_merge');
-  try {
-    await merge(session, layer, mapping, summary, mode);
-  } catch (error) {
-    if ((error as { code?: string }).code !== '23505') throw error;
-    await session.query('ROLLBACK TO SAVEPOINT websig_merge');
-    const rejectedBefore = summary.counts.rejected;
-    await rejectDuplicates(session, layer.import!.key!, summary, maxErrors);
-    // A unique violation that is not a repeated key in the file: the database's own reason stands.
-    if (summary.counts.rejected === rejectedBefore) throw error;
-    summary.written = { inserted: 0, updated: 0, deleted: 0 };
-    await countLoaded(session, summary, mode);
-    summary.diff = await diff(session, layer, mapping, summary, mode, checked.liveCount);
-    await merge(session, layer, mapping, summary, mode);
-  }
-}
-
-/**
- * Writes into the live table. A load that writes most of the layer drops its non-unique indexes
- * first and rebuilds them after (a sorted GiST build is several times faster than as many index
- * insertions); that takes the table's exclusive lock until commit, so readers wait seconds for
- * the new data instead of seeing half of it.
- */
-async function merge(session: Queryable, layer: LayerDef, mapping: CompiledMapping, summary: ImportSummary, mode: ImportMode): Promise<void> {
+async function merge(tx: Queryable, { stage, layer, mapping, summary, options: { mode } }: StagedRun): Promise<void> {
   const diff = summary.diff!;
   const key = layer.import?.key;
   const writes = key && mode !== 'append' ? diff.added + diff.changed : summary.counts.loaded;
   const finalCount = mode === 'replace' ? summary.counts.loaded : diff.absent + summary.counts.loaded;
-  const bulk = writes >= BULK_MIN_ROWS && writes * 2 >= finalCount;
-  const indexes = bulk ? (await session.query<{ name: string; definition: string } & Row>(DROPPABLE_INDEXES_SQL, [layer.id])).rows : [];
-  if (indexes.length) {
-    await session.query(`SET LOCAL maintenance_work_mem = '256MB'`);
-    for (const index of indexes) await session.query(`DROP INDEX ${index.name}`);
-  }
-  for (const statement of mergeSql(layer, mapping.columns, mode, key)) {
-    const result = await session.query(statement);
+  for (const statement of mergeSql(stage, layer, mapping.columns, mode, key)) {
+    const result = await tx.query(statement);
     const count = result.rowCount ?? 0;
     if (result.command === 'INSERT') summary.written.inserted += count;
     else if (result.command === 'UPDATE') summary.written.updated += count;
     else if (result.command === 'DELETE') summary.written.deleted += count;
   }
-  for (const index of indexes) await session.query(index.definition);
-  if (bulk) await session.query(`ANALYZE ${ident(layer.id)}`);
+  if (writes >= BULK_MIN_ROWS && writes * 2 >= finalCount) await tx.query(`ANALYZE ${ident(layer.id)}`);
 }

@@ -28,6 +28,7 @@ import { zonesThdRoutes } from './zones/zones-thd.routes.ts';
 import { zonesRoutes } from './zones/zones.routes.ts';
 import { lotsRoutes } from './lots/lots.routes.ts';
 import { importsRoutes } from './imports/imports.routes.ts';
+import type { ImportJobs } from './imports/import-jobs.ts';
 import { emptyLayerRoutes } from './imports/empty-layer.routes.ts';
 
 export interface AppDeps {
@@ -37,6 +38,8 @@ export interface AppDeps {
   log: Logger;
   databaseInfo: DatabaseInfo;
   sessionSecret: string;
+  /** The import jobs (recovered after a restart before the app serves). */
+  importJobs: ImportJobs;
   /** Built web app to serve at `/` (default web/dist). */
   webRoot?: string;
 }
@@ -47,6 +50,7 @@ export function createApp(deps: AppDeps): Koa {
   const { config, db, layers, log, databaseInfo } = deps;
   const app = new Koa({ proxy: config.trustProxy, keys: [deps.sessionSecret] });
   const metrics = createMetrics();
+  metrics.registry.registerMetric(deps.importJobs.metric);
   const routeDeps: RouteDeps = {
     config, db, layers, log, metrics: metrics.registry,
     changes: createChangeSignal(db, config.tileFreshnessMs),
@@ -77,7 +81,7 @@ export function createApp(deps: AppDeps): Koa {
     zonesThdRoutes(routeDeps),
     zonesRoutes(routeDeps),
     lotsRoutes(routeDeps),
-    importsRoutes(routeDeps),
+    importsRoutes(routeDeps, deps.importJobs),
     emptyLayerRoutes(routeDeps),
   ]) {
     app.use(router.routes()).use(router.allowedMethods());

@@ -9,6 +9,7 @@ import { readDatabaseInfo } from './http/health.routes.ts';
 import { resolveSessionSecret } from './settings.ts';
 import { issueSetupToken } from './auth/first-admin.ts';
 import { createApp } from './app.ts';
+import { createImportJobs } from './imports/import-jobs.ts';
 
 const log = createLogger();
 
@@ -16,11 +17,17 @@ async function main(): Promise<void> {
   const started = Date.now();
   const config = loadConfig();
   const layers = createLayerRegistry();
-  const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, statementTimeoutMs: config.statementTimeoutMs });
+  const db = await openDatabase({
+    url: config.databaseUrl, dataDir: config.dataDir, statementTimeoutMs: config.statementTimeoutMs,
+    poolWaitMs: config.poolWaitMs, poolMaxWaiting: config.poolMaxWaiting,
+  });
+  const importJobs = createImportJobs({ config, db, log });
   let server: ReturnType<typeof createServer> | undefined;
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'shutting down');
     server?.close();
+    // Running imports stop uncommitted; the next start records them as interrupted.
+    await importJobs.close();
     await db.close();
     process.exit(0);
   };
@@ -29,6 +36,7 @@ async function main(): Promise<void> {
   try {
     log.info({ database: db.kind, dataDir: db.kind === 'embedded' ? config.dataDir : undefined }, 'database open');
     await prepareDatabase(db, layers, { seedDemo: config.seedDemo }, log);
+    await importJobs.recover();
     const setupToken = await issueSetupToken(db);
     if (setupToken) {
       log.warn('no admin account yet: create the first one with POST /api/setup and the token printed on the console');
@@ -43,6 +51,7 @@ async function main(): Promise<void> {
       log,
       databaseInfo: await readDatabaseInfo(db),
       sessionSecret: await resolveSessionSecret(db, config.sessionSecret, log),
+      importJobs,
     });
     server = createServer(app.callback());
     await new Promise<void>((ok, fail) => server!.once('error', fail).listen(config.port, config.host, ok));
@@ -51,6 +60,7 @@ async function main(): Promise<void> {
     log.info({ ms: Date.now() - started }, 'ready');
     console.log(`WebSIG prêt / ready: http://localhost:${port}/`);
   } catch (error) {
+    await importJobs.close();
     await db.close().catch(() => undefined);
     throw error;
   }

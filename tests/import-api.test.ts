@@ -1,43 +1,43 @@
-// POST /api/imports and GET /api/imports/:id against the real app: staff only, the same pipeline
-// and summary as the CLI, 422 with the summary for a file that fails, nothing written then.
+// POST /api/imports and GET /api/imports/:id against the real app: staff only, an upload answered
+// 202 at once and run as a job through the same pipeline as the CLI, the job's report readable by
+// id; 422 with the summary (in HTTP terms) for a file that fails, nothing written then.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { httpWording } from '../server/imports/imports.routes.ts';
 import { startTestServer, type TestServer } from './helpers/test-server.ts';
 import { createStaffSession, type StaffSession } from './helpers/staff-session.ts';
 import { ESRI_PRJ, project, squareRing, tableChecksum, tempDir, writeShapefile, zipFiles } from './helpers/import-fixtures.ts';
+import { eventually, importForm as form, postImport, waitForEnd } from './helpers/import-jobs.ts';
 
 let server: TestServer;
 let staff: StaffSession;
 let tmp: ReturnType<typeof tempDir>;
 let zsroZip: string;
 
-/** GraceTHD t_zsro as a zipped CP1252 shapefile in Lambert-93, one zone per status code. */
-async function writeZsro(name: string, statuses: string[]): Promise<string> {
+/** GraceTHD t_zsro as a zipped CP1252 shapefile in Lambert-93 (with or without its .prj), one zone per status code. */
+async function writeZsro(name: string, statuses: string[], prj = true): Promise<string> {
   const [x, y] = await project(server.db, 2154, -1.9614, 48.1266);
   const shp = writeShapefile(
     {
-      base: join(tmp.dir, name), kind: 'polygon', encoding: 'windows-1252', cpg: '1252', prj: ESRI_PRJ[2154],
+      base: join(tmp.dir, name), kind: 'polygon', encoding: 'windows-1252', cpg: '1252', ...(prj ? { prj: ESRI_PRJ[2154] } : {}),
       fields: [{ name: 'zs_code', type: 'C', length: 20 }, { name: 'zs_etatpm', type: 'C', length: 2 }, { name: 'zs_nblogmt', type: 'N', length: 6 }],
     },
     statuses.map((status, i) => ({ geometry: [squareRing(x + 600 * i, y, 500)], attributes: { zs_code: `ZS-${i}`, zs_etatpm: status, zs_nblogmt: 100 + i } })),
   );
-  return zipFiles(join(tmp.dir, `${name}.zip`), ['shp', 'shx', 'dbf', 'prj', 'cpg'].map((ext) => shp.replace(/shp$/, ext)));
+  return zipFiles(join(tmp.dir, `${name}.zip`), ['shp', 'shx', 'dbf', ...(prj ? ['prj'] : []), 'cpg'].map((ext) => shp.replace(/shp$/, ext)));
 }
 
-function form(file: string | undefined, fields: Record<string, string>): FormData {
-  const body = new FormData();
-  if (file) body.set('file', new Blob([readFileSync(file)]), file.split('/').pop());
-  for (const [k, v] of Object.entries(fields)) body.set(k, v);
-  return body;
-}
+const post = (body: FormData, session: StaffSession | null = staff, csrf = true) => postImport(server, body, session, csrf);
 
-const post = (body: FormData, session: StaffSession | null = staff, csrf = true) =>
-  fetch(`${server.url}/api/imports`, {
-    method: 'POST',
-    body,
-    headers: session ? { cookie: session.cookie, ...(csrf ? { 'x-csrf-token': session.csrf } : {}) } : {},
-  });
+/** Uploads, expects 202 with the job's Location, and waits for the job to end. */
+async function importAndWait(body: FormData) {
+  const res = await post(body);
+  const queued = await res.json();
+  expect(res.status, JSON.stringify(queued)).toBe(202);
+  expect(res.headers.get('location')).toBe(`/api/imports/${queued.id}`);
+  return { queued, ...(await waitForEnd(server, staff, queued.id)) };
+}
 
 beforeAll(async () => {
   server = await startTestServer();
@@ -59,37 +59,46 @@ describe('POST /api/imports', () => {
     expect(noCsrf.status).toBe(403);
   });
 
-  it('imports a zipped GraceTHD shapefile through the same pipeline and returns the summary, readable again by id', async () => {
-    const res = await post(form(zsroZip, { mode: 'replace', confirm: 'true', layer: 'fibre_phases', mapping: 'gracethd-zsro' }));
-    const summary = await res.json();
-    expect(res.status, JSON.stringify(summary)).toBe(201);
-    expect(res.headers.get('location')).toBe(`/api/imports/${summary.id}`);
-    expect(summary).toMatchObject({
-      status: 'succeeded', layer: 'fibre_phases', file: 't_zsro.zip', mapping: 'gracethd-zsro', format: 'shapefile', member: 't_zsro',
-      encoding: 'windows-1252 (cpg)', counts: { read: 3, loaded: 3, rejected: 0 }, method: server.db.kind === 'postgis' ? 'copy' : 'insert',
+  it('answers 202 at once with the queued job, runs it in the background and reports it by id, as the CLI would', async () => {
+    const { queued, status, job } = await importAndWait(form(zsroZip, { mode: 'replace', confirm: 'true', layer: 'fibre_phases', mapping: 'gracethd-zsro' }));
+    expect(queued).toMatchObject({ status: expect.stringMatching(/^(queued|running)$/), layer: 'fibre_phases', file: 't_zsro.zip', cancelRequested: false });
+    expect(status).toBe(200);
+    expect(job).toMatchObject({
+      id: queued.id, status: 'succeeded', phase: 'done', layer: 'fibre_phases', file: 't_zsro.zip', mapping: 'gracethd-zsro', format: 'shapefile',
+      member: 't_zsro', encoding: 'windows-1252 (cpg)', counts: { read: 3, loaded: 3, rejected: 0 }, method: server.db.kind === 'postgis' ? 'copy' : 'insert',
     });
+    // The coordinate system is traced to the archive's own .prj, by its name.
+    expect(job.srs).toBe('EPSG:2154 (t_zsro.prj (EPSG:2154))');
     const stored = await server.db.query('SELECT zone_code, status FROM fibre_phases ORDER BY zone_code');
     expect(stored.rows).toEqual([
       { zone_code: 'ZS-0', status: 'deployed' }, { zone_code: 'ZS-1', status: 'in_progress' }, { zone_code: 'ZS-2', status: 'planned' },
     ]);
-    const again = await fetch(`${server.url}${res.headers.get('location')}`, { headers: { cookie: staff.cookie } });
-    expect(again.status).toBe(200);
-    expect(await again.json()).toMatchObject({ id: summary.id, status: 'succeeded', counts: summary.counts, diff: summary.diff, srs: summary.srs });
     const list = await fetch(`${server.url}/api/imports?layer=fibre_phases&limit=5`, { headers: { cookie: staff.cookie } });
-    expect((await list.json()).imports[0]).toMatchObject({ id: summary.id });
+    expect((await list.json()).imports[0]).toMatchObject({ id: queued.id, status: 'succeeded' });
+    await eventually(() => readdirSync(server.config.importDir).length === 0, 'removed the upload');
   });
 
-  it('answers 422 with the summary for a file that fails, and leaves the layer untouched', async () => {
+  it('answers 422 on GET with the summary for a file that fails, and leaves the layer untouched', async () => {
     const before = await tableChecksum(server.db, 'fibre_phases');
     const bad = await writeZsro('t_zsro_bad', ['DP', 'XX']);
-    const res = await post(form(bad, { mode: 'replace', confirm: 'true', layer: 'fibre_phases', mapping: 'gracethd-zsro' }));
-    expect(res.status).toBe(422);
-    const body = await res.json();
-    expect(body).toMatchObject({ code: 'ImportFailed', import: { status: 'failed', counts: { rejected: 1 } } });
-    expect(body.import.errors[0]).toEqual({ row: 2, reason: expect.stringMatching(/^status: "XX" is not in its code list \(PL, EC, DP, AB, /) });
+    const { status, body, job } = await importAndWait(form(bad, { mode: 'replace', confirm: 'true', layer: 'fibre_phases', mapping: 'gracethd-zsro' }));
+    expect(status).toBe(422);
+    expect(body).toMatchObject({ code: 'ImportFailed', import: { status: 'failed', phase: 'failed', fault: 'file', counts: { rejected: 1 } } });
+    expect(job.errors[0]).toEqual({ row: 2, reason: expect.stringMatching(/^status: "XX" is not in its code list \(PL, EC, DP, AB, /) });
+    expect(body.description).toBe(job.message);
+    expect(body.description).toMatch(/max_errors=0/);
     expect(await tableChecksum(server.db, 'fibre_phases')).toEqual(before);
-    const run = await fetch(`${server.url}/api/imports/${body.import.id}`, { headers: { cookie: staff.cookie } });
-    expect(await run.json()).toMatchObject({ status: 'failed', message: body.description });
+  });
+
+  it('tells what to send in HTTP terms, never as a command-line flag', async () => {
+    const noPrj = await writeZsro('t_zsro_noprj', ['DP'], false);
+    const { status, body } = await importAndWait(form(noPrj, { mode: 'replace', confirm: 'true', layer: 'fibre_phases', mapping: 'gracethd-zsro' }));
+    expect(status).toBe(422);
+    expect(body.description).toMatch(/srs=EPSG:n/);
+    expect(body.description).not.toMatch(/--/);
+    expect(httpWording('choose one with --member')).toBe('choose one with the form field "member"');
+    expect(httpWording('pass --encoding windows-1252 (or the right one)')).toBe('pass encoding=windows-1252 (or the right one)');
+    expect(httpWording('run with --dry-run, then --yes')).toBe('run with dry_run=true, then confirm=true');
   });
 
   it('answers 400 for bad options and never reads a mapping from a server path', async () => {
@@ -111,15 +120,35 @@ describe('POST /api/imports', () => {
 
   it('accepts a mapping sent as JSON', async () => {
     const mapping = JSON.stringify({ name: 'custom', fields: { zs_code: 'zone_code', zs_etatpm: 'status' }, values: { status: { DP: 'deployed', EC: 'in_progress', PL: 'study' } } });
-    const res = await post(form(zsroZip, { mode: 'replace', confirm: 'true', layer: 'fibre_phases', mapping, dry_run: 'true' }));
-    expect(res.status).toBe(201);
-    expect(await res.json()).toMatchObject({ mapping: 'custom', dryRun: true, diff: { changed: 3, transitions: { status: { 'planned → study': 1 } } } });
+    const { status, job } = await importAndWait(form(zsroZip, { mode: 'replace', confirm: 'true', layer: 'fibre_phases', mapping, dry_run: 'true' }));
+    expect(status).toBe(200);
+    expect(job).toMatchObject({ mapping: 'custom', dryRun: true, diff: { changed: 3, transitions: { status: { 'planned → study': 1 } } } });
+  });
+});
+
+describe('lots over HTTP', () => {
+  it('runs a lot import by (zone code, lot number) as a job too, and refuses it in another mode than upsert (400)', async () => {
+    const lot = (await server.db.query<{ zone_code: string; lot_number: string; wkt: string }>(
+      `SELECT z.code AS zone_code, l.lot_number, ST_AsText(ST_GeometryN(l.geom, 1)) AS wkt
+         FROM zone_lots l JOIN business_zones z ON z.id = l.zone_id WHERE l.status = 'available' ORDER BY l.id LIMIT 1`)).rows[0]!;
+    const csv = join(tmp.dir, 'lots.csv');
+    writeFileSync(csv, `zone;lot;status;wkt\n${lot.zone_code};${lot.lot_number};available;${lot.wkt}\n`);
+    const mapping = JSON.stringify({ name: 'lots-test', geometry: { wkt: 'wkt' }, fields: { zone: 'zone_code', lot: 'lot_number' } });
+    const refused = await post(form(csv, { layer: 'zone_lots', mode: 'replace', mapping, srs: 'EPSG:4326' }));
+    expect(refused.status).toBe(400);
+    expect((await refused.json()).description).toMatch(/upsert/);
+    const { status, job } = await importAndWait(form(csv, { layer: 'zone_lots', mode: 'upsert', mapping, srs: 'EPSG:4326', dry_run: 'true' }));
+    expect(status, JSON.stringify(job)).toBe(200);
+    expect(job).toMatchObject({ status: 'succeeded', layer: 'zone_lots', dryRun: true, counts: { read: 1, loaded: 1, rejected: 0 } });
   });
 });
 
 describe('GET /api/imports/:id', () => {
-  it('is for staff only and answers 404 for an unknown run', async () => {
+  it('is for staff only and answers 404 for an unknown run; cancelling needs the CSRF token too', async () => {
     expect((await fetch(`${server.url}/api/imports/1`)).status).toBe(401);
+    expect((await fetch(`${server.url}/api/imports/1`, { method: 'DELETE', headers: { cookie: staff.cookie } })).status).toBe(403);
+    const gone = await fetch(`${server.url}/api/imports/999999/cancel`, { method: 'POST', headers: { cookie: staff.cookie, 'x-csrf-token': staff.csrf } });
+    expect(gone.status).toBe(404);
     const missing = await fetch(`${server.url}/api/imports/999999`, { headers: { cookie: staff.cookie } });
     expect(missing.status).toBe(404);
     expect(await missing.json()).toMatchObject({ code: 'NotFound' });

@@ -12,7 +12,7 @@ import { assemblePolygons } from '../data-import/sources/shp-reader.ts';
 import { findGeometryColumns, sniffDelimiter } from '../data-import/sources/csv-source.ts';
 import { chooseMember, datasetMembers } from '../data-import/sources/zip-archive.ts';
 import { crsFromHead, geometryProblem } from '../data-import/sources/geojson-source.ts';
-import { copyEncoder } from '../data-import/import-session.ts';
+import { copyEncoder } from '../data-import/stage-loader.ts';
 import { formatSummaryLine, type ImportSummary } from '../data-import/import-summary.ts';
 import { ESRI_PRJ, squareRing, tempDir, writeShapefile } from './helpers/import-fixtures.ts';
 import { openShapefile } from '../data-import/sources/shapefile-source.ts';

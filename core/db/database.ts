@@ -19,8 +19,22 @@ export interface Database extends Queryable {
   /** Closes pooled connections (the pool reopens on the next query): tools such as knex
    *  migrations need the embedded database's only connection to themselves. */
   releaseConnections(): Promise<void>;
+  /** Whether the pool is busy (every connection taken, or requests waiting) and when the database
+   *  last answered a query (epoch ms), so a readiness check need not queue behind long work. */
+  liveness(): { busy: boolean; lastAnswerAt: number | undefined };
   /** Closes the pool and, for the embedded database, PGlite itself. */
   close(): Promise<void>;
+}
+
+/** No pooled connection could be had in time, or too many requests already wait for one: the
+ *  caller should try again shortly (HTTP 503 with Retry-After). */
+export class DatabaseBusyError extends Error {
+  /** Seconds a client should wait before trying again. */
+  readonly retryAfterSeconds = 2;
+  constructor(message: string) {
+    super(message);
+    this.name = 'DatabaseBusyError';
+  }
 }
 
 export interface DatabaseOptions {
@@ -31,6 +45,19 @@ export interface DatabaseOptions {
   statementTimeoutMs?: number;
   /** Pool size on PostgreSQL; the embedded database always has exactly one connection. */
   poolSize?: number;
+  /** Longest wait for a pooled connection, connecting included, before DatabaseBusyError
+   *  (default 10 s; 0 waits forever, for tools that own the database). */
+  poolWaitMs?: number;
+  /** Requests allowed to wait for a connection at once; one more is refused at once with
+   *  DatabaseBusyError (default: no bound). */
+  poolMaxWaiting?: number;
+}
+
+/** What createDatabase needs beyond the connection settings. */
+interface PoolSettings {
+  max: number;
+  waitMs: number;
+  maxWaiting: number;
 }
 
 // int8 (counts, bigint ids) as numbers: our counts stay far below 2^53. Dates stay 'YYYY-MM-DD'
@@ -53,7 +80,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       application_name: 'websig',
       ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
     };
-    return createDatabase('postgis', connection, options.poolSize ?? 10);
+    return createDatabase('postgis', connection, { ...poolSettings(options), max: options.poolSize ?? 10 });
   }
   const embedded = await startEmbedded(options.dataDir);
   const connection: pg.ClientConfig = {
@@ -62,27 +89,72 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     database: 'postgres',
     types: typeParsers,
   };
-  return createDatabase('embedded', connection, 1, embedded);
+  return createDatabase('embedded', connection, { ...poolSettings(options), max: 1 }, embedded);
 }
 
-function createDatabase(kind: DatabaseKind, connection: pg.ClientConfig, max: number, embedded?: EmbeddedServer): Database {
+const DEFAULT_POOL_WAIT_MS = 10_000;
+
+function poolSettings(options: DatabaseOptions): Omit<PoolSettings, 'max'> {
+  return { waitMs: options.poolWaitMs ?? DEFAULT_POOL_WAIT_MS, maxWaiting: options.poolMaxWaiting ?? Infinity };
+}
+
+/** pg-pool's messages for a connection not had in time (waiting for a free one, or connecting). */
+const POOL_TIMEOUTS = ['timeout exceeded when trying to connect', 'Connection terminated due to connection timeout'];
+
+function createDatabase(kind: DatabaseKind, connection: pg.ClientConfig, settings: PoolSettings, embedded?: EmbeddedServer): Database {
   let pool: pg.Pool | undefined;
+  let lastAnswerAt: number | undefined;
+  let closed = false;
   const getPool = () => {
-    pool ??= new pg.Pool({ ...connection, max, idleTimeoutMillis: kind === 'embedded' ? 0 : 30_000 });
+    // A late query (a job's last statement, a timer) must not reopen a pool on a closed database.
+    if (closed) throw new Error('the database is closed');
+    if (pool) return pool;
+    pool = new pg.Pool({
+      ...connection,
+      max: settings.max,
+      idleTimeoutMillis: kind === 'embedded' ? 0 : 30_000,
+      connectionTimeoutMillis: settings.waitMs,
+      // Every socket of the embedded database reaches the same PGlite session, where statements a
+      // closed connection prepared live on, while pg forgets them with its client: without this,
+      // a named (prepared) query fails with 42P05 "already exists" after any reconnect.
+      ...(kind === 'embedded' ? { onConnect: (client: pg.ClientBase) => client.query('DEALLOCATE ALL') } : {}),
+    });
+    // An idle connection that fails (the server restarted, its socket closed) is dropped by the
+    // pool, which opens another for the next query; no request waits on it, so none is told.
+    pool.on('error', () => undefined);
     return pool;
+  };
+  /** A connection from the pool, or DatabaseBusyError when the wait would be too long. */
+  const acquire = async <T>(use: (pool: pg.Pool) => Promise<T>): Promise<T> => {
+    const current = getPool();
+    if (current.waitingCount >= settings.maxWaiting) {
+      throw new DatabaseBusyError(`${current.waitingCount} requests already wait for a database connection`);
+    }
+    try {
+      return await use(current);
+    } catch (error) {
+      if (POOL_TIMEOUTS.includes((error as Error).message)) {
+        throw new DatabaseBusyError(`no database connection within ${settings.waitMs} ms`);
+      }
+      throw error;
+    }
+  };
+  const answered = <T>(result: T): T => {
+    lastAnswerAt = Date.now();
+    return result;
   };
   return {
     kind,
     connection,
     query: <R extends Row>(text: string, params?: readonly unknown[], name?: string) =>
-      getPool().query<R>({ text, values: params as unknown[], name }),
+      acquire((p) => p.query<R>({ text, values: params as unknown[], name })).then(answered),
     async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-      const client = await getPool().connect();
+      const client = await acquire((p) => p.connect());
       try {
         await client.query('BEGIN');
         const result = await fn({
           query: <R extends Row>(text: string, params?: readonly unknown[], name?: string) =>
-            client.query<R>({ text, values: params as unknown[], name }),
+            client.query<R>({ text, values: params as unknown[], name }).then(answered),
         });
         await client.query('COMMIT');
         return result;
@@ -93,12 +165,17 @@ function createDatabase(kind: DatabaseKind, connection: pg.ClientConfig, max: nu
         client.release();
       }
     },
+    liveness() {
+      const busy = pool !== undefined && (pool.waitingCount > 0 || (pool.totalCount >= settings.max && pool.idleCount === 0));
+      return { busy, lastAnswerAt };
+    },
     async releaseConnections() {
       const current = pool;
       pool = undefined;
       await current?.end();
     },
     async close() {
+      closed = true;
       await this.releaseConnections();
       await embedded?.stop();
     },

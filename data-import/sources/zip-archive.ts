@@ -129,6 +129,13 @@ export function expansionProblem(name: string, written: number, compressedSize: 
 const extOf = (name: string) => posix.extname(name).toLowerCase();
 const stem = (name: string) => name.slice(0, name.length - posix.extname(name).length);
 
+/**
+ * The name an entry is extracted under: only its base name, cleaned, reaches the file system (no
+ * zip-slip); keeping it lets reports name the real files (the .prj a coordinate system came from).
+ */
+const localName = (name: string) =>
+  `${posix.basename(stem(name)).replace(/[^\p{L}\p{N}._-]/gu, '_').replace(/^\./, '_') || 'data'}${extOf(name)}`;
+
 /** The datasets an archive holds, by member name (a shapefile is named without its extension). */
 export function datasetMembers(names: readonly string[]): string[] {
   return names
@@ -178,8 +185,7 @@ export async function extractMember(zipPath: string, wanted: string | undefined,
     }
     let total = 0;
     for (const { entry, name } of chosen) {
-      // Our own file names: nothing from the archive's paths reaches the file system (no zip-slip).
-      const target = join(dir, `data${extOf(name)}`);
+      const target = join(dir, localName(name));
       const stream = await new Promise<NodeJS.ReadableStream>((ok, fail) =>
         zip.openReadStream(entry, (error, s) => (error ? fail(new SourceError(`cannot read "${name}": ${error.message}`)) : ok(s!))),
       );
@@ -191,7 +197,7 @@ export async function extractMember(zipPath: string, wanted: string | undefined,
     }
     // A shapefile member comes from its .shp entry, so there is one.
     const main = isShapefile ? chosen.find((e) => extOf(e.name) === '.shp')!.name : member;
-    return { member, path: join(dir, `data${extOf(main)}`), name: main, cleanup };
+    return { member, path: join(dir, localName(main)), name: main, cleanup };
   } catch (error) {
     cleanup();
     throw error;

@@ -1,6 +1,7 @@
 // Maps every error to the JSON error shape `{code, description}`; logs the unexpected ones once.
 import type { Context, Next } from 'koa';
 import type { Logger } from 'pino';
+import { DatabaseBusyError } from '../../core/db/database.ts';
 
 /** An error a client caused: its status (4xx) and message are shown as they are; `details`
  *  (the field at fault, the current values after a conflict) join the JSON body. */
@@ -57,6 +58,14 @@ export function errorMiddleware(log: Logger) {
       if (error instanceof ClientError) {
         ctx.status = error.status;
         ctx.body = { code: error.code, description: error.message, ...error.details };
+        return;
+      }
+      if (error instanceof DatabaseBusyError) {
+        // Saturation, not a failure: the client is told to come back shortly.
+        log.warn({ method: ctx.method, url: ctx.url, reason: error.message }, 'database busy');
+        ctx.status = 503;
+        ctx.set('Retry-After', String(error.retryAfterSeconds));
+        ctx.body = { code: 'ServiceUnavailable', description: 'base de données occupée, réessayez / database busy, try again shortly' };
         return;
       }
       const err = error as Error & { status?: number; statusCode?: number };

@@ -1,18 +1,21 @@
-// Staff imports over HTTP: POST /api/imports (multipart upload, same pipeline as the CLI, same
-// summary as JSON), GET /api/imports (latest runs) and GET /api/imports/:id (one run).
+// Staff imports over HTTP, as background jobs: POST /api/imports stores the upload and answers 202
+// at once; GET /api/imports/:id follows the job (phase, progress, then its report), and answers
+// 422 when the file failed, 500 when the server did; DELETE (or POST …/cancel) stops it.
+// GET /api/imports lists the latest runs.
 import Router from '@koa/router';
+import type { Context } from 'koa';
 import { koaBody } from 'koa-body';
 import type { File } from 'formidable';
 import { rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { ClientError, badRequest, notFound } from '../http/errors.ts';
 import { requireStaff } from '../auth/auth.middleware.ts';
-import { ImportOptionsError, runImport, type ImportOptions } from '../../data-import/pipeline.ts';
-import { listRuns, readRun } from '../../data-import/import-runs.ts';
-import { LOT_IMPORT_LAYER, runLotImport } from '../../data-import/lot-import.ts';
-import { IMPORT_MODES, type ImportMode } from '../../data-import/import-summary.ts';
+import { ImportOptionsError, validateImportOptions, type ImportOptions } from '../../data-import/pipeline.ts';
+import { RunConflictError, listRuns, readRun } from '../../data-import/import-runs.ts';
+import { LOT_IMPORT_LAYER, validateLotImportOptions } from '../../data-import/lot-import.ts';
+import { IMPORT_MODES, type ImportJob, type ImportMode } from '../../data-import/import-summary.ts';
 import { MappingError, builtInProfiles, validateProfile, type MappingProfile } from '../../data-import/mapping.ts';
 import type { RouteDeps } from '../http/route-deps.ts';
+import { uploadName, type ImportJobs } from './import-jobs.ts';
 
 /** Largest upload accepted (a zipped département-wide delivery fits comfortably). */
 export const MAX_UPLOAD_BYTES = 1024 ** 3;
@@ -55,18 +58,78 @@ function parseCount(raw: string | undefined, name: string, fallback: number, max
   return n;
 }
 
-/** The form field that carries each import option, for error messages that speak HTTP. */
-const FORM_FIELD: Partial<Record<keyof ImportOptions, string>> = {
-  layer: 'layer', mode: 'mode', maxErrors: 'max_errors', mapping: 'mapping', srs: 'srs', encoding: 'encoding', member: 'member',
+/**
+ * Each option as the form names it, and as the pipeline's messages name it: by the CLI's flags
+ * (`pass --srs EPSG:n`), which an HTTP client cannot send.
+ */
+const OPTION_NAMES: Partial<Record<keyof ImportOptions, { field: string; flag?: string; boolean?: true }>> = {
+  layer: { field: 'layer' }, mode: { field: 'mode', flag: '--mode' }, maxErrors: { field: 'max_errors', flag: '--max-errors' },
+  mapping: { field: 'mapping', flag: '--mapping' }, srs: { field: 'srs', flag: '--srs' }, encoding: { field: 'encoding', flag: '--encoding' },
+  member: { field: 'member', flag: '--member' }, dryRun: { field: 'dry_run', flag: '--dry-run', boolean: true },
+  confirmed: { field: 'confirm', flag: '--yes', boolean: true },
 };
+const BY_FLAG = new Map(Object.values(OPTION_NAMES).filter((o) => o.flag).map((o) => [o.flag!, o]));
 
-export function importsRoutes({ db, layers }: RouteDeps): Router {
+/**
+ * A pipeline message in HTTP terms: `--srs EPSG:n` becomes `srs=EPSG:n`, a bare `--member` the
+ * form field "member", `--yes` confirm=true.
+ */
+export function httpWording(text: string): string {
+  return text.replace(/(?<![\w-])(--[a-z][a-z-]*)(?: ((?:EPSG:)?[\w.-]*\d[\w.:-]*|EPSG:\w+))?/g, (whole, flag: string, value?: string) => {
+    const option = BY_FLAG.get(flag);
+    if (!option) return whole;
+    if (option.boolean) return `${option.field}=true${value ? ` ${value}` : ''}`;
+    return value ? `${option.field}=${value}` : `the form field "${option.field}"`;
+  });
+}
+
+/** A job as the API shows it: its messages in HTTP terms. */
+function jobForHttp(job: ImportJob): ImportJob {
+  return {
+    ...job,
+    message: job.message === undefined ? undefined : httpWording(job.message),
+    warnings: job.warnings.map(httpWording),
+    srs: job.srs === undefined ? undefined : httpWording(job.srs),
+  };
+}
+
+/** Answers with a job: 200 while it runs or once it succeeded or was cancelled, 422 (with the
+ *  reason) when the file failed, 500 when the server did. */
+function respondWithJob(ctx: Context, raw: ImportJob, status = 200): void {
+  const job = jobForHttp(raw);
+  ctx.set('Cache-Control', 'no-store');
+  if (job.status !== 'failed') {
+    ctx.status = status;
+    ctx.body = job;
+    return;
+  }
+  if (job.fault === 'server') {
+    // Not the file's fault: the same upload may well succeed once the server is fixed.
+    ctx.status = 500;
+    ctx.body = { code: 'ImportServerError', description: `${job.message ?? 'the import failed'} (run #${job.id} in the server log)`, import: job };
+    return;
+  }
+  ctx.status = 422;
+  const description = job.confirmationRequired ? `${job.message} (send the same upload with confirm=true)` : job.message ?? 'import failed';
+  ctx.body = { code: job.confirmationRequired ? 'ConfirmationRequired' : 'ImportFailed', description, import: job };
+}
+
+function parseRunId(raw: string): number {
+  if (!/^\d{1,9}$/.test(raw)) throw notFound(`no import run "${raw}"`);
+  return Number(raw);
+}
+
+export function importsRoutes({ db, layers, config }: RouteDeps, jobs: ImportJobs): Router {
   const router = new Router({ prefix: '/api/imports' });
   const staff = requireStaff(db);
-  // Parsed only after the staff check, so that nobody else can make the server write a file.
+  // Parsed only after the staff check, so that nobody else can make the server write a file;
+  // written outside the web root, where the job reads it.
   const upload = koaBody({
     multipart: true, json: false, urlencoded: false, text: false,
-    formidable: { uploadDir: tmpdir(), maxFiles: 1, maxFields: 20, maxFileSize: MAX_UPLOAD_BYTES, maxTotalFileSize: MAX_UPLOAD_BYTES, allowEmptyFiles: false },
+    formidable: {
+      uploadDir: config.importDir, filename: uploadName, maxFiles: 1, maxFields: 20, maxFileSize: MAX_UPLOAD_BYTES,
+      maxTotalFileSize: MAX_UPLOAD_BYTES, allowEmptyFiles: false,
+    },
     onError(error) {
       const status = (error as { httpCode?: number }).httpCode;
       throw new ClientError(status === 413 ? 413 : 400, status === 413 ? 'PayloadTooLarge' : 'InvalidParameterValue', `upload refused: ${error.message}`);
@@ -75,6 +138,7 @@ export function importsRoutes({ db, layers }: RouteDeps): Router {
 
   router.post('/', staff, upload, async (ctx) => {
     const files = Object.values(ctx.request.files ?? {}).flat() as File[];
+    let queued = false;
     try {
       const fields = (ctx.request.body ?? {}) as Record<string, string | string[]>;
       for (const name of Object.keys(fields)) if (!FIELDS.has(name)) throw badRequest(`unknown form field "${name}" (fields: file, ${[...FIELDS].join(', ')})`);
@@ -86,7 +150,7 @@ export function importsRoutes({ db, layers }: RouteDeps): Router {
       }
       const layer = field(fields, 'layer');
       if (!layer) throw badRequest('the form field "layer" is required');
-      const options: ImportOptions = {
+      const options = {
         layer,
         file: file.filepath,
         fileName: (file.originalFilename ?? 'upload').slice(0, 255),
@@ -99,31 +163,27 @@ export function importsRoutes({ db, layers }: RouteDeps): Router {
         confirmed: parseBoolean(field(fields, 'confirm'), 'confirm'),
         maxErrors: parseCount(field(fields, 'max_errors'), 'max_errors', 0, 100_000_000),
         userId: ctx.state.user?.id,
-      };
-      let summary;
+      } satisfies ImportOptions;
       try {
-        summary = await (layer === LOT_IMPORT_LAYER ? runLotImport : runImport)(db, layers, options);
+        // Lots have an import path of their own, keyed on (zone code, lot number).
+        (layer === LOT_IMPORT_LAYER ? validateLotImportOptions : validateImportOptions)(layers, options);
       } catch (error) {
-        if (error instanceof ImportOptionsError) {
-          throw badRequest(error.option ? `${FORM_FIELD[error.option] ?? error.option}: ${error.message}` : error.message);
-        }
+        if (!(error instanceof ImportOptionsError)) throw error;
+        throw badRequest(httpWording(error.option ? `${OPTION_NAMES[error.option]?.field ?? error.option}: ${error.message}` : error.message));
+      }
+      let job;
+      try {
+        job = await jobs.submit(options);
+      } catch (error) {
+        if (error instanceof RunConflictError) throw new ClientError(409, 'Conflict', error.message);
         throw error;
       }
-      ctx.set('Cache-Control', 'no-store');
-      if (summary.status === 'succeeded') {
-        ctx.status = 201;
-        ctx.set('Location', `/api/imports/${summary.id}`);
-        ctx.body = summary;
-      } else {
-        // The file, not the server, is at fault: the summary says which rows and why.
-        ctx.status = 422;
-        const description = summary.confirmationRequired
-          ? `${summary.message} (send the same upload with confirm=true)`
-          : summary.message ?? 'import failed';
-        ctx.body = { code: summary.confirmationRequired ? 'ConfirmationRequired' : 'ImportFailed', description, import: summary };
-      }
+      queued = true;
+      ctx.set('Location', `/api/imports/${job.id}`);
+      respondWithJob(ctx, job, 202);
     } finally {
-      await Promise.all(files.map((f) => rm(f.filepath, { force: true })));
+      // From the moment it is queued, the upload is the job's, which removes it when it ends.
+      if (!queued) await Promise.all(files.map((f) => rm(f.filepath, { force: true })));
     }
   });
 
@@ -132,16 +192,27 @@ export function importsRoutes({ db, layers }: RouteDeps): Router {
     if (layer !== undefined && !layers.get(layer)) throw notFound(`no layer "${layer}"`);
     const limit = parseCount(typeof ctx.query.limit === 'string' ? ctx.query.limit : undefined, 'limit', 20, 100);
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = { imports: await listRuns(db, { layer, limit: Math.max(limit, 1) }) };
+    ctx.body = { imports: (await listRuns(db, { layer, limit: Math.max(limit, 1) })).map(jobForHttp) };
   });
 
   router.get('/:id', staff, async (ctx) => {
-    const id = ctx.params.id!;
-    if (!/^\d{1,9}$/.test(id)) throw notFound(`no import run "${id}"`);
-    const run = await readRun(db, Number(id));
-    if (!run) throw notFound(`no import run ${id}`);
-    ctx.set('Cache-Control', 'no-store');
-    ctx.body = run;
+    const run = await readRun(db, parseRunId(ctx.params.id!));
+    if (!run) throw notFound(`no import run ${ctx.params.id}`);
+    respondWithJob(ctx, run);
   });
+
+  const cancel = async (ctx: Context) => {
+    const id = parseRunId(ctx.params.id!);
+    const status = await jobs.cancel(id);
+    if (status === undefined) throw notFound(`no import run ${id}`);
+    if (status !== 'queued' && status !== 'running' && status !== 'cancelled') {
+      throw new ClientError(409, 'Conflict', `import run ${id} has already ended (${status}): there is nothing to cancel`);
+    }
+    // A running job stops at its next step; the live layer is left as it was.
+    ctx.set('Location', `/api/imports/${id}`);
+    respondWithJob(ctx, (await readRun(db, id))!, 202);
+  };
+  router.delete('/:id', staff, cancel);
+  router.post('/:id/cancel', staff, cancel);
   return router;
 }

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { openDatabase, type Database } from '../../core/db/database.ts';
+import { openDatabase, type Database, type DatabaseOptions } from '../../core/db/database.ts';
 import { prepareDatabase } from '../../server/startup.ts';
 import { createLayerRegistry } from '../../core/layers/registry.ts';
 import { createLogger } from '../../server/logger.ts';
@@ -14,20 +14,22 @@ import { createLogger } from '../../server/logger.ts';
 export interface TestDatabaseOptions {
   /** Migrate and seed (default true); false gives an empty database with no migration applied. */
   prepared?: boolean;
+  /** Pool settings (on PostGIS the size defaults to 4; the embedded database always has one connection). */
+  pool?: Pick<DatabaseOptions, 'poolSize' | 'poolWaitMs' | 'poolMaxWaiting'>;
 }
 
 /** A fresh database for this test file; its `close()` also removes it. */
 export async function openTestDatabase(options: TestDatabaseOptions = {}): Promise<Database> {
   const prepared = options.prepared ?? true;
   const url = inject('databaseUrl');
-  if (url) return openPostgisSchema(url, prepared);
+  if (url) return openPostgisSchema(url, prepared, options.pool);
   const dir = mkdtempSync(join(tmpdir(), 'websig-test-'));
   if (prepared) cpSync(inject('templateDir'), dir, { recursive: true, filter: (src) => !src.endsWith('.websig.lock') });
-  const db = await openDatabase({ dataDir: dir });
+  const db = await openDatabase({ dataDir: dir, ...options.pool });
   return withCleanup(db, async () => rmSync(dir, { recursive: true, force: true }));
 }
 
-async function openPostgisSchema(url: string, prepared: boolean): Promise<Database> {
+async function openPostgisSchema(url: string, prepared: boolean, pool: TestDatabaseOptions['pool']): Promise<Database> {
   const schema = `test_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
@@ -35,8 +37,16 @@ async function openPostgisSchema(url: string, prepared: boolean): Promise<Databa
   await admin.end();
   const scoped = new URL(url);
   scoped.searchParams.set('options', `-c search_path=${schema},public`);
-  const db = await openDatabase({ url: scoped.toString(), dataDir: '', poolSize: 4 });
-  if (prepared) await prepareDatabase(db, createLayerRegistry(), { seedDemo: true }, createLogger('warn'));
+  if (prepared) {
+    // Prepared on a pool of its own: the test's pool settings may be too tight for start-up.
+    const setup = await openDatabase({ url: scoped.toString(), dataDir: '', poolSize: 4 });
+    try {
+      await prepareDatabase(setup, createLayerRegistry(), { seedDemo: true }, createLogger('warn'));
+    } finally {
+      await setup.close();
+    }
+  }
+  const db = await openDatabase({ url: scoped.toString(), dataDir: '', poolSize: 4, ...pool });
   return withCleanup(db, async () => {
     const client = new pg.Client({ connectionString: url });
     await client.connect();

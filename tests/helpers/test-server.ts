@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from '../../server/app.ts';
+import { createImportJobs, type ImportJobs } from '../../server/imports/import-jobs.ts';
 import { loadConfig, type Config } from '../../core/config.ts';
 import type { Database } from '../../core/db/database.ts';
 import { readDatabaseInfo } from '../../server/http/health.routes.ts';
@@ -16,13 +17,16 @@ export interface TestServer {
   url: string;
   db: Database;
   config: Config;
+  importJobs: ImportJobs;
+  /** Stops the server; its import jobs' processes are killed without a word, as in a crash. */
   close(): Promise<void>;
 }
 
 /**
  * The app on its own test database (or on `db` when given, which the caller then closes), serving
  * every described layer (or the `layers` given), with a DATA_DIR of its own for the files it writes
- * (download files), removed on close unless `env` names one.
+ * (download files, uploads), removed on close unless `env` names one, and its import jobs recovered
+ * as at a start (a restarted server must be given its predecessor's IMPORT_DIR).
  */
 export async function startTestServer(
   options: { db?: Database; env?: NodeJS.ProcessEnv; layers?: LayerRegistry } = {},
@@ -30,13 +34,17 @@ export async function startTestServer(
   const db = options.db ?? (await openTestDatabase());
   const dataDir = options.env?.DATA_DIR ? undefined : mkdtempSync(join(tmpdir(), 'websig-app-'));
   const config = loadConfig({ BASEMAP: 'none', PORT: '0', DATA_DIR: dataDir, ...options.env });
+  const log = createLogger();
+  const importJobs = createImportJobs({ config, db, log });
+  await importJobs.recover();
   const app = createApp({
     config,
     db,
     layers: options.layers ?? createLayerRegistry(),
-    log: createLogger(),
+    log,
     databaseInfo: await readDatabaseInfo(db),
     sessionSecret: 'test-secret',
+    importJobs,
   });
   const server = createServer(app.callback());
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
@@ -45,8 +53,10 @@ export async function startTestServer(
     url: `http://127.0.0.1:${port}`,
     db,
     config,
+    importJobs,
     async close() {
       await new Promise<void>((ok) => server.close(() => ok()));
+      await importJobs.close();
       if (!options.db) await db.close();
       if (dataDir) rmSync(dataDir, { recursive: true, force: true });
     },

@@ -27,6 +27,9 @@ export type DecodedTile = Record<string, DecodedLayer>;
 
 const TYPES = ['Unknown', 'Point', 'LineString', 'Polygon'] as const;
 
+/** The URL path of a tile of `layers` (ids joined by commas). */
+export const tilePath = (layers: string, { z, x, y }: TileCoord) => `/tiles/${layers}/${z}/${x}/${y}.mvt`;
+
 /** The XYZ tile holding a WGS84 point at zoom z. */
 export function tileAt(lon: number, lat: number, z: number): TileCoord {
   const n = 2 ** z;

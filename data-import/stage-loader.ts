@@ -1,11 +1,24 @@
-// The database side of one import: a transaction on a session of its own, and a row loader that
-// streams into the staging table with COPY where the server allows it, else batched INSERTs.
+// What an import needs of its database, and how rows reach the staging table: COPY on a
+// connection of its own where the server gives one, else batched INSERTs, each its own statement.
 import { once } from 'node:events';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { Database, Queryable, Row } from '../core/db/database.ts';
 import type { PropertyType } from '../core/layers/layer-def.ts';
 import { PROPERTY_TYPES } from '../core/layers/property-types.ts';
+
+/**
+ * The database an import runs on: statements, one short transaction for the swap into the live
+ * layer, and, when known, connection settings to open a COPY connection with. The app's Database
+ * is one; so is the bridge an import job's process uses to reach the embedded database through
+ * the server (data-import/job-database.ts).
+ */
+export type ImportDatabase = Pick<Database, 'kind' | 'query' | 'transaction'> & {
+  readonly connection?: pg.ClientConfig;
+  /** The import's statements share their connection with the server's readers (the embedded
+   *  database's only one), who wait for each: every step must then stay short. */
+  readonly sharedWithReaders?: boolean;
+};
 
 export type LoadColumnType = PropertyType | 'geometry';
 
@@ -23,11 +36,9 @@ export interface RowLoader {
   abort(): Promise<void>;
 }
 
-export interface ImportSession extends Queryable {
+export interface StageLoader extends RowLoader {
   /** How rows reach the staging table: `copy` (COPY FROM STDIN) or `insert` (batched INSERTs). */
   readonly method: 'copy' | 'insert';
-  /** Opens a loader into `table` (a quoted name) for `columns` (quoted names). */
-  openLoader(table: string, columns: readonly LoadColumn[]): RowLoader;
 }
 
 // ---- COPY text format ---------------------------------------------------------------------------
@@ -65,6 +76,7 @@ export function copyEncoder(type: LoadColumnType): (value: unknown) => string {
 const COPY_CHUNK = 256 * 1024;
 
 function copyLoader(client: pg.Client, table: string, columns: readonly LoadColumn[]): RowLoader {
+  // One COPY statement for the whole file: it writes only the staging table, so it may be long.
   const stream = client.query(copyFrom(`COPY ${table} (${columns.map((c) => c.name).join(', ')}) FROM STDIN`));
   let failure: Error | undefined;
   stream.on('error', (error: Error) => (failure ??= error));
@@ -93,8 +105,10 @@ function copyLoader(client: pg.Client, table: string, columns: readonly LoadColu
       if (failure) throw failure;
     },
     async abort() {
-      if (stream.writableFinished || stream.destroyed) return;
-      // CopyFail ends the COPY on the server, so the connection can take the ROLLBACK.
+      // A COPY the server refused (a missing table) or that ended has nothing left to stop, and
+      // its stream would never close.
+      if (failure || stream.writableFinished || stream.destroyed) return;
+      // CopyFail ends the COPY on the server, so the connection can be closed cleanly.
       const closed = once(stream, 'close').catch(() => undefined);
       stream.destroy(new Error('import stopped'));
       await closed;
@@ -106,7 +120,8 @@ function copyLoader(client: pg.Client, table: string, columns: readonly LoadColu
 
 /** The column's type in the JSON records; geometries travel as hex EWKB text. */
 const jsonType = (type: LoadColumnType) => (type === 'geometry' ? 'text' : PROPERTY_TYPES[type].sqlType);
-const BATCH_ROWS = 2000;
+/** Rows per INSERT: each batch is one short statement, and other queries run between batches. */
+const BATCH_ROWS = 1000;
 
 function insertLoader(db: Queryable, table: string, columns: readonly LoadColumn[]): RowLoader {
   // Positional keys keep the JSON small and free of quoting questions.
@@ -136,14 +151,14 @@ function insertLoader(db: Queryable, table: string, columns: readonly LoadColumn
   };
 }
 
-// ---- sessions ------------------------------------------------------------------------------------
+// ---- loaders ------------------------------------------------------------------------------------
 
 /**
  * A connection of our own, if the server gives it a session of its own. The embedded database
- * multiplexes every socket onto one backend (same pid), where COPY's sub-protocol cannot work and
- * temporary tables would be shared: there, the import runs in a pooled transaction instead.
+ * multiplexes every socket onto one backend (same pid), where COPY's sub-protocol cannot work.
  */
-async function openDedicatedClient(db: Database): Promise<pg.Client | undefined> {
+async function openDedicatedClient(db: ImportDatabase): Promise<pg.Client | undefined> {
+  if (!db.connection) return undefined;
   const pooled = await db.query<{ pid: number } & Row>('SELECT pg_backend_pid() AS pid');
   const client = new pg.Client({ ...db.connection, application_name: 'websig-import' });
   client.on('error', () => undefined);
@@ -152,39 +167,30 @@ async function openDedicatedClient(db: Database): Promise<pg.Client | undefined>
     const own = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
     if (own.rows[0]!.pid !== pooled.rows[0]!.pid) return client;
   } catch {
-    // No second connection: fall back to the pool.
+    // No second connection: fall back to batches.
   }
   await client.end().catch(() => undefined);
   return undefined;
 }
 
-/**
- * Runs `fn` in one transaction on an import session; commits when it returns, rolls back when it
- * throws (a dry run throws on purpose). Statement time limits are lifted: a large import is one
- * long transaction by design.
- */
-export async function withImportSession<T>(db: Database, fn: (session: ImportSession) => Promise<T>): Promise<T> {
+/** Opens a loader into `table` (a quoted name) for `columns` (quoted names); `finish` or `abort` closes it. */
+export async function openStageLoader(db: ImportDatabase, table: string, columns: readonly LoadColumn[]): Promise<StageLoader> {
   const client = await openDedicatedClient(db);
-  if (!client) {
-    return db.transaction(async (tx) => {
-      await tx.query('SET LOCAL statement_timeout = 0');
-      return fn({ method: 'insert', query: tx.query, openLoader: (table, columns) => insertLoader(tx, table, columns) });
-    });
-  }
-  let loader: RowLoader | undefined;
+  if (!client) return { method: 'insert', ...insertLoader(db, table, columns) };
+  let copy: RowLoader;
   try {
-    await client.query('SET statement_timeout = 0');
-    await client.query("SET temp_buffers = '256MB'");
-    await client.query('BEGIN');
-    const query = <R extends Row>(text: string, params?: readonly unknown[]) => client.query<R>(text, params as unknown[]);
-    const result = await fn({ method: 'copy', query, openLoader: (table, columns) => (loader = copyLoader(client, table, columns)) });
-    await client.query('COMMIT');
-    return result;
+    // The staging table is the import's own: no time limit, and no NOTICE per invalid polygon.
+    await client.query('SET statement_timeout = 0; SET client_min_messages = warning');
+    copy = copyLoader(client, table, columns);
   } catch (error) {
-    await loader?.abort();
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
     await client.end().catch(() => undefined);
+    throw error;
   }
+  const end = () => client.end().catch(() => undefined);
+  return {
+    method: 'copy',
+    push: (values) => copy.push(values),
+    finish: () => copy.finish().finally(end),
+    abort: () => copy.abort().finally(end),
+  };
 }

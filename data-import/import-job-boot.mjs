@@ -1,0 +1,6 @@
+// Entry of an import job's process: TypeScript support (tsx) is registered here, since the server
+// starts the process with plain node (its own loader flags are not passed on).
+import { register } from 'tsx/esm/api';
+
+register();
+await import('./import-job.ts');
