@@ -1,24 +1,55 @@
 // `npm run bench -- import`: first load of a generated 200,000-polygon Lambert-93 CP1252 shapefile
 // and a 500,000-point one into empty layers — our CLI against ogr2ogr (COPY, -makevalid, GiST) and
-// shp2pgsql | psql (GiST), each in the same scratch database, with our peak memory.
+// shp2pgsql | psql (GiST), each in the same scratch database, with our peak memory. And the same
+// parcels imported as a staff user would (POST /api/imports, replace, confirm) into the app started
+// as `npm start` would, on PostGIS and on the embedded database, while autocannon asks it for tiles
+// and OGC items of other layers: their p99 and errors during the import, and the import's peak
+// memory with its job process.
 // Works in a database of its own (<bench db>_import, created and dropped here): the bench database
-// other suites read is left alone.
+// other suites read is left alone. BENCH_IMPORT_RUNS (default 3) sets the rounds, of the CLI
+// comparison and of the HTTP import on each database (1 is about 5 minutes on 2 shared cores);
+// BENCH_IMPORT_LOAD_CAP_S (default 900) bounds the load during each HTTP import.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { samplePeakRss } from './lib/rss.ts';
-import { openDatabase } from '../core/db/database.ts';
+import { CONNECTIONS, WARMUP_S, load, summarize, type Load } from './lib/load.ts';
+import { memoryOf, samplePeakRss, samplePeakTreeRss, type TreePeaks } from './lib/rss.ts';
+import { startAppProcess, stopAppProcess, type ServerProcess } from './lib/server-process.ts';
+import { createBenchStaff, logInBenchStaff } from './lib/staff.ts';
+import { round } from './lib/stats.ts';
+import { pathOf, tileAt } from './lib/tiles.ts';
+import { openDatabase, type Database } from '../core/db/database.ts';
 import { migrateLatest } from '../core/db/migrate.ts';
+import { formatSummaryLine, type ImportJob } from '../data-import/import-summary.ts';
+import { seedDemoData } from '../server/seed/demo-seed.ts';
+import { zipFiles } from '../tests/helpers/import-fixtures.ts';
+import { ended, getJob, importForm, postImport } from '../tests/helpers/import-jobs.ts';
+import type { StaffSession } from '../tests/helpers/staff-session.ts';
 import { createShapefileWriter } from '../tests/helpers/shapefile-writer.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const POLYGONS = 200_000;
 const POINTS = 500_000;
-/** Each tool loads each file this many times; the best run counts (the machine is shared). */
-const RUNS = 3;
+/** Each tool loads each file, and the app imports the parcels on each database, this many times
+ *  (BENCH_IMPORT_RUNS): the best CLI run counts (the machine is shared), HTTP rounds are pooled. */
+const RUNS = positiveInteger('BENCH_IMPORT_RUNS', 3);
+/** The load during an HTTP import stops when the import ends, or after this many seconds (BENCH_IMPORT_LOAD_CAP_S). */
+const LOAD_CAP_S = positiveInteger('BENCH_IMPORT_LOAD_CAP_S', 900);
+/** An HTTP import that has not ended this long after the load stopped fails the suite. */
+const IMPORT_GRACE_S = 1800;
+/** Targets during an HTTP import: tile p99 (PostGIS, embedded), errors, peak memory of the import. */
+const TARGETS = { tileP99Ms: { postgis: 300, embedded: 1000 }, errors: 0, peakRssMb: 250 };
+
+function positiveInteger(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^[1-9]\d*$/.test(raw)) throw new Error(`${name} must be a positive whole number, not "${raw}"`);
+  return Number(raw);
+}
 
 const LAMBERT93_PRJ =
   'PROJCS["RGF_1993_Lambert_93",GEOGCS["GCS_RGF_1993",DATUM["D_RGF_1993",SPHEROID["GRS_1980",6378137.0,298.257222101]],' +
@@ -105,7 +136,7 @@ function timed(command: string, args: string[], options: { env?: NodeJS.ProcessE
 }
 
 function findShp2pgsql(): string | undefined {
-  const candidates = ['shp2pgsql', ...['17', '16', '15', '14', '13'].map((v) => `/usr/lib/postgresql/${v}/bin/shp2pgsql`)];
+  const candidates = ['shp2pgsql', '/usr/bin/shp2pgsql', ...['17', '16', '15', '14', '13'].map((v) => `/usr/lib/postgresql/${v}/bin/shp2pgsql`)];
   return candidates.find((c) => spawnSync(c, ['-?']).error === undefined);
 }
 
@@ -119,6 +150,228 @@ async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>)
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// The parcels imported over HTTP while the app serves other layers.
+
+type DatabaseKind = 'postgis' | 'embedded';
+
+/** What the load asks for during an import: tiles and OGC items of layers other than parcels. */
+interface BackgroundPaths { tiles: string[]; ogc: string[] }
+
+/** One HTTP import under load. */
+interface DuringImport {
+  tiles: Load;
+  ogc: Load;
+  /** How long the load ran (the import, or LOAD_CAP_S). */
+  loadSeconds: number;
+  /** From the upload to the job's end. */
+  seconds: number;
+  /** The app's process, its job process, and both together. */
+  peaks: TreePeaks;
+  /** The app's resident set just before the upload, after a warm-up under the same load. */
+  appBeforeMb: number;
+}
+
+/** `n` points on the surface of rows spread over `table` (every k-th by `order`). */
+async function spreadPoints(db: Database, table: string, order: string, n: number): Promise<[number, number][]> {
+  const { rows } = await db.query<{ x: number; y: number }>(`
+    SELECT ST_X(p) AS x, ST_Y(p) AS y FROM (
+      SELECT ST_PointOnSurface(geom) AS p, row_number() OVER (ORDER BY ${order}) AS k, count(*) OVER () AS c FROM ${table}) s
+     WHERE (k - 1) % greatest(1, c / ${n}) = 0 ORDER BY k LIMIT ${n}`);
+  return rows.map((r) => [Number(r.x), Number(r.y)]);
+}
+
+/** Tiles of addresses (zooms 16, 17) and fibre phases (10, 12, 14), and OGC items of wifi hotspots
+ *  (a bbox around each of 20, limit 100): each over rows of the demo data. */
+async function backgroundPaths(db: Database): Promise<BackgroundPaths> {
+  const tiles = new Set<string>();
+  for (const [x, y] of await spreadPoints(db, 'addresses', 'fid', 40)) for (const z of [16, 17]) tiles.add(pathOf('addresses', tileAt(x, y, z)));
+  for (const [x, y] of await spreadPoints(db, 'fibre_phases', 'id', 40)) for (const z of [10, 12, 14]) tiles.add(pathOf('fibre_phases', tileAt(x, y, z)));
+  const ogc = (await spreadPoints(db, 'wifi_hotspots', 'id', 20)).map(([x, y]) =>
+    `/ogc/collections/wifi_hotspots/items?bbox=${[x - 0.02, y - 0.015, x + 0.02, y + 0.015].map((v) => v.toFixed(5)).join(',')}&limit=100`);
+  return { tiles: [...tiles], ogc };
+}
+
+/** Readies a database for the app, before it starts: migrated, the demo data (the other layers'
+ *  rows, and the parcels the import replaces), the bench's staff account; gives the load's paths. */
+async function prepareServedDatabase(db: Database): Promise<BackgroundPaths> {
+  try {
+    await migrateLatest(db);
+    await db.transaction((tx) => seedDemoData(tx));
+    await createBenchStaff(db);
+    return await backgroundPaths(db);
+  } finally {
+    await db.close();
+  }
+}
+
+/** Fails unless every path answers 2xx once, before any load. */
+async function probe(server: ServerProcess, paths: readonly string[]): Promise<void> {
+  for (const path of paths) {
+    const res = await fetch(server.url + path);
+    await res.arrayBuffer();
+    if (!res.ok) throw new Error(`${path} answered ${res.status} before the import`);
+  }
+}
+
+/** Polls job `id` until it has ended, printing where it stands every 10 s; throws after `capS`. */
+async function followJob(server: ServerProcess, session: StaffSession, id: number, label: string, capS: number): Promise<ImportJob> {
+  const started = performance.now();
+  let printed = 0;
+  for (;;) {
+    const { job } = await getJob(server, session, id);
+    if (ended(job)) return job;
+    const elapsed = (performance.now() - started) / 1000;
+    if (elapsed - printed >= 10) {
+      printed = elapsed;
+      console.log(`  ${label} import: ${elapsed.toFixed(0)} s, ${job.phase} ${job.progress.done}/${job.progress.total} ${job.progress.unit}`);
+    }
+    if (elapsed > capS) throw new Error(`${label}: import run ${id} had not ended after ${capS} s (${job.status} / ${job.phase})`);
+    await sleep(500);
+  }
+}
+
+/**
+ * Starts the app on `kind` (its tile cache off: every tile is made from the database), warms it up
+ * with the load, uploads the parcels as a staff user (replace, confirm), and while the job runs loads
+ * the app with tiles and OGC items of other layers (half the connections each), sampling the memory
+ * of the app and of its job process.
+ */
+async function measureDuringImport(kind: DatabaseKind, env: Record<string, string | undefined>, zip: string, paths: BackgroundPaths): Promise<DuringImport> {
+  const server = await startAppProcess({ ...env, TILE_CACHE_MB: '0', SEED_DEMO: '0' });
+  try {
+    const session = await logInBenchStaff(server.url);
+    await probe(server, [...paths.tiles, ...paths.ogc]);
+    console.log(`${kind}: app at ${server.url}; load on ${paths.tiles.length} tiles and ${paths.ogc.length} OGC bboxes, ${WARMUP_S} s warm-up then during the import`);
+    const half = { connections: CONNECTIONS / 2 };
+    await Promise.all([load(server.url, paths.tiles, WARMUP_S, half), load(server.url, paths.ogc, WARMUP_S, half)]);
+    const appBeforeMb = memoryOf(server.process.pid!).rss;
+    const stopSampling = samplePeakTreeRss(server.process.pid!);
+    const started = performance.now();
+    const res = await postImport(server, importForm(zip, { layer: 'parcels', mode: 'replace', confirm: 'true' }), session);
+    if (res.status !== 202) throw new Error(`${kind}: POST /api/imports answered ${res.status}: ${await res.text()}`);
+    const { id } = (await res.json()) as ImportJob;
+    if (id === null) throw new Error(`${kind}: POST /api/imports answered without a run id`);
+    const job = followJob(server, session, id, kind, LOAD_CAP_S + IMPORT_GRACE_S);
+    job.catch(() => undefined);
+    const loadStarted = performance.now();
+    const options = { ...half, until: job };
+    const [tiles, ogc] = await Promise.all([load(server.url, paths.tiles, LOAD_CAP_S, options), load(server.url, paths.ogc, LOAD_CAP_S, options)]);
+    const loadSeconds = (performance.now() - loadStarted) / 1000;
+    const finished = await job;
+    const seconds = (performance.now() - started) / 1000;
+    const peaks = stopSampling();
+    if (finished.status !== 'succeeded' || finished.counts.loaded !== POLYGONS) {
+      throw new Error(`${kind}: the import ended ${finished.status}: ${formatSummaryLine(finished)}`);
+    }
+    if (loadSeconds < seconds - 5) console.log(`${kind}: the load stopped at its cap (${LOAD_CAP_S} s), before the import ended`);
+    console.log(`${kind}: ${formatSummaryLine(finished)}`);
+    return { tiles, ogc, loadSeconds, seconds, peaks, appBeforeMb };
+  } finally {
+    await stopAppProcess(server);
+  }
+}
+
+/**
+ * RUNS rounds of the HTTP import, each on a fresh PostGIS scratch database (`scratch.create()`) and
+ * then on a fresh embedded database in `dir`, both holding the same demo data.
+ */
+async function importsUnderLoad(scratch: ScratchDatabase, dir: string, zip: string): Promise<Record<DatabaseKind, DuringImport[]>> {
+  const rounds: Record<DatabaseKind, DuringImport[]> = { postgis: [], embedded: [] };
+  for (let round = 1; round <= RUNS; round++) {
+    console.log(`HTTP import round ${round} of ${RUNS}`);
+    await scratch.create();
+    const postgisPaths = await prepareServedDatabase(await openDatabase({ url: scratch.url, dataDir: '' }));
+    rounds.postgis.push(await measureDuringImport('postgis', {
+      DATABASE_URL: scratch.url, DATA_DIR: join(dir, 'postgis-data'), IMPORT_DIR: join(dir, 'postgis-uploads'),
+    }, zip, postgisPaths));
+    const dataDir = join(dir, 'embedded-data');
+    rmSync(dataDir, { recursive: true, force: true });
+    const embeddedPaths = await prepareServedDatabase(await openDatabase({ url: '', dataDir }));
+    rounds.embedded.push(await measureDuringImport('embedded', { DATABASE_URL: undefined, DATA_DIR: dataDir, IMPORT_DIR: undefined }, zip, embeddedPaths));
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  return rounds;
+}
+
+/**
+ * The figures of the HTTP imports, each database's rounds pooled, and whether each target is met
+ * (printed). An import's memory: its job process and what the app grew by meanwhile, sampled at the
+ * same moments (the app's resident set above what it held under the same load just before).
+ */
+function duringImportFigures(during: Record<DatabaseKind, DuringImport[]>, cliPeakRssMb: number): Record<string, number | boolean> {
+  const figures: Record<string, number | boolean> = {};
+  const met = (ok: boolean) => (ok ? 'met' : 'NOT MET');
+  console.log(`\nduring the HTTP import (${RUNS} round${RUNS > 1 ? 's' : ''}, pooled)  tiles p99   OGC p99   requests   errors   import s   MB: app before, app peak, job peak, import`);
+  let peakRssMb = cliPeakRssMb;
+  let errorsMet = true;
+  for (const kind of ['postgis', 'embedded'] as const) {
+    const rounds = during[kind];
+    const loadSeconds = rounds.reduce((sum, r) => sum + r.loadSeconds, 0);
+    const tiles = summarize(rounds.map((r) => r.tiles), loadSeconds);
+    const ogc = summarize(rounds.map((r) => r.ogc), loadSeconds);
+    const errors = tiles.errors + tiles.non2xx + ogc.errors + ogc.non2xx;
+    const max = (f: (r: DuringImport) => number) => Math.max(...rounds.map(f));
+    const importMb = max((r) => r.peaks.total - r.appBeforeMb);
+    const seconds = Math.min(...rounds.map((r) => r.seconds));
+    errorsMet &&= errors <= TARGETS.errors;
+    peakRssMb = Math.max(peakRssMb, importMb);
+    Object.assign(figures, {
+      [`during_import_tile_p99_ms_${kind}`]: round(tiles.p99),
+      [`during_import_ogc_p99_ms_${kind}`]: round(ogc.p99),
+      [`during_import_errors_${kind}`]: errors,
+      [`during_import_tile_requests_${kind}`]: tiles.total,
+      [`during_import_ogc_requests_${kind}`]: ogc.total,
+      [`during_import_seconds_${kind}`]: round(seconds, 1),
+      [`during_import_app_before_rss_mb_${kind}`]: Math.round(max((r) => r.appBeforeMb)),
+      [`during_import_app_peak_rss_mb_${kind}`]: Math.round(max((r) => r.peaks.own)),
+      [`during_import_job_peak_rss_mb_${kind}`]: Math.round(max((r) => r.peaks.child)),
+      [`during_import_total_peak_rss_mb_${kind}`]: Math.round(max((r) => r.peaks.total)),
+      [`during_import_peak_rss_mb_${kind}`]: Math.round(importMb),
+    });
+    const mb = [max((r) => r.appBeforeMb), max((r) => r.peaks.own), max((r) => r.peaks.child), importMb].map((v) => v.toFixed(0)).join(', ');
+    console.log(`${kind.padEnd(40)} ${tiles.p99.toFixed(1).padStart(9)} ms ${ogc.p99.toFixed(1).padStart(7)} ms ${String(tiles.total + ogc.total).padStart(10)} ` +
+      `${String(errors).padStart(8)} ${seconds.toFixed(1).padStart(10)}   ${mb}`);
+    const target = TARGETS.tileP99Ms[kind];
+    console.log(`  target tile p99 < ${target} ms on ${kind}: ${met(tiles.p99 < target)}`);
+  }
+  console.log(`  target zero errors or non-2xx: ${met(errorsMet)}`);
+  console.log(`  target peak memory of an import (job process + app growth over HTTP; the CLI's process) < ${TARGETS.peakRssMb} MB: ` +
+    `${met(peakRssMb < TARGETS.peakRssMb)} (${peakRssMb.toFixed(0)} MB)`);
+  figures.peak_rss_mb = Math.round(peakRssMb);
+  figures.cli_peak_rss_mb = Math.round(cliPeakRssMb);
+  return figures;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The CLI against ogr2ogr and shp2pgsql.
+
+/** The suite's own PostGIS database, (re)created empty and migrated by create(). */
+interface ScratchDatabase { name: string; url: string; create(): Promise<void> }
+
+function scratchDatabase(databaseUrl: string): ScratchDatabase {
+  const name = `${decodeURIComponent(new URL(databaseUrl).pathname.slice(1))}_import`;
+  const scratch = new URL(databaseUrl);
+  scratch.pathname = `/${name}`;
+  const url = scratch.toString();
+  return {
+    name, url,
+    async create() {
+      await withClient(databaseUrl, async (c) => {
+        await c.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
+        await c.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);
+      });
+      await withClient(url, (c) => c.query('CREATE EXTENSION postgis; CREATE EXTENSION pg_trgm; CREATE EXTENSION unaccent'));
+      const db = await openDatabase({ url, dataDir: '' });
+      try {
+        await migrateLatest(db);
+      } finally {
+        await db.close();
+      }
+    },
+  };
+}
+
 interface Dataset {
   name: 'polygons' | 'points';
   layer: string;
@@ -127,35 +380,28 @@ interface Dataset {
 }
 
 export async function run(databaseUrl: string): Promise<Record<string, number | string | boolean>> {
-  const base = new URL(databaseUrl);
-  const scratchName = `${decodeURIComponent(base.pathname.slice(1))}_import`;
-  const scratch = new URL(databaseUrl);
-  scratch.pathname = `/${scratchName}`;
-  const scratchUrl = scratch.toString();
+  const scratch = scratchDatabase(databaseUrl);
+  const { name: scratchName, url: scratchUrl } = scratch;
   const hasOgr2ogr = spawnSync('ogr2ogr', ['--version']).status === 0;
   const shp2pgsql = findShp2pgsql();
   console.log(`scratch database ${scratchName}; ogr2ogr ${hasOgr2ogr ? 'found' : 'MISSING'}; shp2pgsql ${shp2pgsql ?? 'MISSING'}`);
 
-  await withClient(databaseUrl, async (c) => {
-    await c.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(scratchName)}`);
-    await c.query(`CREATE DATABASE ${pg.escapeIdentifier(scratchName)}`);
-  });
   const dir = mkdtempSync(join(tmpdir(), 'websig-import-bench-'));
   try {
-    await withClient(scratchUrl, (c) => c.query('CREATE EXTENSION postgis; CREATE EXTENSION pg_trgm; CREATE EXTENSION unaccent'));
-    const db = await openDatabase({ url: scratchUrl, dataDir: '' });
-    await migrateLatest(db);
-    await db.close();
-
     const started = performance.now();
     writeParcels(join(dir, 'parcels'));
     writePremises(join(dir, 'premises'));
     console.log(`files written in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    const zip = await zipFiles(join(dir, 'parcels.zip'), ['shp', 'shx', 'dbf', 'prj', 'cpg'].map((ext) => join(dir, `parcels.${ext}`)));
+    const during = await importsUnderLoad(scratch, dir, zip);
+
+    // The CLI comparison on empty layers, in a fresh scratch database.
+    await scratch.create();
     const datasets: Dataset[] = [
       { name: 'polygons', layer: 'parcels', file: join(dir, 'parcels.shp'), features: POLYGONS },
       { name: 'points', layer: 'fibre_premises', file: join(dir, 'premises.shp'), features: POINTS },
     ];
-    const ogrConnection = `PG:${libpqKeywords(scratch)}`;
+    const ogrConnection = `PG:${libpqKeywords(new URL(scratchUrl))}`;
     const best: Record<string, Record<string, number>> = { ours: {}, ogr2ogr: {}, shp2pgsql: {} };
     let peakRssMb = 0;
 
@@ -202,7 +448,7 @@ export async function run(databaseUrl: string): Promise<Record<string, number | 
       throughput_ratio: rate('ogr2ogr') ? Number((rate('ours') / rate('ogr2ogr')).toFixed(2)) : 0,
       shp2pgsql_features_per_s: Math.round(rate('shp2pgsql')),
       shp2pgsql_ratio: rate('shp2pgsql') ? Number((rate('ours') / rate('shp2pgsql')).toFixed(2)) : 0,
-      peak_rss_mb: Math.round(peakRssMb),
+      ...duringImportFigures(during, peakRssMb),
       polygons_features_per_s: Math.round(rate('ours', 'polygons')),
       points_features_per_s: Math.round(rate('ours', 'points')),
       ogr2ogr_polygons_features_per_s: Math.round(rate('ogr2ogr', 'polygons')),
@@ -219,11 +465,11 @@ export async function run(databaseUrl: string): Promise<Record<string, number | 
     for (const tool of ['ours', 'ogr2ogr', 'shp2pgsql']) {
       console.log(`${tool.padEnd(24)} ${String(Math.round(rate(tool, 'polygons'))).padStart(9)} ${String(Math.round(rate(tool, 'points'))).padStart(8)} ${String(Math.round(rate(tool))).padStart(7)}`);
     }
-    console.log(`ours ÷ ogr2ogr ${figures.throughput_ratio}, ours ÷ shp2pgsql ${figures.shp2pgsql_ratio}, our peak RSS ${figures.peak_rss_mb} MB`);
+    console.log(`ours ÷ ogr2ogr ${figures.throughput_ratio}, ours ÷ shp2pgsql ${figures.shp2pgsql_ratio}, our CLI's peak RSS ${figures.cli_peak_rss_mb} MB`);
     return figures;
   } finally {
     rmSync(dir, { recursive: true, force: true });
-    await withClient(databaseUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(scratchName)}`)).catch((error: Error) =>
+    await withClient(databaseUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(scratchName)} WITH (FORCE)`)).catch((error: Error) =>
       console.error(`could not drop ${scratchName}: ${error.message}`),
     );
   }

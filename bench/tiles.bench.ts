@@ -12,6 +12,7 @@ import { openBenchDatabase, openFilledBenchDatabase } from './lib/bench-database
 import { measurePair, type Measured } from './lib/load.ts';
 import { listenInChild, serveIfForked, startServerProcess, stopServerProcess, type ServerProcess } from './lib/server-process.ts';
 import { percentile, round } from './lib/stats.ts';
+import { pathOf, tilesCovering, type Tile } from './lib/tiles.ts';
 import { openDatabase, type Database } from '../core/db/database.ts';
 import { migrateLatest } from '../core/db/migrate.ts';
 import type { LayerDef } from '../core/layers/layer-def.ts';
@@ -26,10 +27,7 @@ const TILES_PER_LAYER_ZOOM = 30;
 /** Zooms scanned for tile sizes from each layer's minzoom: the densest tiles are at the first ones. */
 const SIZE_SCAN_ZOOMS = 2;
 
-interface Tile { z: number; x: number; y: number }
 interface ListedTile extends Tile { layer: string; path: string }
-
-const pathOf = (layer: string, t: Tile) => `/tiles/${layer}/${t.z}/${t.x}/${t.y}.mvt`;
 
 // ---------------------------------------------------------------------------------------------
 // Child processes: the servers under test.
@@ -95,20 +93,6 @@ async function measureLogged(a: ServerProcess, b: ServerProcess, paths: readonly
 
 // ---------------------------------------------------------------------------------------------
 // The fixed tile list and the size scan.
-
-function tileAt(lon: number, lat: number, z: number): Tile {
-  const n = 2 ** z;
-  const phi = (lat * Math.PI) / 180;
-  return { z, x: Math.floor(((lon + 180) / 360) * n), y: Math.floor(((1 - Math.log(Math.tan(phi) + 1 / Math.cos(phi)) / Math.PI) / 2) * n) };
-}
-
-function tilesCovering([west, south, east, north]: readonly number[], z: number): Tile[] {
-  const a = tileAt(west!, north!, z);
-  const b = tileAt(east!, south!, z);
-  const tiles: Tile[] = [];
-  for (let y = a.y; y <= b.y; y++) for (let x = a.x; x <= b.x; x++) tiles.push({ z, x, y });
-  return tiles;
-}
 
 async function extentOf(db: Database, from: string): Promise<number[] | undefined> {
   const { rows } = await db.query<{ b: number[] | null }>(

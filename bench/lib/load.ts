@@ -1,5 +1,6 @@
 // Load generation with autocannon on loopback: each request the next path of a fixed list
-// (connections interleave over it), 8 connections, 20 s after a 5 s warm-up, whole or in slices.
+// (connections interleave over it), 8 connections, 20 s after a 5 s warm-up, whole or in slices,
+// or for as long as something else lasts (`until`).
 import autocannon from 'autocannon';
 import { cpuOf, type ServerProcess } from './server-process.ts';
 import { percentile } from './stats.ts';
@@ -21,28 +22,33 @@ export interface Measured extends Summary {
   cpuUs: number;
 }
 
-/** Runs autocannon on `url` for `seconds`, each request the next of `paths`. */
-export function load(url: string, paths: readonly string[], seconds: number): Promise<Load> {
+/**
+ * Runs autocannon on `url` for `seconds`, each request the next of `paths`, with CONNECTIONS
+ * connections unless told; stops early once `until` settles.
+ */
+export function load(url: string, paths: readonly string[], seconds: number, options: { connections?: number; until?: Promise<unknown> } = {}): Promise<Load> {
   let next = 0;
   const latencies: number[] = [];
   return new Promise((ok, fail) => {
     const instance = autocannon({
-      url, connections: CONNECTIONS, duration: seconds,
+      url, connections: options.connections ?? CONNECTIONS, duration: seconds,
       requests: [{ setupRequest: (req) => ({ ...req, path: paths[next++ % paths.length]! }) }],
     }, (error, result) => {
       if (error) return fail(error);
       ok({ total: result.requests.total, errors: result.errors + result.timeouts, non2xx: result.non2xx, latencies });
     });
     instance.on('response', (_client: unknown, _status: number, _bytes: number, ms: number) => latencies.push(ms));
+    const stop = () => instance.stop();
+    options.until?.then(stop, stop);
   });
 }
 
-/** Pools runs that together last DURATION_S into one set of figures. */
-function summarize(parts: readonly Load[]): Summary {
+/** Pools runs that together last `seconds` (DURATION_S unless told) into one set of figures. */
+export function summarize(parts: readonly Load[], seconds = DURATION_S): Summary {
   const latencies = parts.flatMap((p) => p.latencies).sort((x, y) => x - y);
   const total = parts.reduce((sum, p) => sum + p.total, 0);
   return {
-    rps: total / DURATION_S, p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99),
+    rps: total / seconds, p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99),
     errors: parts.reduce((sum, p) => sum + p.errors, 0), non2xx: parts.reduce((sum, p) => sum + p.non2xx, 0), total,
   };
 }

@@ -1,6 +1,7 @@
 // Bench servers in child processes: a suite file forked with `--serve <role>` listens on loopback
-// and reports its port (and, when asked, its CPU time) to the suite, which drives the load.
-import { fork, type ChildProcess } from 'node:child_process';
+// and reports its port (and, when asked, its CPU time) to the suite, which drives the load; or the
+// whole app (server/main.ts) as a process of its own.
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -79,6 +80,45 @@ export async function stopServerProcess(server: ServerProcess | undefined): Prom
   const exited = new Promise((ok) => server.process.once('exit', ok));
   server.process.disconnect();
   const timer = setTimeout(() => server.process.kill('SIGKILL'), 5_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/**
+ * The app as `npm start` runs it (server/main.ts, its own import jobs and all) in a process of its
+ * own, listening on a free loopback port; `env` adds to (or, when undefined, removes from) ours.
+ */
+export async function startAppProcess(env: Record<string, string | undefined>): Promise<ServerProcess> {
+  const merged: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'warn', BASEMAP: 'none', HOST: '127.0.0.1', PORT: '0' };
+  for (const [k, v] of Object.entries(env)) {
+    if (v === undefined) delete merged[k];
+    else merged[k] = v;
+  }
+  const main = fileURLToPath(new URL('../../server/main.ts', import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', main], { env: merged, stdio: ['ignore', 'pipe', 'inherit'] });
+  // main.ts prints "WebSIG prêt / ready: http://localhost:<port>/" once it listens.
+  const port = await new Promise<number>((ok, fail) => {
+    let out = '';
+    const onData = (d: Buffer) => {
+      out += d;
+      const m = /ready: http:\/\/localhost:(\d+)\//.exec(out);
+      if (m) ok(Number(m[1]));
+    };
+    child.stdout!.on('data', onData);
+    child.once('exit', (code) => fail(new Error(`the app exited with code ${code} before it was ready:\n${out.slice(-2000)}`)));
+  });
+  child.removeAllListeners('exit');
+  // Keep reading what it prints (the log), so that it never blocks on a full pipe.
+  child.stdout!.removeAllListeners('data').on('data', (d: Buffer) => process.stdout.write(d));
+  return { url: `http://127.0.0.1:${port}`, process: child };
+}
+
+/** Stops an app started by startAppProcess (SIGTERM: it closes its jobs and database), killing it after 10 s. */
+export async function stopAppProcess(server: ServerProcess | undefined): Promise<void> {
+  if (!server || server.process.exitCode !== null || server.process.signalCode !== null) return;
+  const exited = new Promise((ok) => server.process.once('exit', ok));
+  server.process.kill('SIGTERM');
+  const timer = setTimeout(() => server.process.kill('SIGKILL'), 10_000);
   await exited;
   clearTimeout(timer);
 }
