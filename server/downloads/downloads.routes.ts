@@ -29,6 +29,8 @@ import { buildGeoPackage, type GpkgRow } from './gpkg-build.ts';
 import type { GpkgLayerSpec } from './gpkg-schema.ts';
 import { layerSource, openDataTerms, type OpenDataTerms } from './open-data.ts';
 import type { RouteDeps } from '../http/route-deps.ts';
+import type { Lang } from '../../core/layers/layer-def.ts';
+import { buildDcatCatalog, buildOpenDataHtml, buildOpenDataJson } from './open-data-page.ts';
 
 /** Rows per database round trip: each page is a short query of its own. */
 export const DOWNLOAD_PAGE_SIZE = 2000;
@@ -69,6 +71,40 @@ export function downloadsRoutes({ db, layers, config, changes, summaries, metric
     queue = run.catch(() => undefined);
     return run;
   };
+
+  // The open-data page: HTML, JSON or a DCAT-AP catalogue (JSON-LD), tagged by every public layer's version.
+  const pageSchema = hash('sha1', JSON.stringify([FILE_FORMAT, terms, [...byId.values()].map((ls) => ls.layer)]), 'base64url');
+  router.get('/downloads', async (ctx) => {
+    const f = typeof ctx.query.f === 'string' ? ctx.query.f : undefined;
+    const format = f ?? (ctx.accepts('html', 'application/ld+json', 'json') || 'html');
+    const kind = format === 'jsonld' || format === 'application/ld+json' ? 'jsonld' : format === 'json' ? 'json' : format === 'html' ? 'html' : undefined;
+    if (!kind) return ctx.throw(400, `f must be html, json or jsonld, not "${f}"`);
+    const asked = typeof ctx.query.lang === 'string' ? ctx.query.lang : undefined;
+    const lang = (asked === 'fr' || asked === 'en' ? asked : ctx.acceptsLanguages('fr', 'en') || 'fr') as Lang;
+    ctx.set('Vary', 'Accept, Accept-Language');
+    ctx.set('Content-Language', lang);
+    const state = await changes.current();
+    const ids = [...byId.keys()];
+    const written = lastModified(state, ids);
+    if (written) ctx.lastModified = written;
+    ctx.set('Cache-Control', 'public, max-age=60');
+    const origin = requestOrigin(ctx);
+    if (answerNotModified(ctx, weakEtag(pageSchema, versionTag(state, ids), origin, lang, kind))) return;
+    const entries = await Promise.all([...byId.values()].map(async (ls) => {
+      const summary = await summaries.get(ls, state);
+      return { layer: ls.layer, count: summary.count, lastUpdate: summary.lastUpdate ?? lastModified(state, [ls.layer.id]) ?? null };
+    }));
+    if (kind === 'html') {
+      ctx.type = 'text/html; charset=utf-8';
+      ctx.body = buildOpenDataHtml(entries, terms, origin, lang);
+    } else if (kind === 'json') {
+      ctx.type = 'application/json';
+      ctx.body = JSON.stringify(buildOpenDataJson(entries, terms, origin, lang));
+    } else {
+      ctx.type = 'application/ld+json';
+      ctx.body = JSON.stringify(buildDcatCatalog(entries, terms, origin));
+    }
+  });
 
   router.get('/downloads/:file', async (ctx) => {
     const match = FILE.exec(ctx.params.file!);
