@@ -8,10 +8,8 @@ import type { Queryable } from '../core/db/database.ts';
 import type { LayerDef } from '../core/layers/layer-def.ts';
 import { ident } from '../core/layers/layer-sql.ts';
 import type { LayerRegistry } from '../core/layers/registry.ts';
-import { ClientError } from '../server/http/errors.ts';
-import { applyLotRules } from '../server/lots/lot-rules.ts';
-import { LOT_OUTSIDE_TOLERANCE_M2, LOT_OVERLAP_TOLERANCE_M2, LOT_OVERLAP_TOLERANCE_SHARE } from '../server/lots/lot-rules.ts';
-import { parisToday } from '../server/lots/lot-edits.ts';
+import { RuleError } from '../core/rule-error.ts';
+import { applyLotRules, parisToday, LOT_OUTSIDE_TOLERANCE_M2, LOT_OVERLAP_TOLERANCE_M2, LOT_OVERLAP_TOLERANCE_SHARE } from '../core/lots/lot-rules.ts';
 import { resolveSrs } from './crs.ts';
 import { ImportFailure, describeServerFault, faultOf } from './import-fault.ts';
 import { MAX_STORED_ERRORS, finishRun, processRunner, startRun } from './import-runs.ts';
@@ -122,7 +120,7 @@ export async function runLotImport(db: ImportDatabase, layers: LayerRegistry, op
           // The whole row states the lot as it is: its fields must hold together, whatever the workflow.
           Object.assign(values, applyLotRules(undefined, values, today));
         } catch (error) {
-          if (!(error instanceof ClientError)) throw error;
+          if (!(error instanceof RuleError)) throw error;
           reject(record.row, error.message);
           continue;
         }

@@ -5,8 +5,9 @@ import { ALL_LAYERS } from '../core/layers/registry.ts';
 import type { Context } from 'koa';
 import pino from 'pino';
 import { ClientError, errorMiddleware } from '../server/http/errors.ts';
-import { applyLotRules, checkTransition, isValidSiret, STATUS_TRANSITIONS, type LotRuleFields } from '../server/lots/lot-rules.ts';
-import { NAF_SUB_CLASSES } from '../server/lots/naf-codes.ts';
+import { RuleError } from '../core/rule-error.ts';
+import { applyLotRules, checkTransition, isValidSiret, STATUS_TRANSITIONS, type LotRuleFields } from '../core/lots/lot-rules.ts';
+import { NAF_SUB_CLASSES } from '../core/lots/naf-codes.ts';
 import { parseFieldValues } from '../server/edits/field-values.ts';
 import { MAX_POSITIONS, parseLine, parseSurface } from '../server/edits/edit-geometry.ts';
 import { featureEtag, noneMatch, versionFromIfMatch } from '../server/edits/preconditions.ts';
@@ -19,6 +20,7 @@ function refusal(fn: () => unknown): { status: number; field?: unknown } {
     fn();
   } catch (error) {
     if (error instanceof ClientError) return { status: error.status, field: error.details?.field };
+    if (error instanceof RuleError) return { status: 422, field: error.field };
     throw error;
   }
   throw new Error('expected a refusal');
@@ -143,6 +145,7 @@ describe('review regressions (pure)', () => {
     try {
       f();
     } catch (e) {
+      if (e instanceof RuleError) return `422 ${e.field}`;
       return e instanceof ClientError ? `${e.status} ${String(e.details?.field)}` : `threw ${String(e)}`;
     }
     return 'accepted';

@@ -1,7 +1,7 @@
 // Reads the fields of an edit (a flat JSON object) against a layer description: only editable
 // properties, each of its type and code list; every refusal is a 422 naming the field.
 import type { LayerDef, PropertyDef } from '../../core/layers/layer-def.ts';
-import { parseDate } from '../../data-import/coerce.ts';
+import { parseDate } from '../../core/layers/property-values.ts';
 import { unprocessable } from '../http/errors.ts';
 
 /** Longest text a field may hold. */

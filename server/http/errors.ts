@@ -1,6 +1,7 @@
 // Maps every error to the JSON error shape `{code, description}`; logs the unexpected ones once.
 import type { Context, Next } from 'koa';
 import type { Logger } from 'pino';
+import { RuleError } from '../../core/rule-error.ts';
 import { DatabaseBusyError } from '../../core/db/database.ts';
 
 /** An error a client caused: its status (4xx) and message are shown as they are; `details`
@@ -55,6 +56,11 @@ export function errorMiddleware(log: Logger) {
         throw new ClientError(404, 'NotFound', `nothing at ${ctx.path}`);
       }
     } catch (error) {
+      if (error instanceof RuleError) {
+        ctx.status = 422;
+        ctx.body = { code: 'UnprocessableEntity', description: error.message, field: error.field };
+        return;
+      }
       if (error instanceof ClientError) {
         ctx.status = error.status;
         ctx.body = { code: error.code, description: error.message, ...error.details };

@@ -9,10 +9,9 @@ import {
   auditFeatureChange, checkPreconditions, insertFeature, readFeature, writeChanges, type EditPreconditions, type StoredFeature,
 } from '../edits/feature-store.ts';
 import { checkLotGeometry } from './lot-geometry.ts';
-import { applyLotRules, type LotRuleFields } from './lot-rules.ts';
+import { applyLotRules, parisToday, type LotRuleFields } from '../../core/lots/lot-rules.ts';
 
 /** Today in the authority's time zone (YYYY-MM-DD): terms are French calendar dates. */
-export const parisToday = (): string => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(new Date());
 
 /** Members of a lot edit that are not layer properties. */
 const EDIT_MEMBERS = ['version', 'geometry'];

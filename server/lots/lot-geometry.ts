@@ -3,7 +3,7 @@
 import type { Queryable } from '../../core/db/database.ts';
 import { GEOMETRY_PARAM } from '../edits/feature-sql.ts';
 import { ClientError } from '../http/errors.ts';
-import { LOT_OUTSIDE_TOLERANCE_M2, LOT_OVERLAP_TOLERANCE_M2, LOT_OVERLAP_TOLERANCE_SHARE } from './lot-rules.ts';
+import { LOT_OUTSIDE_TOLERANCE_M2, LOT_OVERLAP_TOLERANCE_M2, LOT_OVERLAP_TOLERANCE_SHARE } from '../../core/lots/lot-rules.ts';
 
 const PROBLEMS_SQL = `SELECT problem, detail, lot_id, lot_number, round(area_m2::numeric, 1)::float8 AS area_m2
   FROM websig_lot_geometry_problems(${GEOMETRY_PARAM(1)}, $2, $3::integer[], $4, $5, $6)`;

@@ -9,7 +9,7 @@ import { checkRequiredFields, parseFieldValues } from '../edits/field-values.ts'
 import {
   auditFeatureChange, checkPreconditions, insertFeature, readFeature, writeChanges, type EditPreconditions, type StoredFeature,
 } from '../edits/feature-store.ts';
-import { LOT_OUTSIDE_TOLERANCE_M2 } from '../lots/lot-rules.ts';
+import { LOT_OUTSIDE_TOLERANCE_M2 } from '../../core/lots/lot-rules.ts';
 
 /** Area (m²) of a zone that may lie outside the territory: the communes' outlines are generalised. */
 const OUTSIDE_TERRITORY_TOLERANCE_M2 = 100;

@@ -1,6 +1,6 @@
 // The business rules of a lot, as pure functions: the status workflow, the option or reservation
 // term, SIRET and NAF checks, and the tolerances of the geometry rules (applied in PostGIS).
-import { unprocessable } from '../http/errors.ts';
+import { RuleError } from '../rule-error.ts';
 import { NAF_SUB_CLASSES } from './naf-codes.ts';
 
 export type LotStatus = 'available' | 'optioned' | 'reserved' | 'sold' | 'occupied' | 'unavailable';
@@ -32,7 +32,7 @@ export const LOT_OVERLAP_TOLERANCE_SHARE = 0.005;
 export function checkTransition(from: LotStatus, to: LotStatus): void {
   if (from === to || STATUS_TRANSITIONS[from]?.includes(to)) return;
   const allowed = STATUS_TRANSITIONS[from]?.join(', ') || '—';
-  throw unprocessable('status', `passage de « ${from} » à « ${to} » interdit (possibles : ${allowed}) / transition from ${from} to ${to} is not allowed (allowed: ${allowed})`);
+  throw new RuleError('status', `passage de « ${from} » à « ${to} » interdit (possibles : ${allowed}) / transition from ${from} to ${to} is not allowed (allowed: ${allowed})`);
 }
 
 /** True when the SIRET has 14 digits and a valid check digit (Luhn; La Poste's sum rule). */
@@ -54,14 +54,14 @@ export function isValidSiret(siret: string): boolean {
 
 /** Throws a 422 on `occupant_siret` unless the SIRET is valid. */
 export function checkSiret(siret: string): void {
-  if (!/^\d{14}$/.test(siret)) throw unprocessable('occupant_siret', `le SIRET doit compter 14 chiffres / a SIRET has 14 digits, got "${siret.slice(0, 20)}"`);
-  if (!isValidSiret(siret)) throw unprocessable('occupant_siret', `SIRET ${siret} : clé de contrôle invalide / wrong check digit`);
+  if (!/^\d{14}$/.test(siret)) throw new RuleError('occupant_siret', `le SIRET doit compter 14 chiffres / a SIRET has 14 digits, got "${siret.slice(0, 20)}"`);
+  if (!isValidSiret(siret)) throw new RuleError('occupant_siret', `SIRET ${siret} : clé de contrôle invalide / wrong check digit`);
 }
 
 /** Throws a 422 on `naf_code` unless it is a NAF rév. 2 sub-class. */
 export function checkNafCode(code: string): void {
   if (!NAF_SUB_CLASSES.has(code)) {
-    throw unprocessable('naf_code', `« ${code.slice(0, 20)} » n'est pas un code NAF rév. 2 (ex. 62.01Z) / not a NAF rev. 2 code (e.g. 62.01Z)`);
+    throw new RuleError('naf_code', `« ${code.slice(0, 20)} » n'est pas un code NAF rév. 2 (ex. 62.01Z) / not a NAF rev. 2 code (e.g. 62.01Z)`);
   }
 }
 
@@ -86,20 +86,23 @@ export function applyLotRules(before: LotRuleFields | undefined, changes: Record
   const holds = TERM_STATUSES.includes(after.status);
   if (holds) {
     if (!after.option_expires_on) {
-      throw unprocessable('option_expires_on', `une échéance (option_expires_on) est requise pour le statut ${after.status} / an expiry date is required when ${after.status}`);
+      throw new RuleError('option_expires_on', `une échéance (option_expires_on) est requise pour le statut ${after.status} / an expiry date is required when ${after.status}`);
     }
     if ('option_expires_on' in changes && after.option_expires_on < today) {
-      throw unprocessable('option_expires_on', `l'échéance ${after.option_expires_on} est passée / the expiry date is in the past`);
+      throw new RuleError('option_expires_on', `l'échéance ${after.option_expires_on} est passée / the expiry date is in the past`);
     }
   } else if ('option_expires_on' in changes && changes.option_expires_on !== null) {
-    throw unprocessable('option_expires_on', `une échéance ne vaut que pour un lot sous option ou réservé / an expiry date only applies to optioned or reserved lots`);
+    throw new RuleError('option_expires_on', `une échéance ne vaut que pour un lot sous option ou réservé / an expiry date only applies to optioned or reserved lots`);
   } else if (before?.option_expires_on) {
     result.option_expires_on = null;
   }
   if ('price_per_m2' in changes && after.price_per_m2 != null && !(after.price_per_m2 >= 0)) {
-    throw unprocessable('price_per_m2', `le prix au m² ne peut être négatif / the price per m² cannot be negative, got ${after.price_per_m2}`);
+    throw new RuleError('price_per_m2', `le prix au m² ne peut être négatif / the price per m² cannot be negative, got ${after.price_per_m2}`);
   }
   if ('occupant_siret' in changes && after.occupant_siret !== null) checkSiret(after.occupant_siret);
   if ('naf_code' in changes && after.naf_code !== null) checkNafCode(after.naf_code);
   return result;
 }
+
+/** Today's date in Montfort (Europe/Paris), as YYYY-MM-DD: option terms are dated there. */
+export const parisToday = (): string => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(new Date());
