@@ -38,8 +38,19 @@ export interface Config {
   /** Redis URL (`REDIS_URL`, redis:// or rediss://): rate limits shared through Redis; unset keeps
    *  them in the database, which every instance shares too. */
   redisUrl?: string;
-  /** Trust X-Forwarded-* headers from a reverse proxy (`TRUST_PROXY=1`). */
-  trustProxy: boolean;
+  /** Reverse proxies in front of the app whose X-Forwarded-* headers are trusted
+   *  (`TRUST_PROXY_HOPS`, default 0; `TRUST_PROXY=1` alone means 1). The client address is the
+   *  X-Forwarded-For entry this many from the right: entries further left are the client's own
+   *  words and never move a rate limit. */
+  trustProxyHops: number;
+  /** Login attempts per account per 15 minutes, counted before the password is checked
+   *  (`LOGIN_MAX_PER_ACCOUNT`, default 10); a successful login clears the account's count. */
+  loginMaxPerAccount: number;
+  /** Login attempts per client network (IPv4 /24, IPv6 /64) per 15 minutes
+   *  (`LOGIN_MAX_PER_NETWORK`, default 50). */
+  loginMaxPerNetwork: number;
+  /** log2 of scrypt's N for new password hashes (`PASSWORD_HASH_COST`, see readPasswordHashCost). */
+  passwordHashCost: number;
   /** `NODE_ENV=production` quiets development logging; it changes nothing else. */
   production: boolean;
   /** Licence of the open data (`OPEN_DATA_LICENCE`, default Licence Ouverte / Open Licence 2.0, Etalab). */
@@ -89,6 +100,14 @@ function httpUrl(name: string, raw: string | undefined, fallback: string): strin
   return raw;
 }
 
+/** log2 of scrypt's cost N for new password hashes (`PASSWORD_HASH_COST`, default 17: OWASP's
+ *  N=2^17, r=8, p=1, 128 MiB per hash). Only tests should lower it; stored hashes keep their own cost,
+ *  and a login with a hash of another cost rehashes it. Read apart from loadConfig because account
+ *  tools (user:add) hash passwords without the server's configuration. */
+export function readPasswordHashCost(env: NodeJS.ProcessEnv = process.env): number {
+  return integer('PASSWORD_HASH_COST', env.PASSWORD_HASH_COST, 17, 10, 20);
+}
+
 /** Builds the configuration from an environment (process.env by default); throws ConfigError. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const basemap = (env.BASEMAP || 'ign-plan') as Basemap;
@@ -117,7 +136,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     importMaxJobs: integer('IMPORT_MAX_JOBS', env.IMPORT_MAX_JOBS, 2, 1, 64),
     importMemoryMb: integer('IMPORT_MEMORY_MB', env.IMPORT_MEMORY_MB, 256, 64, 65_536),
     redisUrl,
-    trustProxy: env.TRUST_PROXY === '1' || env.TRUST_PROXY === 'true',
+    trustProxyHops: integer('TRUST_PROXY_HOPS', env.TRUST_PROXY_HOPS, env.TRUST_PROXY === '1' || env.TRUST_PROXY === 'true' ? 1 : 0, 0, 10),
+    loginMaxPerAccount: integer('LOGIN_MAX_PER_ACCOUNT', env.LOGIN_MAX_PER_ACCOUNT, 10, 1, 10_000),
+    loginMaxPerNetwork: integer('LOGIN_MAX_PER_NETWORK', env.LOGIN_MAX_PER_NETWORK, 50, 1, 100_000),
+    passwordHashCost: readPasswordHashCost(env),
     production: env.NODE_ENV === 'production',
     openDataLicence: env.OPEN_DATA_LICENCE || 'Licence Ouverte / Open Licence 2.0',
     openDataLicenceUrl: httpUrl('OPEN_DATA_LICENCE_URL', env.OPEN_DATA_LICENCE_URL, 'https://www.etalab.gouv.fr/licence-ouverte-open-licence/'),

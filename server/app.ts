@@ -51,7 +51,9 @@ const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../web/dist', import.meta.url));
 
 export function createApp(deps: AppDeps): Koa {
   const { config, db, layers, log, databaseInfo } = deps;
-  const app = new Koa({ proxy: config.trustProxy, keys: [deps.sessionSecret] });
+  // maxIpsCount: only the entries the trusted proxies appended to X-Forwarded-For count; the client
+  // can write anything to their left.
+  const app = new Koa({ proxy: config.trustProxyHops > 0, maxIpsCount: config.trustProxyHops, keys: [deps.sessionSecret] });
   const metrics = createMetrics();
   metrics.registry.registerMetric(deps.importJobs.metric);
   const routeDeps: RouteDeps = {
