@@ -74,6 +74,17 @@ export interface Config {
   /** Share of a business zone's lots, by count and by area, that deployed fibre must cover for the
    *  "Zone d'activité Très Haut Débit" label (`THD_LABEL_THRESHOLD`, 0 to 1, default 0.8). */
   thdLabelThreshold: number;
+  /** The EPCI named in every row of the ZAE inventory (`ZAE_EPCI_NAME`, default Montfort Communauté). */
+  zaeEpciName: string;
+  /** That EPCI's SIREN, 9 digits (`ZAE_EPCI_SIREN`, default 243500667, Montfort Communauté's). */
+  zaeEpciSiren: string;
+  /** Days an enquiry about a lot (the enquirer's personal data) is kept before it is purged
+   *  (`ENQUIRY_RETENTION_DAYS`, default 365). */
+  enquiryRetentionDays: number;
+  /** Where new enquiries are e-mailed when SMTP_URL is set (`ENQUIRY_MAIL_TO`, staff address; unset: no mail). */
+  enquiryMailTo?: string;
+  /** Largest file staff may attach to a lot, in MiB (`ATTACHMENT_MAX_MB`, default 10). */
+  attachmentMaxMb: number;
 }
 
 export class ConfigError extends Error {}
@@ -106,6 +117,12 @@ function httpUrl(name: string, raw: string | undefined, fallback: string): strin
  *  tools (user:add) hash passwords without the server's configuration. */
 export function readPasswordHashCost(env: NodeJS.ProcessEnv = process.env): number {
   return integer('PASSWORD_HASH_COST', env.PASSWORD_HASH_COST, 17, 10, 20);
+}
+
+function matching(name: string, raw: string | undefined, fallback: string, pattern: RegExp, expected: string): string {
+  if (raw === undefined || raw === '') return fallback;
+  if (!pattern.test(raw)) throw new ConfigError(`${name} must be ${expected}, got "${raw}"`);
+  return raw;
 }
 
 /** Builds the configuration from an environment (process.env by default); throws ConfigError. */
@@ -149,5 +166,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tileFreshnessMs: integer('TILE_FRESHNESS_MS', env.TILE_FRESHNESS_MS, 250, 0, 60_000),
     downloadCacheMb: integer('DOWNLOAD_CACHE_MB', env.DOWNLOAD_CACHE_MB, 1024, 0, 1_048_576),
     thdLabelThreshold: fraction('THD_LABEL_THRESHOLD', env.THD_LABEL_THRESHOLD, 0.8),
+    zaeEpciName: env.ZAE_EPCI_NAME || 'Montfort Communauté',
+    zaeEpciSiren: matching('ZAE_EPCI_SIREN', env.ZAE_EPCI_SIREN, '243500667', /^[0-9]{9}$/, '9 digits'),
+    enquiryRetentionDays: integer('ENQUIRY_RETENTION_DAYS', env.ENQUIRY_RETENTION_DAYS, 365, 1, 3650),
+    enquiryMailTo: env.ENQUIRY_MAIL_TO ? matching('ENQUIRY_MAIL_TO', env.ENQUIRY_MAIL_TO, '', /^[^\s@]+@[^\s@]+$/, 'an e-mail address') : undefined,
+    attachmentMaxMb: integer('ATTACHMENT_MAX_MB', env.ATTACHMENT_MAX_MB, 10, 1, 100),
   };
 }

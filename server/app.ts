@@ -31,6 +31,7 @@ import { lotsRoutes } from './lots/lots.routes.ts';
 import { importsRoutes } from './imports/imports.routes.ts';
 import type { ImportJobs } from './imports/import-jobs.ts';
 import { emptyLayerRoutes } from './imports/empty-layer.routes.ts';
+import { zaeRoutes } from './zae/zae.routes.ts';
 
 export interface AppDeps {
   config: Config;
@@ -89,6 +90,7 @@ export function createApp(deps: AppDeps): Koa {
     lotsRoutes(routeDeps),
     importsRoutes(routeDeps, deps.importJobs),
     emptyLayerRoutes(routeDeps),
+    zaeRoutes(routeDeps),
   ]) {
     app.use(router.routes()).use(router.allowedMethods());
   }
