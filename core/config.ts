@@ -35,6 +35,9 @@ export interface Config {
   importMaxJobs: number;
   /** Heap limit of each import job's process in MiB (`IMPORT_MEMORY_MB`, default 256). */
   importMemoryMb: number;
+  /** Redis URL (`REDIS_URL`, redis:// or rediss://): rate limits shared through Redis; unset keeps
+   *  them in the database, which every instance shares too. */
+  redisUrl?: string;
   /** Trust X-Forwarded-* headers from a reverse proxy (`TRUST_PROXY=1`). */
   trustProxy: boolean;
   /** `NODE_ENV=production` quiets development logging; it changes nothing else. */
@@ -137,6 +140,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError('DATABASE_URL must be a postgres:// or postgresql:// URL');
   }
   const dataDir = resolve(env.DATA_DIR || './data');
+  const redisUrl = env.REDIS_URL || undefined;
+  if (redisUrl && !/^rediss?:\/\/\S+$/.test(redisUrl)) throw new ConfigError('REDIS_URL must be a redis:// or rediss:// URL');
   return {
     port: integer('PORT', env.PORT, 3000, 0, 65535),
     host: env.HOST || '::',
@@ -151,6 +156,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     importDir: resolve(env.IMPORT_DIR || resolve(dataDir, 'imports')),
     importMaxJobs: integer('IMPORT_MAX_JOBS', env.IMPORT_MAX_JOBS, 2, 1, 64),
     importMemoryMb: integer('IMPORT_MEMORY_MB', env.IMPORT_MEMORY_MB, 256, 64, 65_536),
+    redisUrl,
     trustProxy: env.TRUST_PROXY === '1' || env.TRUST_PROXY === 'true',
     production: env.NODE_ENV === 'production',
     openDataLicence: env.OPEN_DATA_LICENCE || 'Licence Ouverte / Open Licence 2.0',

@@ -12,6 +12,7 @@ import type { LayerRegistry } from '../core/layers/registry.ts';
 import { errorMiddleware } from './http/errors.ts';
 import type { RouteDeps } from './http/route-deps.ts';
 import { createMetrics } from './http/metrics.ts';
+import { createRateLimiter, type RateLimiter } from './http/rate-limiter.ts';
 import { healthRoutes, type DatabaseInfo } from './http/health.routes.ts';
 import { layersRoutes } from './layers/layers.routes.ts';
 import { territoryRoutes } from './territory/territory.routes.ts';
@@ -40,6 +41,8 @@ export interface AppDeps {
   sessionSecret: string;
   /** The import jobs (recovered after a restart before the app serves). */
   importJobs: ImportJobs;
+  /** Shared rate-limit counters (default: in the database; main.ts passes Redis's when REDIS_URL is set). */
+  rateLimiter?: RateLimiter;
   /** Built web app to serve at `/` (default web/dist). */
   webRoot?: string;
 }
@@ -55,6 +58,7 @@ export function createApp(deps: AppDeps): Koa {
     config, db, layers, log, metrics: metrics.registry,
     changes: createChangeSignal(db, config.tileFreshnessMs),
     summaries: createSummaryCache(db, metrics.registry),
+    rateLimiter: deps.rateLimiter ?? createRateLimiter(db),
   };
 
   app.use(errorMiddleware(log));
