@@ -32,6 +32,12 @@ import { importsRoutes } from './imports/imports.routes.ts';
 import type { ImportJobs } from './imports/import-jobs.ts';
 import { emptyLayerRoutes } from './imports/empty-layer.routes.ts';
 import { zaeRoutes } from './zae/zae.routes.ts';
+import { incidentsRoutes } from './incidents/incidents.routes.ts';
+import { open311Routes } from './open311/open311.routes.ts';
+import type { IncidentServices } from './incidents/incident-context.ts';
+import { createMailer } from './mail/mailer.ts';
+import { createLocalFileStore } from './storage/file-store.ts';
+import { join } from 'node:path';
 
 export interface AppDeps {
   config: Config;
@@ -44,6 +50,8 @@ export interface AppDeps {
   importJobs: ImportJobs;
   /** Shared rate-limit counters (default: in the database; main.ts passes Redis's when REDIS_URL is set). */
   rateLimiter?: RateLimiter;
+  /** Photo store and mailer of incident reporting (default: files under DATA_DIR/files, mail through SMTP_URL). */
+  incidentServices?: IncidentServices;
   /** Built web app to serve at `/` (default web/dist). */
   webRoot?: string;
 }
@@ -62,6 +70,12 @@ export function createApp(deps: AppDeps): Koa {
     changes: createChangeSignal(db, config.tileFreshnessMs),
     summaries: createSummaryCache(db, metrics.registry),
     rateLimiter: deps.rateLimiter ?? createRateLimiter(db),
+  };
+
+  const incidentServices: IncidentServices = deps.incidentServices ?? {
+    // Outside web/dist: photos are served only through their route, by an unguessable key.
+    files: createLocalFileStore(join(config.dataDir, 'files')),
+    mailer: createMailer(config.smtpUrl, config.mailFrom, log),
   };
 
   app.use(errorMiddleware(log));
@@ -91,6 +105,8 @@ export function createApp(deps: AppDeps): Koa {
     importsRoutes(routeDeps, deps.importJobs),
     emptyLayerRoutes(routeDeps),
     zaeRoutes(routeDeps),
+    incidentsRoutes(routeDeps, incidentServices),
+    open311Routes(routeDeps, incidentServices),
   ]) {
     app.use(router.routes()).use(router.allowedMethods());
   }

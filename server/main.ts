@@ -11,6 +11,7 @@ import { issueSetupToken } from './auth/first-admin.ts';
 import { createApp } from './app.ts';
 import { createImportJobs } from './imports/import-jobs.ts';
 import { createRateLimiter } from './http/rate-limiter.ts';
+import { startReporterPurge } from './incidents/incident-purge.ts';
 
 const log = createLogger();
 
@@ -25,9 +26,11 @@ async function main(): Promise<void> {
   const importJobs = createImportJobs({ config, db, log });
   const rateLimiter = createRateLimiter(db, { redisUrl: config.redisUrl });
   let server: ReturnType<typeof createServer> | undefined;
+  let purge: { stop(): void } | undefined;
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'shutting down');
     server?.close();
+    purge?.stop();
     // Running imports stop uncommitted; the next start records them as interrupted.
     await importJobs.close();
     await rateLimiter.close();
@@ -40,6 +43,7 @@ async function main(): Promise<void> {
     log.info({ database: db.kind, dataDir: db.kind === 'embedded' ? config.dataDir : undefined }, 'database open');
     await prepareDatabase(db, layers, { seedDemo: config.seedDemo }, log);
     await importJobs.recover();
+    purge = startReporterPurge(db, config.incidents, log);
     const setupToken = await issueSetupToken(db);
     if (setupToken) {
       log.warn('no admin account yet: create the first one with POST /api/setup and the token printed on the console');
