@@ -1,12 +1,13 @@
 // The console's Accounts tab (admins only): list accounts, create one (with a typed or generated
 // password, shown once), disable or enable it, change its role, give it a new password — each
 // after a confirmation — and read what an account did (its audit history).
+import './imports-accounts.css';
 import type { Lang } from '../api.ts';
 import type { Account } from '../../../server/auth/accounts.ts';
 import type { AuditRecord } from '../../../server/audit/audit-log.ts';
 import type { ConsoleContext, ConsolePanel } from './panel.ts';
 import { ApiError, messageIn, type StaffRole } from './staff-api.ts';
-import { confirmDialog } from './confirm-dialog.ts';
+import { confirmDialog } from './panel-confirm.ts';
 import { el, formatDateTime, setFieldError, Texts, type TextParams } from './panel-dom.ts';
 import { accountsText, type AccountsKey } from './accounts-strings.ts';
 import { renderHistory } from './accounts-history.ts';
@@ -65,7 +66,7 @@ class AccountsPanel {
       el('div', { class: 'field' }, texts.text('label', 'role', { for: 'account-role' }), this.role),
       el('div', { class: 'field' }, texts.text('label', 'password', { for: 'account-password' }), this.password, this.passwordError),
       this.formError,
-      el('div', { class: 'console-actions' }, texts.text('button', 'create', { type: 'submit', class: 'console-button console-button-primary' })),
+      el('div', { class: 'button-row' }, texts.text('button', 'create', { type: 'submit', class: 'primary-button' })),
     );
     form.addEventListener('submit', (event) => {
       event.preventDefault();
@@ -78,7 +79,7 @@ class AccountsPanel {
     root.replaceChildren(
       el(
         'section',
-        { class: 'console-panel accounts-panel', 'aria-labelledby': 'accounts-heading' },
+        { class: 'accounts-panel', 'aria-labelledby': 'accounts-heading' },
         texts.text('h2', 'heading', { id: 'accounts-heading' }),
         this.secret,
         this.message,
@@ -128,11 +129,11 @@ class AccountsPanel {
     const role = el('select', { 'aria-label': texts.t('roleOf', { email: account.email }), disabled: self, 'data-account-role': account.id });
     this.fillRoles(role, account.role);
     role.addEventListener('change', () => void this.changeRole(account, role));
-    const toggle = texts.text('button', account.disabled ? 'enable' : 'disable', { type: 'button', class: 'console-button', disabled: self, 'data-account-toggle': account.id });
+    const toggle = texts.text('button', account.disabled ? 'enable' : 'disable', { type: 'button', class: 'secondary-button', disabled: self, 'data-account-toggle': account.id });
     toggle.addEventListener('click', () => void this.toggle(account));
-    const reset = texts.text('button', 'resetPassword', { type: 'button', class: 'console-button', 'data-account-reset': account.id });
+    const reset = texts.text('button', 'resetPassword', { type: 'button', class: 'secondary-button', 'data-account-reset': account.id });
     reset.addEventListener('click', () => void this.reset(account));
-    const history = texts.text('button', 'history', { type: 'button', class: 'console-button', 'data-account-history': account.id });
+    const history = texts.text('button', 'history', { type: 'button', class: 'secondary-button', 'data-account-history': account.id });
     history.addEventListener('click', () => void this.showHistory(account));
     return el(
       'tr',
@@ -141,7 +142,7 @@ class AccountsPanel {
       el('td', {}, role),
       texts.text('td', account.disabled ? 'disabled' : 'active', { 'data-state': account.disabled ? 'disabled' : 'active' }),
       el('td', {}, formatDateTime(texts.current, account.created_at)),
-      el('td', {}, el('div', { class: 'console-actions', role: 'group', 'aria-label': texts.t('actionsFor', { email: account.email }) }, toggle, reset, history)),
+      el('td', {}, el('div', { class: 'button-row', role: 'group', 'aria-label': texts.t('actionsFor', { email: account.email }) }, toggle, reset, history)),
     );
   }
 
@@ -184,14 +185,14 @@ class AccountsPanel {
       return;
     }
     const value = el('code', { class: 'account-secret-value', id: 'account-secret-value' }, password);
-    const copy = this.texts.text('button', 'copy', { type: 'button', class: 'console-button' });
+    const copy = this.texts.text('button', 'copy', { type: 'button', class: 'secondary-button' });
     copy.addEventListener('click', () => {
       void navigator.clipboard?.writeText(password).then(() => this.context.announce(this.texts.t('copied')));
     });
-    const done = this.texts.text('button', 'hidePassword', { type: 'button', class: 'console-button' });
+    const done = this.texts.text('button', 'hidePassword', { type: 'button', class: 'secondary-button' });
     done.addEventListener('click', () => this.showSecret(email, null));
     const label = this.texts.text('p', 'generatedPassword', { id: 'account-secret-label' }, { email });
-    this.secret.replaceChildren(label, value, el('div', { class: 'console-actions' }, copy, done));
+    this.secret.replaceChildren(label, value, el('div', { class: 'button-row' }, copy, done));
     this.secret.setAttribute('role', 'status');
     this.secret.hidden = false;
     copy.focus();
@@ -271,7 +272,7 @@ class AccountsPanel {
       this.historyBox.replaceChildren();
       return;
     }
-    const close = texts.text('button', 'historyClose', { type: 'button', class: 'console-button' });
+    const close = texts.text('button', 'historyClose', { type: 'button', class: 'secondary-button' });
     close.addEventListener('click', () => {
       const id = history.account.id;
       this.history = null;

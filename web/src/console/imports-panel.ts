@@ -1,12 +1,13 @@
 // The console's Imports tab: choose a layer, a file and a mode (none chosen by default), upload it
 // as a dry run with its progress, read the diff, then confirm (the same file uploaded for real) or
 // cancel; the job is followed step by step to its report. Recent imports are listed below.
+import './imports-accounts.css';
 import type { Lang } from '../api.ts';
 import type { ImportJob, ImportMode } from '../../../data-import/import-summary.ts';
 import type { ImportTarget } from '../../../server/imports/import-targets.ts';
 import type { ConsoleContext, ConsolePanel } from './panel.ts';
 import { ApiError, messageIn } from './staff-api.ts';
-import { confirmDialog } from './confirm-dialog.ts';
+import { confirmDialog } from './panel-confirm.ts';
 import { el, setFieldError, Texts } from './panel-dom.ts';
 import { importsText, type ImportsKey } from './imports-strings.ts';
 import { removedBy, renderDiff, renderProgress, renderReport } from './imports-job-view.ts';
@@ -78,7 +79,7 @@ class ImportsPanel {
     this.modes = el('fieldset', { id: 'import-mode', class: 'import-modes', 'aria-required': 'true' });
     this.mapping = el('select', { id: 'import-mapping', name: 'mapping' });
     this.srs = el('input', { id: 'import-srs', name: 'srs', type: 'text', autocomplete: 'off', spellcheck: 'false', inputmode: 'text' });
-    this.submit = texts.text('button', 'analyse', { type: 'submit', class: 'console-button console-button-primary' });
+    this.submit = texts.text('button', 'analyse', { type: 'submit', class: 'primary-button' });
     this.formError = el('p', { id: 'import-form-error', class: 'form-error', role: 'alert', hidden: true });
     this.form = el(
       'form',
@@ -89,14 +90,14 @@ class ImportsPanel {
       el('div', { class: 'field' }, texts.text('label', 'mapping', { for: 'import-mapping' }), this.mapping),
       el('div', { class: 'field' }, texts.text('label', 'srs', { for: 'import-srs' }), this.srs, this.errors.srs),
       this.formError,
-      el('div', { class: 'console-actions' }, this.submit),
+      el('div', { class: 'button-row' }, this.submit),
     );
     this.status = el('div', { class: 'import-status', 'aria-live': 'polite' });
     this.recent = new RecentImports(context.api, texts, (layer) => this.titleOf(layer));
     root.replaceChildren(
       el(
         'section',
-        { class: 'console-panel imports-panel', 'aria-labelledby': 'imports-heading' },
+        { class: 'imports-panel', 'aria-labelledby': 'imports-heading' },
         texts.text('h2', 'heading', { id: 'imports-heading' }),
         texts.text('p', 'intro', { class: 'console-hint' }),
         this.form,
@@ -344,9 +345,9 @@ class ImportsPanel {
       parts.push(el('progress', { max: 100, value: view.percent, 'aria-labelledby': 'import-upload-label' }));
     } else if (view.kind === 'running') {
       parts.push(renderProgress(texts, view.job));
-      const stop = texts.text('button', view.stopping ? 'stopping' : 'stop', { type: 'button', class: 'console-button', disabled: view.stopping });
+      const stop = texts.text('button', view.stopping ? 'stopping' : 'stop', { type: 'button', class: 'secondary-button', disabled: view.stopping });
       stop.addEventListener('click', () => void this.stop(view.job));
-      parts.push(el('div', { class: 'console-actions' }, stop));
+      parts.push(el('div', { class: 'button-row' }, stop));
     } else if (view.kind === 'diff') {
       const job = view.job;
       parts.push(renderDiff(texts, job));
@@ -354,16 +355,16 @@ class ImportsPanel {
       if (removed > 0) parts.push(texts.text('p', 'replaceWarning', { class: 'import-warning' }, { removed }));
       if (job.confirmationRequired) parts.push(texts.text('p', 'confirmationNeeded', { class: 'import-warning' }));
       if (job.counts.rejected) parts.push(renderReport(texts, job));
-      const confirm = texts.text('button', 'confirm', { type: 'button', class: 'console-button console-button-primary import-confirm' });
-      const cancel = texts.text('button', 'cancel', { type: 'button', class: 'console-button import-cancel' });
+      const confirm = texts.text('button', 'confirm', { type: 'button', class: 'primary-button import-confirm' });
+      const cancel = texts.text('button', 'cancel', { type: 'button', class: 'secondary-button import-cancel' });
       confirm.addEventListener('click', () => void this.confirm(job));
       cancel.addEventListener('click', () => this.cancelImport());
-      parts.push(el('div', { class: 'console-actions' }, cancel, confirm));
+      parts.push(el('div', { class: 'button-row' }, cancel, confirm));
     } else if (view.kind === 'report') {
       parts.push(renderReport(texts, view.job));
-      const again = texts.text('button', 'newImport', { type: 'button', class: 'console-button' });
+      const again = texts.text('button', 'newImport', { type: 'button', class: 'secondary-button' });
       again.addEventListener('click', () => this.reset());
-      parts.push(el('div', { class: 'console-actions' }, again));
+      parts.push(el('div', { class: 'button-row' }, again));
     } else if (view.kind === 'message') {
       parts.push(texts.text('p', view.key, { class: 'import-message' }));
     }

@@ -19,7 +19,7 @@ export class RecentImports {
     private readonly texts: Texts<ImportsKey>,
     private readonly titleOf: (layer: string) => string,
   ) {
-    const refresh = texts.text('button', 'recentRefresh', { type: 'button', class: 'console-button' });
+    const refresh = texts.text('button', 'recentRefresh', { type: 'button', class: 'secondary-button' });
     refresh.addEventListener('click', () => void this.load());
     this.body = el('div', { class: 'import-recent-body' });
     this.element = el(

@@ -14,14 +14,14 @@ let counter = 0;
 /** Asks the question in a modal dialog appended to `host`; removed once answered. */
 export function confirmDialog(host: HTMLElement, texts: ConfirmTexts): Promise<boolean> {
   const id = `confirm-dialog-${++counter}`;
-  const cancel = el('button', { type: 'button', class: 'console-button' }, texts.cancel);
-  const confirm = el('button', { type: 'button', class: 'console-button console-button-primary' }, texts.confirm);
+  const cancel = el('button', { type: 'button', class: 'secondary-button' }, texts.cancel);
+  const confirm = el('button', { type: 'button', class: 'danger-button' }, texts.confirm);
   const dialog = el(
     'dialog',
-    { class: 'console-dialog', 'aria-labelledby': `${id}-title`, 'aria-describedby': `${id}-message` },
+    { class: 'confirm-dialog', 'aria-labelledby': `${id}-title`, 'aria-describedby': `${id}-message` },
     el('h3', { id: `${id}-title` }, texts.title),
     el('p', { id: `${id}-message` }, texts.message),
-    el('div', { class: 'console-actions' }, cancel, confirm),
+    el('div', { class: 'button-row' }, cancel, confirm),
   );
   host.append(dialog);
   const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
