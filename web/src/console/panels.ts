@@ -1,0 +1,5 @@
+// The console's tabs, in the order shown: each entry is a ConsolePanel module with the roles that see it.
+import { lotsPanel } from './lots-panel.ts';
+import type { ConsolePanel } from './panel.ts';
+
+export const PANELS: readonly ConsolePanel[] = [lotsPanel];
