@@ -7,7 +7,7 @@ import type { Account } from '../../../server/auth/accounts.ts';
 import type { AuditRecord } from '../../../server/audit/audit-log.ts';
 import type { ConsoleContext, ConsolePanel } from './panel.ts';
 import { ApiError, messageIn, type StaffRole } from './staff-api.ts';
-import { confirmDialog } from './panel-confirm.ts';
+import { confirmDialog } from './confirm-dialog.ts';
 import { el, formatDateTime, setFieldError, Texts, type TextParams } from './panel-dom.ts';
 import { accountsText, type AccountsKey } from './accounts-strings.ts';
 import { renderHistory } from './accounts-history.ts';
@@ -47,7 +47,7 @@ class AccountsPanel {
   private readonly message: HTMLElement;
 
   constructor(
-    private readonly root: HTMLElement,
+    root: HTMLElement,
     private readonly context: ConsoleContext,
   ) {
     const texts = (this.texts = new Texts(accountsText, context.lang()));
@@ -198,18 +198,13 @@ class AccountsPanel {
     copy.focus();
   }
 
-  private ask(titleKey: AccountsKey, messageKey: AccountsKey, params: TextParams): Promise<boolean> {
-    return confirmDialog(this.root, {
-      title: this.texts.t(titleKey),
-      message: this.texts.t(messageKey, params),
-      confirm: this.texts.t('confirmYes'),
-      cancel: this.texts.t('cancel'),
-    });
+  private ask(messageKey: AccountsKey, params: TextParams): Promise<boolean> {
+    return confirmDialog(this.texts.t(messageKey, params), this.texts.t('confirmYes'));
   }
 
   private async toggle(account: Account): Promise<void> {
     const disable = !account.disabled;
-    if (!(await this.ask(disable ? 'confirmDisableTitle' : 'confirmEnableTitle', disable ? 'confirmDisable' : 'confirmEnable', { email: account.email }))) return;
+    if (!(await this.ask(disable ? 'confirmDisable' : 'confirmEnable', { email: account.email }))) return;
     if (await this.patch(account, { disabled: disable })) {
       this.context.announce(this.texts.t(disable ? 'disabledDone' : 'enabledDone', { email: account.email }));
     }
@@ -218,7 +213,7 @@ class AccountsPanel {
   private async changeRole(account: Account, select: HTMLSelectElement): Promise<void> {
     const role = select.value as StaffRole;
     const roleName = this.texts.t(`role_${role}`);
-    if (!(await this.ask('confirmRoleTitle', 'confirmRole', { email: account.email, role: roleName })) || !(await this.patch(account, { role }))) {
+    if (!(await this.ask('confirmRole', { email: account.email, role: roleName })) || !(await this.patch(account, { role }))) {
       select.value = account.role;
       return;
     }
@@ -241,7 +236,7 @@ class AccountsPanel {
   }
 
   private async reset(account: Account): Promise<void> {
-    if (!(await this.ask('confirmResetTitle', 'confirmReset', { email: account.email }))) return;
+    if (!(await this.ask('confirmReset', { email: account.email }))) return;
     this.hide(this.message);
     const password = generatePassword();
     try {

@@ -7,7 +7,7 @@ import type { ImportJob, ImportMode } from '../../../data-import/import-summary.
 import type { ImportTarget } from '../../../server/imports/import-targets.ts';
 import type { ConsoleContext, ConsolePanel } from './panel.ts';
 import { ApiError, messageIn } from './staff-api.ts';
-import { confirmDialog } from './panel-confirm.ts';
+import { confirmDialog } from './confirm-dialog.ts';
 import { el, setFieldError, Texts } from './panel-dom.ts';
 import { importsText, type ImportsKey } from './imports-strings.ts';
 import { removedBy, renderDiff, renderProgress, renderReport } from './imports-job-view.ts';
@@ -68,7 +68,7 @@ class ImportsPanel {
   private readonly recent: RecentImports;
 
   constructor(
-    private readonly root: HTMLElement,
+    root: HTMLElement,
     private readonly context: ConsoleContext,
   ) {
     const texts = (this.texts = new Texts(importsText, context.lang()));
@@ -294,14 +294,12 @@ class ImportsPanel {
     if (!request) return;
     const removed = removedBy(job.diff);
     if (removed > 0 || job.confirmationRequired) {
-      const ok = await confirmDialog(this.root, {
-        title: this.texts.t('confirmTitle'),
-        message: this.texts.t('confirmMessage', {
+      const ok = await confirmDialog(
+        this.texts.t('confirmMessage', {
           file: request.file.name, layer: request.target.title[this.texts.current], mode: this.texts.t(`modeName_${request.mode}` as ImportsKey), removed,
         }),
-        confirm: this.texts.t('confirmYes'),
-        cancel: this.texts.t('cancel'),
-      });
+        this.texts.t('confirmYes'),
+      );
       if (!ok) return;
     }
     await this.upload(request, false);
