@@ -12,6 +12,19 @@ export interface Config {
   host: string;
   /** PostgreSQL/PostGIS URL (`DATABASE_URL`); unset means the embedded database. */
   databaseUrl?: string;
+  /** Read replicas for public reads (`READ_DATABASE_URL`, comma-separated postgres:// URLs; needs
+   *  DATABASE_URL). Unset: every read goes to the primary. */
+  readDatabaseUrls: string[];
+  /** A replica lagging more than this many ms is skipped (`REPLICA_MAX_LAG_MS`, default 1000). */
+  replicaMaxLagMs: number;
+  /** How often replica lag is measured, in ms (`REPLICA_PROBE_MS`, default 250). */
+  replicaProbeMs: number;
+  /** After a write, that client's reads go to the primary for this many seconds, by a cookie
+   *  (`READ_YOUR_WRITES_S`, default 5; only with replicas). */
+  readYourWritesS: number;
+  /** How often the web app asks whether the layers changed, in seconds (`TILE_VERSION_POLL_S`,
+   *  default 5; 0 turns live updates off). */
+  tileVersionPollS: number;
   /** Where the embedded database and the download files live (`DATA_DIR`, default ./data). */
   dataDir: string;
   /** Basemap under the layers (`BASEMAP`: ign-plan, ign-ortho, osm or none; default ign-plan). */
@@ -178,10 +191,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const dataDir = resolve(env.DATA_DIR || './data');
   const redisUrl = env.REDIS_URL || undefined;
   if (redisUrl && !/^rediss?:\/\/\S+$/.test(redisUrl)) throw new ConfigError('REDIS_URL must be a redis:// or rediss:// URL');
+  const readDatabaseUrls = (env.READ_DATABASE_URL || '').split(',').map((u) => u.trim()).filter(Boolean);
+  if (readDatabaseUrls.some((u) => !/^postgres(ql)?:\/\//.test(u))) {
+    throw new ConfigError('READ_DATABASE_URL must be postgres:// or postgresql:// URLs, separated by commas');
+  }
+  if (readDatabaseUrls.length && !databaseUrl) throw new ConfigError('READ_DATABASE_URL needs DATABASE_URL (the primary)');
   return {
     port: integer('PORT', env.PORT, 3000, 0, 65535),
     host: env.HOST || '::',
     databaseUrl,
+    readDatabaseUrls,
+    replicaMaxLagMs: integer('REPLICA_MAX_LAG_MS', env.REPLICA_MAX_LAG_MS, 1000, 1, 3_600_000),
+    replicaProbeMs: integer('REPLICA_PROBE_MS', env.REPLICA_PROBE_MS, 250, 10, 60_000),
+    readYourWritesS: integer('READ_YOUR_WRITES_S', env.READ_YOUR_WRITES_S, 5, 1, 3600),
+    tileVersionPollS: integer('TILE_VERSION_POLL_S', env.TILE_VERSION_POLL_S, 5, 0, 3600),
     dataDir,
     basemap,
     seedDemo: env.SEED_DEMO !== '0',

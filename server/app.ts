@@ -8,6 +8,9 @@ import type { Logger } from 'pino';
 import type { Config } from '../core/config.ts';
 import type { Database } from '../core/db/database.ts';
 import { createChangeSignal } from '../core/db/change-signal.ts';
+import { createReadRouter, type ReadRouter } from '../core/db/read-router.ts';
+import { readYourWrites } from './http/read-your-writes.ts';
+import { registerReplicaMetrics } from './http/replica-metrics.ts';
 import type { LayerRegistry } from '../core/layers/registry.ts';
 import { errorMiddleware } from './http/errors.ts';
 import type { RouteDeps } from './http/route-deps.ts';
@@ -52,6 +55,8 @@ export interface AppDeps {
   rateLimiter?: RateLimiter;
   /** Photo store and mailer of incident reporting (default: files under DATA_DIR/files, mail through SMTP_URL). */
   incidentServices?: IncidentServices;
+  /** Where public reads go (READ_DATABASE_URL); by default all reads go to `db`. */
+  readRouter?: ReadRouter;
   /** Built web app to serve at `/` (default web/dist). */
   webRoot?: string;
 }
@@ -65,8 +70,12 @@ export function createApp(deps: AppDeps): Koa {
   const app = new Koa({ proxy: config.trustProxyHops > 0, maxIpsCount: config.trustProxyHops, keys: [deps.sessionSecret] });
   const metrics = createMetrics();
   metrics.registry.registerMetric(deps.importJobs.metric);
+  const readRouter = deps.readRouter ?? createReadRouter({ primary: db, maxLagMs: config.replicaMaxLagMs, probeIntervalMs: 0 });
+  registerReplicaMetrics(metrics.registry, readRouter);
   const routeDeps: RouteDeps = {
-    config, db, layers, log, metrics: metrics.registry,
+    config, db, reads: readRouter.reads, layers, log, metrics: metrics.registry,
+    // On the primary: the versions every instance agrees on. A tile read from a replica that has
+    // not replayed them yet is built again on the primary (see the tile service).
     changes: createChangeSignal(db, config.tileFreshnessMs),
     summaries: createSummaryCache(db, metrics.registry),
     rateLimiter: deps.rateLimiter ?? createRateLimiter(db),
@@ -86,19 +95,22 @@ export function createApp(deps: AppDeps): Koa {
     await next();
   });
   app.use(compress({ threshold: 1024 }));
+  app.use(readYourWrites(readRouter, config.readYourWritesS));
+  // Public reads on the replicas; the rest of each route keeps the primary.
+  const publicReads: RouteDeps = { ...routeDeps, db: readRouter.reads };
 
   for (const router of [
-    healthRoutes(routeDeps, databaseInfo),
+    healthRoutes(routeDeps, databaseInfo, readRouter),
     layersRoutes(routeDeps),
     territoryRoutes(routeDeps),
     tilesRoutes(routeDeps),
     authRoutes(routeDeps),
     accountsRoutes(routeDeps),
     setupRoutes(routeDeps),
-    ogcRoutes(routeDeps),
-    downloadsRoutes(routeDeps),
-    geocodeRoutes(routeDeps),
-    eligibilityRoutes(routeDeps),
+    ogcRoutes(publicReads),
+    downloadsRoutes(publicReads),
+    geocodeRoutes(publicReads),
+    eligibilityRoutes(publicReads),
     zonesThdRoutes(routeDeps),
     zonesRoutes(routeDeps),
     lotsRoutes(routeDeps),
