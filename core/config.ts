@@ -77,6 +77,11 @@ export interface Config {
   tileMaxAge: number;
   /** Server-side cache of encoded tiles in MiB (`TILE_CACHE_MB`, default 128; 0 turns it off). */
   tileCacheMb: number;
+  /** Filtered OGC items pages count their matches (numberMatched) on layers of at most this many public
+   *  features (`OGC_COUNT_MAX_FEATURES`, default 10,000; 0: never); larger layers are not counted. */
+  ogcCountMaxFeatures: number;
+  /** HTTP worker processes (`WEB_CONCURRENCY`, default 1: one process; node:cluster shares the port). */
+  webConcurrency: number;
   /** Longest time a write may take to show in tiles, OGC API responses and downloads on any instance,
    *  in ms (`TILE_FRESHNESS_MS`, default 250: layer versions and the database identity are re-read at
    *  most this often; 0 re-reads them on every request). */
@@ -226,6 +231,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     openDataPublisher: env.OPEN_DATA_PUBLISHER || 'Montfort Communauté',
     tileMaxAge: integer('TILE_MAX_AGE', env.TILE_MAX_AGE, 0, 0, 31_536_000),
     tileCacheMb: integer('TILE_CACHE_MB', env.TILE_CACHE_MB, 128, 0, 65_536),
+    ogcCountMaxFeatures: integer('OGC_COUNT_MAX_FEATURES', env.OGC_COUNT_MAX_FEATURES, 10_000, 0, 1_000_000_000),
+    webConcurrency: integer('WEB_CONCURRENCY', env.WEB_CONCURRENCY, 1, 1, 256),
     tileFreshnessMs: integer('TILE_FRESHNESS_MS', env.TILE_FRESHNESS_MS, 250, 0, 60_000),
     downloadCacheMb: integer('DOWNLOAD_CACHE_MB', env.DOWNLOAD_CACHE_MB, 1024, 0, 1_048_576),
     thdLabelThreshold: fraction('THD_LABEL_THRESHOLD', env.THD_LABEL_THRESHOLD, 0.8),

@@ -17,7 +17,7 @@ import type { Queryable, Row } from '../../core/db/database.ts';
 import { answerNotModified, weakEtag } from '../http/conditional.ts';
 import { notFound } from '../http/errors.ts';
 import type { CollectionSummary } from '../features/collection-summary.ts';
-import { firstPageSql, prepareLayerSql, type LayerSql } from '../features/feature-sql.ts';
+import { featurePageSql, prepareLayerSql, type LayerSql } from '../features/feature-sql.ts';
 import { allFeaturePages } from '../features/feature-pages.ts';
 import { DEFAULT_CRS } from '../features/ogc-crs.ts';
 import { requestOrigin } from '../features/request-origin.ts';
@@ -179,7 +179,7 @@ class WrittenDuringBuild extends Error {}
 
 /** The SQL a file's rows are read with, which the property-type mappings shape. */
 function fileSql(ls: LayerSql, format: DownloadFormat, srid: DownloadSrid): string {
-  if (format === 'geojson') return firstPageSql(ls, WHOLE_LAYER, DOWNLOAD_PAGE_SIZE).text;
+  if (format === 'geojson') return featurePageSql(ls, WHOLE_LAYER, { size: DOWNLOAD_PAGE_SIZE, start: { offset: 0 }, separator: ',\n' }).text;
   const columns = format === 'csv' ? csvColumns(ls, srid) : [...gpkgColumns(ls), ...GPKG_GEOMETRY_COLUMNS];
   return exportPageSql(ls, columns, srid, 0, DOWNLOAD_PAGE_SIZE).text;
 }
