@@ -35,6 +35,9 @@ export interface Config {
   importMaxJobs: number;
   /** Heap limit of each import job's process in MiB (`IMPORT_MEMORY_MB`, default 256). */
   importMemoryMb: number;
+  /** Redis URL (`REDIS_URL`, redis:// or rediss://): rate limits shared through Redis; unset keeps
+   *  them in the database, which every instance shares too. */
+  redisUrl?: string;
   /** Trust X-Forwarded-* headers from a reverse proxy (`TRUST_PROXY=1`). */
   trustProxy: boolean;
   /** `NODE_ENV=production` quiets development logging; it changes nothing else. */
@@ -71,6 +74,36 @@ export interface Config {
   enquiryMailTo?: string;
   /** Largest file staff may attach to a lot, in MiB (`ATTACHMENT_MAX_MB`, default 10). */
   attachmentMaxMb: number;
+  /** SMTP server for outgoing mail, e.g. smtp://user:pass@host:587 (`SMTP_URL`); unset turns mail off. */
+  smtpUrl?: string;
+  /** Sender of outgoing mail (`MAIL_FROM`, default `WebSIG <no-reply@localhost>`). */
+  mailFrom: string;
+  /** Public address of the site for links in mail (`PUBLIC_BASE_URL`, e.g. https://sig.example.fr);
+   *  when unset, links are built from the request that caused the mail. */
+  publicBaseUrl?: string;
+  incidents: IncidentConfig;
+}
+
+/** Incident reporting (plan action 5.3). */
+export interface IncidentConfig {
+  /** Show new reports in tiles, OGC API and downloads at once (`INCIDENT_AUTO_PUBLISH=1`); by
+   *  default they stay unpublished until staff publish them. */
+  autoPublish: boolean;
+  /** Days after a report is closed before its reporters' details are erased (`INCIDENT_RETENTION_DAYS`, default 180). */
+  retentionDays: number;
+  /** How often the purge of expired reporters' details runs, in minutes (`INCIDENT_PURGE_EVERY_MIN`, default 60). */
+  purgeEveryMin: number;
+  /** Reports one client may send per window (`INCIDENT_RATE_LIMIT`, default 10). */
+  rateLimit: number;
+  /** That window in seconds (`INCIDENT_RATE_WINDOW_S`, default 600). */
+  rateWindowS: number;
+  /** Largest photo accepted, in bytes (`INCIDENT_PHOTO_MAX_MB`, default 8). */
+  photoMaxBytes: number;
+  /** Staff addresses told of each new report (`INCIDENT_STAFF_EMAILS`, comma-separated; none by default). */
+  staffEmails: readonly string[];
+  /** Keys an Open311 client must give as `api_key` to POST (`OPEN311_API_KEYS`, comma-separated);
+   *  none means Open311 POST is open like the web form. */
+  open311ApiKeys: readonly string[];
 }
 
 export class ConfigError extends Error {}
@@ -103,6 +136,16 @@ function matching(name: string, raw: string | undefined, fallback: string, patte
   return raw;
 }
 
+function smtpUrl(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  if (!/^smtps?:\/\/\S+$/.test(raw)) throw new ConfigError('SMTP_URL must be an smtp:// or smtps:// URL');
+  return raw;
+}
+
+function list(raw: string | undefined): string[] {
+  return (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+}
+
 /** Builds the configuration from an environment (process.env by default); throws ConfigError. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const basemap = (env.BASEMAP || 'ign-plan') as Basemap;
@@ -114,6 +157,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError('DATABASE_URL must be a postgres:// or postgresql:// URL');
   }
   const dataDir = resolve(env.DATA_DIR || './data');
+  const redisUrl = env.REDIS_URL || undefined;
+  if (redisUrl && !/^rediss?:\/\/\S+$/.test(redisUrl)) throw new ConfigError('REDIS_URL must be a redis:// or rediss:// URL');
   return {
     port: integer('PORT', env.PORT, 3000, 0, 65535),
     host: env.HOST || '::',
@@ -128,6 +173,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     importDir: resolve(env.IMPORT_DIR || resolve(dataDir, 'imports')),
     importMaxJobs: integer('IMPORT_MAX_JOBS', env.IMPORT_MAX_JOBS, 2, 1, 64),
     importMemoryMb: integer('IMPORT_MEMORY_MB', env.IMPORT_MEMORY_MB, 256, 64, 65_536),
+    redisUrl,
     trustProxy: env.TRUST_PROXY === '1' || env.TRUST_PROXY === 'true',
     production: env.NODE_ENV === 'production',
     openDataLicence: env.OPEN_DATA_LICENCE || 'Licence Ouverte / Open Licence 2.0',
@@ -143,5 +189,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     enquiryRetentionDays: integer('ENQUIRY_RETENTION_DAYS', env.ENQUIRY_RETENTION_DAYS, 365, 1, 3650),
     enquiryMailTo: env.ENQUIRY_MAIL_TO ? matching('ENQUIRY_MAIL_TO', env.ENQUIRY_MAIL_TO, '', /^[^\s@]+@[^\s@]+$/, 'an e-mail address') : undefined,
     attachmentMaxMb: integer('ATTACHMENT_MAX_MB', env.ATTACHMENT_MAX_MB, 10, 1, 100),
+    smtpUrl: smtpUrl(env.SMTP_URL),
+    mailFrom: env.MAIL_FROM || 'WebSIG <no-reply@localhost>',
+    publicBaseUrl: env.PUBLIC_BASE_URL ? httpUrl('PUBLIC_BASE_URL', env.PUBLIC_BASE_URL, '').replace(/\/+$/, '') : undefined,
+    incidents: {
+      autoPublish: env.INCIDENT_AUTO_PUBLISH === '1' || env.INCIDENT_AUTO_PUBLISH === 'true',
+      retentionDays: integer('INCIDENT_RETENTION_DAYS', env.INCIDENT_RETENTION_DAYS, 180, 0, 3650),
+      purgeEveryMin: integer('INCIDENT_PURGE_EVERY_MIN', env.INCIDENT_PURGE_EVERY_MIN, 60, 1, 10_080),
+      rateLimit: integer('INCIDENT_RATE_LIMIT', env.INCIDENT_RATE_LIMIT, 10, 1, 100_000),
+      rateWindowS: integer('INCIDENT_RATE_WINDOW_S', env.INCIDENT_RATE_WINDOW_S, 600, 1, 86_400),
+      photoMaxBytes: integer('INCIDENT_PHOTO_MAX_MB', env.INCIDENT_PHOTO_MAX_MB, 8, 1, 50) * 1024 * 1024,
+      staffEmails: list(env.INCIDENT_STAFF_EMAILS),
+      open311ApiKeys: list(env.OPEN311_API_KEYS),
+    },
   };
 }

@@ -12,6 +12,7 @@ import type { LayerRegistry } from '../core/layers/registry.ts';
 import { errorMiddleware } from './http/errors.ts';
 import type { RouteDeps } from './http/route-deps.ts';
 import { createMetrics } from './http/metrics.ts';
+import { createRateLimiter, type RateLimiter } from './http/rate-limiter.ts';
 import { healthRoutes, type DatabaseInfo } from './http/health.routes.ts';
 import { layersRoutes } from './layers/layers.routes.ts';
 import { territoryRoutes } from './territory/territory.routes.ts';
@@ -31,6 +32,11 @@ import { importsRoutes } from './imports/imports.routes.ts';
 import type { ImportJobs } from './imports/import-jobs.ts';
 import { emptyLayerRoutes } from './imports/empty-layer.routes.ts';
 import { zaeRoutes } from './zae/zae.routes.ts';
+import { catalogueRoutes } from './catalogue/catalogue.routes.ts';
+import { enquiriesRoutes } from './enquiries/enquiries.routes.ts';
+import { expiriesRoutes } from './expiries/expiries.routes.ts';
+import { dashboardRoutes } from './dashboard/dashboard.routes.ts';
+import { attachmentsRoutes } from './attachments/attachments.routes.ts';
 
 export interface AppDeps {
   config: Config;
@@ -41,6 +47,8 @@ export interface AppDeps {
   sessionSecret: string;
   /** The import jobs (recovered after a restart before the app serves). */
   importJobs: ImportJobs;
+  /** Shared rate-limit counters (default: in the database; main.ts passes Redis's when REDIS_URL is set). */
+  rateLimiter?: RateLimiter;
   /** Built web app to serve at `/` (default web/dist). */
   webRoot?: string;
 }
@@ -56,6 +64,7 @@ export function createApp(deps: AppDeps): Koa {
     config, db, layers, log, metrics: metrics.registry,
     changes: createChangeSignal(db, config.tileFreshnessMs),
     summaries: createSummaryCache(db, metrics.registry),
+    rateLimiter: deps.rateLimiter ?? createRateLimiter(db),
   };
 
   app.use(errorMiddleware(log));
@@ -85,6 +94,11 @@ export function createApp(deps: AppDeps): Koa {
     importsRoutes(routeDeps, deps.importJobs),
     emptyLayerRoutes(routeDeps),
     zaeRoutes(routeDeps),
+    catalogueRoutes(routeDeps),
+    enquiriesRoutes(routeDeps),
+    expiriesRoutes(routeDeps),
+    dashboardRoutes(routeDeps),
+    attachmentsRoutes(routeDeps),
   ]) {
     app.use(router.routes()).use(router.allowedMethods());
   }

@@ -10,6 +10,7 @@ import { resolveSessionSecret } from './settings.ts';
 import { issueSetupToken } from './auth/first-admin.ts';
 import { createApp } from './app.ts';
 import { createImportJobs } from './imports/import-jobs.ts';
+import { createRateLimiter } from './http/rate-limiter.ts';
 
 const log = createLogger();
 
@@ -22,12 +23,14 @@ async function main(): Promise<void> {
     poolWaitMs: config.poolWaitMs, poolMaxWaiting: config.poolMaxWaiting,
   });
   const importJobs = createImportJobs({ config, db, log });
+  const rateLimiter = createRateLimiter(db, { redisUrl: config.redisUrl });
   let server: ReturnType<typeof createServer> | undefined;
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'shutting down');
     server?.close();
     // Running imports stop uncommitted; the next start records them as interrupted.
     await importJobs.close();
+    await rateLimiter.close();
     await db.close();
     process.exit(0);
   };
@@ -52,6 +55,7 @@ async function main(): Promise<void> {
       databaseInfo: await readDatabaseInfo(db),
       sessionSecret: await resolveSessionSecret(db, config.sessionSecret, log),
       importJobs,
+      rateLimiter,
     });
     server = createServer(app.callback());
     await new Promise<void>((ok, fail) => server!.once('error', fail).listen(config.port, config.host, ok));
@@ -61,6 +65,7 @@ async function main(): Promise<void> {
     console.log(`WebSIG prêt / ready: http://localhost:${port}/`);
   } catch (error) {
     await importJobs.close();
+    await rateLimiter.close();
     await db.close().catch(() => undefined);
     throw error;
   }

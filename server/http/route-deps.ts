@@ -6,6 +6,7 @@ import type { ChangeSignal } from '../../core/db/change-signal.ts';
 import type { Database } from '../../core/db/database.ts';
 import type { LayerRegistry } from '../../core/layers/registry.ts';
 import type { SummaryCache } from '../features/collection-summary.ts';
+import type { RateLimiter } from './rate-limiter.ts';
 
 export interface RouteDeps {
   readonly config: Config;
@@ -18,4 +19,6 @@ export interface RouteDeps {
   readonly summaries: SummaryCache;
   /** The app's Prometheus registry, for the counters a route keeps. */
   readonly metrics: Registry;
+  /** Hit counters shared by every instance (database, or Redis when configured), for rate limits. */
+  readonly rateLimiter: RateLimiter;
 }

@@ -64,3 +64,13 @@ function withCleanup(db: Database, cleanup: () => Promise<void>): Database {
     },
   };
 }
+
+/**
+ * A second pool on the same database, as a second server instance would open: on PostGIS its own
+ * connections to the same schema; on the embedded database (one process owns its directory, and
+ * every connection shares PGlite's one session) the same pool, whose `close()` then does nothing.
+ */
+export async function openSiblingDatabase(db: Database): Promise<Database> {
+  if (db.kind === 'embedded') return { ...db, close: async () => undefined };
+  return openDatabase({ url: db.connection.connectionString!, dataDir: '', poolSize: 4 });
+}
