@@ -41,6 +41,11 @@ import type { IncidentServices } from './incidents/incident-context.ts';
 import { createMailer } from './mail/mailer.ts';
 import { createLocalFileStore } from './storage/file-store.ts';
 import { join } from 'node:path';
+import { catalogueRoutes } from './catalogue/catalogue.routes.ts';
+import { enquiriesRoutes } from './enquiries/enquiries.routes.ts';
+import { expiriesRoutes } from './expiries/expiries.routes.ts';
+import { dashboardRoutes } from './dashboard/dashboard.routes.ts';
+import { attachmentsRoutes } from './attachments/attachments.routes.ts';
 
 export interface AppDeps {
   config: Config;
@@ -119,6 +124,11 @@ export function createApp(deps: AppDeps): Koa {
     zaeRoutes(routeDeps),
     incidentsRoutes(routeDeps, incidentServices),
     open311Routes(routeDeps, incidentServices),
+    catalogueRoutes(routeDeps),
+    enquiriesRoutes(routeDeps),
+    expiriesRoutes(routeDeps),
+    dashboardRoutes(routeDeps),
+    attachmentsRoutes(routeDeps),
   ]) {
     app.use(router.routes()).use(router.allowedMethods());
   }

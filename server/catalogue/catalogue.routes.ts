@@ -77,6 +77,7 @@ export function catalogueRoutes({ db, layers, config, changes }: RouteDeps): Rou
     ctx.body = {
       ...feature(lot, answer?.fibre.status),
       on_market: sql.marketStatuses.includes(lot.status),
+      enquiry_retention_days: config.enquiryRetentionDays,
       fibre: answer ? { status: answer.fibre.status, summary_fr: answer.summary_fr, sources: answer.sources, phase: answer.fibre.phase,
         planned_end: answer.fibre.planned_end } : null,
       neighbours,
