@@ -33,7 +33,7 @@ describe('incident reporters’ privacy', () => {
   const text = async (path: string) => {
     const res = await fetch(server.url + path);
     expect(res.status, path).toBe(200);
-    return Buffer.from(await res.arrayBuffer()).toString('latin1');
+    return Buffer.from(await res.arrayBuffer()).toString('utf8');
   };
   const publicPaths = () => {
     const [z, x, y] = tileOf(place.lon, place.lat, 15);
