@@ -77,6 +77,8 @@ describeUnless(missingChromium(), 'the staff console', () => {
     }, lonLat);
   /** The colour drawn at a place of the map, read from a screenshot pixel. */
   const colourAt = async (page: Page, lonLat: [number, number]) => {
+    // Clicking the form's buttons may have scrolled the page: bring the map back into view first.
+    await page.locator('.lots-map canvas').scrollIntoViewIfNeeded();
     await settled(page);
     const { x, y } = await onPage(page, lonLat);
     const png = await page.screenshot({ clip: { x: Math.round(x), y: Math.round(y), width: 1, height: 1 } });
