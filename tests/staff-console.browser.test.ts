@@ -184,7 +184,8 @@ describeUnless(missingChromium(), 'the staff console', () => {
     expect(await conflict.textContent()).toContain('Quelqu’un d’autre a modifié ce lot');
     expect(await conflict.textContent()).toContain('Prix (€/m²) : 31');
     await page.getByRole('button', { name: 'Réappliquer mes changements' }).click();
-    await conflict.waitFor({ state: 'hidden', timeout: WAIT });
+    await expect.poll(() => page.locator('#console-announce').textContent(), { timeout: WAIT }).toBe('Lot C1 enregistré');
+    expect(await conflict.isHidden()).toBe(true);
     const stored = await server.db.query<{ price_per_m2: number }>('SELECT price_per_m2 FROM zone_lots WHERE id = $1', [lotId]);
     expect(Number(stored.rows[0]!.price_per_m2)).toBe(45);
   });
