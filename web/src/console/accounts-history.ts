@@ -22,10 +22,12 @@ export function describeChange(details: Record<string, unknown> | null): string 
   return shown.join(' ; ') + (keys.length > SHOWN_FIELDS ? ' …' : '');
 }
 
-function targetOf(texts: Texts<AccountsKey>, entry: AuditRecord, emailOf: (id: number) => string | undefined): string {
+function targetOf(entry: AuditRecord, emailOf: (id: number) => string | undefined): string {
   if (entry.layer) return `${entry.layer}${entry.feature_id ? ` #${entry.feature_id}` : ''}`;
-  const account = entry.details?.account;
-  if (typeof account === 'number') return emailOf(account) ?? `${texts.t('colEmail')} #${account}`;
+  // Account changes name the account (`account`); a creation holds it as `after`.
+  const after = entry.details?.after as { id?: unknown; email?: unknown } | undefined;
+  const account = entry.details?.account ?? after?.id;
+  if (typeof account === 'number') return emailOf(account) ?? (typeof after?.email === 'string' ? after.email : `#${account}`);
   return '';
 }
 
@@ -39,7 +41,7 @@ export function renderHistory(texts: Texts<AccountsKey>, entries: AuditRecord[],
       { 'data-action': entry.action },
       el('td', {}, formatDateTime(texts.current, entry.at)),
       el('td', {}, actionLabel(texts.current, entry.action)),
-      el('td', {}, targetOf(texts, entry, emailOf)),
+      el('td', {}, targetOf(entry, emailOf)),
       el('td', { class: 'audit-change' }, describeChange(entry.details)),
     ),
   );

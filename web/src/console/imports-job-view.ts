@@ -50,7 +50,7 @@ export function renderDiff(texts: T, job: ImportJob): HTMLElement {
   if (!diff.key) section.append(texts.text('p', 'diffNoKey', { class: 'console-hint' }));
   for (const [column, changes] of Object.entries(diff.transitions)) {
     const list = el('ul');
-    for (const [change, count] of Object.entries(changes)) list.append(el('li', {}, `${change} : ${count}`));
+    for (const [change, count] of Object.entries(changes)) list.append(el('li', {}, `${change}${texts.current === 'fr' ? ' : ' : ': '}${count}`));
     section.append(texts.text('h4', 'diffTransitions', {}, { column }), list);
   }
   for (const kind of ['added', 'changed', 'absent'] as const) {

@@ -107,7 +107,7 @@ class ImportsPanel {
     );
     this.layer.addEventListener('change', () => {
       setFieldError(this.layer, this.errors.layer, null);
-      this.fillTargetChoices();
+      this.fillTargetChoices(true);
     });
     this.file.addEventListener('change', () => setFieldError(this.file, this.errors.file, null));
     this.form.addEventListener('submit', (event) => {
@@ -154,8 +154,9 @@ class ImportsPanel {
     this.layer.value = this.targets.some((t) => t.layer === chosen) ? chosen : '';
   }
 
-  /** The modes and profiles of the chosen layer; a mode chosen before stays chosen if offered. */
-  private fillTargetChoices(): void {
+  /** The modes and profiles of the chosen layer; a mode chosen before stays chosen if offered, and
+   *  the profile too unless the layer changed (then the layer's own profile comes first). */
+  private fillTargetChoices(layerChanged = false): void {
     const target = this.target;
     const checked = this.modes.querySelector<HTMLInputElement>('input:checked')?.value;
     const legend = this.texts.text('legend', 'mode');
@@ -174,7 +175,7 @@ class ImportsPanel {
     );
     // A profile written for the layer is what its deliveries look like: offered first.
     const names = [...this.mapping.options].map((o) => o.value);
-    this.mapping.value = names.includes(profile) ? profile : (target?.profiles[0]?.name ?? 'default');
+    this.mapping.value = !layerChanged && names.includes(profile) ? profile : (target?.profiles[0]?.name ?? 'default');
     this.texts.prune();
   }
 
