@@ -41,15 +41,13 @@ export function createStageSql(stage: string, layer: LayerDef, columns: readonly
 }
 
 /**
- * Indexes built once the rows are in (cheaper than maintaining them row by row): `_row` for the
- * steps' ranges, the natural key for the diff and the merge; then statistics for their plans.
+ * The staging table's indexes: `_row` for the steps' ranges, the natural key for the diff and the
+ * merge. Built once the rows are in (cheaper than maintaining them row by row), except where
+ * readers share the connection: there one index build over every row would hold them up, so the
+ * indexes exist before the first batch and each batch maintains them.
  */
 export function indexStageSql(stage: string, key: string | undefined): string[] {
-  return [
-    `CREATE INDEX ON ${stage} (_row)`,
-    ...(key ? [`CREATE INDEX ON ${stage} (${ident(key)})`] : []),
-    `ANALYZE ${stage}`,
-  ];
+  return [`CREATE INDEX ON ${stage} (_row)`, ...(key ? [`CREATE INDEX ON ${stage} (${ident(key)})`] : [])];
 }
 
 /** The highest staged row number: where the steps end. */

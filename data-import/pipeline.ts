@@ -286,7 +286,7 @@ interface StagedRun {
   tracker: RunTracker;
 }
 
-/** Streams the source through the mapping into the staging table, then indexes it; returns how many rows carry WKT. */
+/** Streams the source through the mapping into the staging table, indexed and analysed; returns how many rows carry WKT. */
 async function load({ db, stage, layer, mapping, summary, options, tracker }: StagedRun, opened: OpenedSource, srid: number): Promise<number> {
   const { source } = opened;
   const maxErrors = options.maxErrors ?? 0;
@@ -298,6 +298,8 @@ async function load({ db, stage, layer, mapping, summary, options, tracker }: St
     { name: '_wkt', type: 'text' },
   ];
   await tracker.progress({ phase: 'reading', ...source.progress() });
+  const indexFirst = db.sharedWithReaders ?? false;
+  if (indexFirst) for (const sql of indexStageSql(stage, layer.import?.key)) await db.query(sql);
   const loader = await openStageLoader(db, stage, columns);
   summary.method = loader.method;
   let wktRows = 0;
@@ -341,7 +343,9 @@ async function load({ db, stage, layer, mapping, summary, options, tracker }: St
   }
   // Warnings the reader found on the way (unsupported fields…).
   summary.warnings.push(...source.warnings.splice(0));
-  for (const sql of indexStageSql(stage, layer.import?.key)) await db.query(sql);
+  if (!indexFirst) for (const sql of indexStageSql(stage, layer.import?.key)) await db.query(sql);
+  // Statistics for the plans of the checks and the diff.
+  await db.query(`ANALYZE ${stage}`);
   return wktRows;
 }
 
