@@ -10,7 +10,7 @@ import { startTestServer, type TestServer } from './helpers/test-server.ts';
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 const Z = 16;
 
-interface Hotspot { id: number; lon: number; lat: number }
+type Hotspot = { id: number; lon: number; lat: number };
 
 describe('versioned, immutable tiles', () => {
   let db: Database;
