@@ -34,7 +34,7 @@ describeUnless(missingChromium(), 'live tiles in Chromium', () => {
     page.on('response', (res) => {
       if (res.url().includes('/tiles/wifi_hotspots/')) tileResponses.push({ url: res.url(), cacheControl: res.headers()['cache-control'] });
     });
-    await page.goto(`${server.url}/#map=15/${spot.lat}/${spot.lon}`);
+    await page.goto(`${server.url}/#16/${spot.lat}/${spot.lon}`);
     await page.waitForSelector('html[data-map-idle="1"]', { state: 'attached', timeout: IDLE_TIMEOUT });
   }, 180_000);
 
