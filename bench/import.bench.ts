@@ -223,14 +223,20 @@ async function followJob(server: ServerProcess, session: StaffSession, id: numbe
   const started = performance.now();
   let printed = 0;
   for (;;) {
-    const { job } = await getJob(server, session, id);
-    if (ended(job)) return job;
+    const answer = await getJob(server, session, id);
     const elapsed = (performance.now() - started) / 1000;
+    if (elapsed > capS) throw new Error(`${label}: import run ${id} had not ended after ${capS} s (answer ${answer.status})`);
+    // A saturated app answers 503 + Retry-After (counted by the load's figures, not here): ask again.
+    if (answer.status === 503) {
+      await sleep(1000);
+      continue;
+    }
+    const { job } = answer;
+    if (ended(job)) return job;
     if (elapsed - printed >= 10) {
       printed = elapsed;
       console.log(`  ${label} import: ${elapsed.toFixed(0)} s, ${job.phase} ${job.progress.done}/${job.progress.total} ${job.progress.unit}`);
     }
-    if (elapsed > capS) throw new Error(`${label}: import run ${id} had not ended after ${capS} s (${job.status} / ${job.phase})`);
     await sleep(500);
   }
 }

@@ -50,8 +50,8 @@ const OBSTACLES_SQL = `
           THEN 'triggers the swap cannot keep' END)
   ) AS r(reason) WHERE reason IS NOT NULL`;
 
-/** The table's columns: name, identity (a, d or '') and generated (s or ''). */
-const COLUMNS_SQL = `SELECT a.attname AS name, a.attidentity AS identity, a.attgenerated AS generated
+/** The table's columns: name, and generated (s or ''). */
+const COLUMNS_SQL = `SELECT a.attname AS name, a.attgenerated AS generated
   FROM pg_attribute a WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`;
 
 /**
@@ -172,7 +172,7 @@ export async function buildNextTable(
       await db.query(index.constraint_name ? `ALTER TABLE ${table} DROP CONSTRAINT ${ident(index.constraint_name)}` : `DROP INDEX ${ident(index.name)}`);
     }
   }
-  const liveColumns = (await db.query<{ name: string; identity: string; generated: string } & Row>(COLUMNS_SQL, [live])).rows;
+  const liveColumns = (await db.query<{ name: string; generated: string } & Row>(COLUMNS_SQL, [live])).rows;
   const mapped = new Set(columns.map((c) => c.name));
   const carried = liveColumns.filter((c) => c.generated === '' && c.name !== 'geom' && !mapped.has(c.name)).map((c) => c.name);
   const statements = key ? fillKeyedSql(table, stage, layer, columns, key, carried) : [fillNewSql(table, stage, columns)];

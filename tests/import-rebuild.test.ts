@@ -12,6 +12,8 @@ import { runImport, type ImportOptions } from '../data-import/pipeline.ts';
 import { LEFTOVER_IMPORT_TABLES_SQL } from '../data-import/import-sql.ts';
 import { openTestDatabase } from './helpers/test-db.ts';
 import { tableChecksum, tempDir, writeText } from './helpers/import-fixtures.ts';
+import { startTestServer } from './helpers/test-server.ts';
+import { decodeTile, tileAt, tilePath } from './helpers/tile-golden.ts';
 
 const layers = createLayerRegistry();
 let db: Database;
@@ -78,6 +80,27 @@ describe('a replace rebuilt beside the live layer', () => {
       `INSERT INTO fibre_premises (premise_id, status, geom) VALUES ('R-5', 'target', ST_SetSRID(ST_MakePoint(-1.95, 48.14), 4326)) RETURNING id`);
     expect(inserted.rows[0]!.id).toBeGreaterThan(byKey(after, 'R-4').id);
     expect(await leftovers()).toEqual([]);
+  });
+
+  it('keeps serving the layer’s tiles and OGC items after the swap, from statements the app prepared before it', async () => {
+    const server = await startTestServer({ db, env: { TILE_CACHE_MB: '0' } });
+    try {
+      const tile = `${server.url}${tilePath('fibre_premises', tileAt(-1.95, 48.13, 16))}`;
+      const idsInTile = async () => {
+        const res = await fetch(tile);
+        expect(res.status).toBe(200);
+        return (decodeTile(new Uint8Array(await res.arrayBuffer())).fibre_premises?.features ?? []).map((f) => f.properties.premise_id).sort();
+      };
+      expect(await idsInTile()).not.toContain('T-2');
+      const summary = await replace('fibre_premises', premisesCsv('tiles', [['T-1', 'deployed', -1.95], ['T-2', 'target', -1.9501]]));
+      expect(summary.swap).toBe('rebuild');
+      expect(await idsInTile()).toEqual(['T-1', 'T-2']);
+      const items = await fetch(`${server.url}/ogc/collections/fibre_premises/items?limit=10`);
+      expect(items.status).toBe(200);
+      expect((await items.json()).features.map((f: { properties: { premise_id: string } }) => f.properties.premise_id).sort()).toEqual(['T-1', 'T-2']);
+    } finally {
+      await server.close();
+    }
   });
 
   it('rebuilds a layer without natural key wholesale, new ids following the live ones', async () => {
