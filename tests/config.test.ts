@@ -26,6 +26,17 @@ describe('configuration', () => {
     expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL/);
   });
 
+  it('reads replicas as a comma-separated list of PostgreSQL URLs beside a primary, and nothing else', () => {
+    const primary = 'postgres://u@db1/websig';
+    expect(loadConfig({}).readDatabaseUrls).toEqual([]);
+    expect(loadConfig({ DATABASE_URL: primary, READ_DATABASE_URL: 'postgres://u@r1/websig, postgresql://u@r2/websig' }).readDatabaseUrls)
+      .toEqual(['postgres://u@r1/websig', 'postgresql://u@r2/websig']);
+    expect(() => loadConfig({ DATABASE_URL: primary, READ_DATABASE_URL: 'postgres://u@r1/websig,mysql://r2' })).toThrow(/READ_DATABASE_URL/);
+    expect(() => loadConfig({ READ_DATABASE_URL: 'postgres://u@r1/websig' })).toThrow(/needs DATABASE_URL/);
+    expect(() => loadConfig({ REPLICA_MAX_LAG_MS: '0' })).toThrow(/REPLICA_MAX_LAG_MS/);
+    expect(loadConfig({ TILE_VERSION_POLL_S: '0' }).tileVersionPollS).toBe(0);
+  });
+
   it('does not let NODE_ENV change anything but logging', () => {
     const dev = loadConfig({});
     const prod = loadConfig({ NODE_ENV: 'production' });

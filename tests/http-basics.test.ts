@@ -108,7 +108,7 @@ describe('HTTP basics', () => {
   });
 
   it('gives the web app its basemap setting', async () => {
-    expect(await (await get('/api/config')).json()).toEqual({ basemap: 'none', defaultLang: 'fr' });
+    expect(await (await get('/api/config')).json()).toEqual({ basemap: 'none', defaultLang: 'fr', tileVersionPollS: 5 });
   });
 
   it('compresses large responses for clients that accept gzip', async () => {
