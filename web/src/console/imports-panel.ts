@@ -76,7 +76,7 @@ class ImportsPanel {
     this.errors = { layer: error('layer'), file: error('file'), mode: error('mode'), srs: error('srs') };
     this.layer = el('select', { id: 'import-layer', name: 'layer', required: true });
     this.file = el('input', { id: 'import-file', name: 'file', type: 'file', required: true, accept: '.zip,.shp,.geojson,.json,.csv,.txt,.gpkg' });
-    this.modes = el('fieldset', { id: 'import-mode', class: 'import-modes', 'aria-required': 'true' });
+    this.modes = el('fieldset', { id: 'import-mode', class: 'import-modes' });
     this.mapping = el('select', { id: 'import-mapping', name: 'mapping' });
     this.srs = el('input', { id: 'import-srs', name: 'srs', type: 'text', autocomplete: 'off', spellcheck: 'false', inputmode: 'text' });
     this.submit = texts.text('button', 'analyse', { type: 'submit', class: 'primary-button' });
@@ -162,7 +162,7 @@ class ImportsPanel {
     const legend = this.texts.text('legend', 'mode');
     const options = (target?.modes ?? []).map((mode) => {
       const id = `import-mode-${mode}`;
-      const input = el('input', { type: 'radio', name: 'mode', id, value: mode, checked: mode === checked });
+      const input = el('input', { type: 'radio', name: 'mode', id, value: mode, checked: mode === checked, required: true });
       input.addEventListener('change', () => setFieldError(this.modes, this.errors.mode, null));
       return el('div', { class: 'import-mode' }, input, this.texts.text('label', MODE_KEYS[mode], { for: id }, { key: target?.key ?? '' }));
     });
