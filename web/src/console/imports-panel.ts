@@ -52,6 +52,8 @@ class ImportsPanel {
   private targets: ImportTarget[] = [];
   private request: ImportRequest | null = null;
   private view: View = { kind: 'idle' };
+  /** The form is locked while a file is uploaded, analysed or awaiting confirmation. */
+  private busy = false;
   /** Bumped whenever a job stops being followed (a new one, a reset), so a stale poll stops. */
   private following = 0;
 
@@ -167,7 +169,7 @@ class ImportsPanel {
       return el('div', { class: 'import-mode' }, input, this.texts.text('label', MODE_KEYS[mode], { for: id }, { key: target?.key ?? '' }));
     });
     this.modes.replaceChildren(legend, ...options);
-    this.modes.disabled = !target;
+    this.modes.disabled = !target || this.busy;
     const profile = this.mapping.value;
     this.mapping.replaceChildren(
       el('option', { value: 'default' }, this.texts.t('mappingDefault')),
@@ -326,6 +328,7 @@ class ImportsPanel {
   }
 
   private setBusy(busy: boolean): void {
+    this.busy = busy;
     for (const control of this.form.elements) (control as HTMLInputElement).disabled = busy;
     if (!busy) this.modes.disabled = !this.target;
   }
