@@ -2,6 +2,7 @@
 // clicking on the map, sets it sold and sees its colour change and the audit entry, then logs out;
 // a wrong password is explained; a colleague's concurrent change (412) shows the current values and
 // lets the change be re-applied; the console fits a 390×844 phone without horizontal scrolling.
+import { createRequire } from 'node:module';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import sharp from 'sharp';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -11,6 +12,7 @@ import { startTestServer, type TestServer } from './helpers/test-server.ts';
 import { createStaffSession, type StaffSession } from './helpers/staff-session.ts';
 import { upsertUser } from '../server/auth/users.ts';
 
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 /** Longest wait for the page to catch up on a loaded machine: a bound, not a timing assertion. */
 const WAIT = 30_000;
 const PASSWORD = 'correct horse battery staple';
@@ -91,6 +93,21 @@ describeUnless(missingChromium(), 'the staff console', () => {
       const map = window.websigConsoleMap!;
       return map.queryRenderedFeatures({ layers: ['lots-fill'] }).find((f) => f.properties?.lot_number === n)?.properties?.status ?? null;
     }, number);
+
+  /** Lot numbers drawn on the map, sorted. */
+  const renderedNumbers = (page: Page) =>
+    page.evaluate(() => [...new Set(window.websigConsoleMap!.queryRenderedFeatures({ layers: ['lots-fill'] })
+      .map((f) => String(f.properties?.lot_number)))].sort());
+  /** Serious and critical WCAG 2.1 A/AA violations axe-core finds in the page. */
+  const axeViolations = async (page: Page) => {
+    await page.addScriptTag({ path: AXE });
+    return page.evaluate(async () => {
+      const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe;
+      const { violations } = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+      return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+        .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+    });
+  };
 
   beforeAll(async () => {
     server = await startTestServer();
@@ -196,5 +213,48 @@ describeUnless(missingChromium(), 'the staff console', () => {
     expect(await overflow()).toBeLessThanOrEqual(0);
     await openZone(page);
     expect(await overflow()).toBeLessThanOrEqual(0);
+    expect(await axeViolations(page)).toEqual([]);
+  });
+
+  it('splits a lot along a drawn line, merges the pieces, undoes an edit and deletes the lot once confirmed', async () => {
+    const created = await api('POST', `/api/zones/${zoneId}/lots`, { type: 'Feature', properties: { lot_number: 'S1' }, geometry: rect(0.75, 0.05, 0.95, 0.95) });
+    expect(created.status, await created.clone().text()).toBe(201);
+    const page = await openConsole();
+    await openZone(page);
+    await page.locator(`[data-lot-id="${((await created.json()) as { id: number }).id}"]`).click();
+    await page.getByRole('button', { name: 'Découper' }).click();
+    const from = await onPage(page, point(0.72, 0.5));
+    const to = await onPage(page, point(0.98, 0.5));
+    for (const { x, y } of [from, to, to]) {
+      await page.mouse.move(x, y);
+      await page.mouse.click(x, y);
+    }
+    await expect.poll(() => renderedNumbers(page), { timeout: WAIT }).toEqual(expect.arrayContaining(['S1a', 'S1b']));
+    expect(await renderedNumbers(page)).not.toContain('S1');
+
+    await page.getByRole('button', { name: 'Fusionner avec…' }).click();
+    await page.getByLabel('Lot à fusionner avec le lot sélectionné').selectOption({ label: 'Lot S1b' });
+    await page.getByRole('button', { name: 'Fusionner', exact: true }).click();
+    await expect.poll(async () => (await renderedNumbers(page)).filter((n) => n.startsWith('S1')).length, { timeout: WAIT }).toBe(1);
+    const merged = (await renderedNumbers(page)).find((n) => n.startsWith('S1'))!;
+
+    const price = page.getByLabel('Prix (€/m²)');
+    await price.fill('12');
+    await page.getByRole('button', { name: 'Enregistrer', exact: true }).click();
+    await expect.poll(() => page.locator('#console-announce').textContent(), { timeout: WAIT }).toBe(`Lot ${merged} enregistré`);
+    await page.getByRole('button', { name: 'Annuler ma dernière modification' }).click();
+    await expect.poll(() => page.locator('#console-announce').textContent(), { timeout: WAIT }).toBe('Dernière modification annulée');
+    expect(await price.inputValue()).toBe('');
+
+    await page.getByRole('button', { name: 'Supprimer', exact: true }).click();
+    const dialog = page.getByRole('dialog');
+    expect(await dialog.textContent()).toContain(`Supprimer définitivement le lot ${merged}`);
+    await dialog.getByRole('button', { name: 'Annuler' }).click();
+    expect(await renderedNumbers(page)).toContain(merged);
+    await page.getByRole('button', { name: 'Supprimer', exact: true }).click();
+    await dialog.getByRole('button', { name: 'Supprimer' }).click();
+    await expect.poll(() => renderedNumbers(page), { timeout: WAIT }).not.toContain(merged);
+    const left = await server.db.query(`SELECT 1 FROM zone_lots WHERE zone_id = $1 AND lot_number LIKE 'S1%'`, [zoneId]);
+    expect(left.rowCount).toBe(0);
   });
 });
