@@ -1,7 +1,9 @@
 // The console's Imports and Accounts tabs in Debian's Chromium: an admin imports a small CSV of wifi
 // hotspots (dry run, diff, confirmation, final counts), creates a staff account and disables it
-// (that person's session ends), the staff member sees no Accounts tab, and both tabs fit a phone.
+// (that person's session ends), the staff member sees no Accounts tab, and both tabs fit a phone;
+// axe-core finds no serious or critical WCAG 2.1 AA violation in the forms, the diff and the lists.
 import { writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -13,6 +15,7 @@ import { upsertUser } from '../server/auth/users.ts';
 
 /** Longest wait for the page to catch up (a loaded machine, an import job's process); a bound, not a timing assertion. */
 const WAIT = 60_000;
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const DESKTOP = { width: 1366, height: 800 };
 const PHONE = { width: 390, height: 844 };
 const ADMIN = { email: 'admin-console@montfort-communaute.test', password: 'admin password for the console' };
@@ -68,6 +71,17 @@ describeUnless(missingChromium(), 'the imports and accounts tabs of the staff co
     await page.waitForSelector('[role="tablist"]', { timeout: WAIT });
   }
 
+  /** Serious and critical WCAG 2.1 A/AA violations inside `selector`, as "rule: targets". */
+  async function axeViolations(page: Page, selector: string): Promise<string[]> {
+    await page.addScriptTag({ path: AXE });
+    return page.evaluate(async (include) => {
+      type Result = { violations: { id: string; impact: string; nodes: { target: string[] }[] }[] };
+      const axe = (window as unknown as { axe: { run(context: object, options: object): Promise<Result> } }).axe;
+      const { violations } = await axe.run({ include: [include] }, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+      return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+    }, selector);
+  }
+
   const tabNames = (page: Page) => page.$$eval('[role="tab"]', (tabs) => tabs.map((t) => t.id));
   const hotspotCount = async () => Number((await server.db.query<{ n: string }>('SELECT count(*) AS n FROM wifi_hotspots')).rows[0]!.n);
 
@@ -100,6 +114,7 @@ describeUnless(missingChromium(), 'the imports and accounts tabs of the staff co
     expect(await page.textContent('.import-diff [data-count="added"] td')).toBe('3');
     expect(await page.textContent('.import-diff [data-count="removed"] td')).toBe('0');
     expect(await hotspotCount()).toBe(before);
+    expect(await axeViolations(page, '#panel-imports')).toEqual([]);
     await page.click('.import-confirm');
     await page.waitForSelector('.import-outcome[data-status="succeeded"]', { timeout: WAIT });
     expect(await page.textContent('.import-outcome')).toBe('Import terminé : 3 ajoutés, 0 modifiés, 0 supprimés.');
@@ -178,6 +193,7 @@ describeUnless(missingChromium(), 'the imports and accounts tabs of the staff co
         controls.filter((c) => (c as HTMLElement).offsetParent !== null && c.getBoundingClientRect().height < 44).map((c) => c.outerHTML.slice(0, 80)),
       );
       expect(small, tab).toEqual([]);
+      expect(await axeViolations(page, `#panel-${tab}`), tab).toEqual([]);
     }
     expect(errors).toEqual([]);
   }, 240_000);

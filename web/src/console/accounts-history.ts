@@ -45,5 +45,5 @@ export function renderHistory(texts: Texts<AccountsKey>, entries: AuditRecord[],
       el('td', { class: 'audit-change' }, describeChange(entry.details)),
     ),
   );
-  return el('div', { class: 'console-table-wrap' }, el('table', { class: 'console-table' }, el('thead', {}, head), el('tbody', {}, ...rows)));
+  return el('div', { class: 'console-table-wrap', tabindex: 0, role: 'region', 'aria-labelledby': 'account-history-heading' }, el('table', { class: 'console-table' }, el('thead', {}, head), el('tbody', {}, ...rows)));
 }

@@ -119,7 +119,7 @@ class AccountsPanel {
     }
     const head = el('tr', {}, ...(['colEmail', 'colRole', 'colState', 'colCreated', 'colActions'] as const).map((k) => texts.text('th', k, { scope: 'col' })));
     const rows = this.accounts.map((account) => this.renderRow(account));
-    this.list.replaceChildren(el('div', { class: 'console-table-wrap' }, el('table', { class: 'console-table accounts-table' }, el('thead', {}, head), el('tbody', {}, ...rows))));
+    this.list.replaceChildren(el('div', { class: 'console-table-wrap', tabindex: 0, role: 'region', 'aria-labelledby': 'account-list-heading' }, el('table', { class: 'console-table accounts-table' }, el('thead', {}, head), el('tbody', {}, ...rows))));
     texts.prune();
   }
 

@@ -52,6 +52,8 @@ class ImportsPanel {
   private targets: ImportTarget[] = [];
   private request: ImportRequest | null = null;
   private view: View = { kind: 'idle' };
+  /** The form is locked while a file is uploaded, analysed or awaiting confirmation. */
+  private busy = false;
   /** Bumped whenever a job stops being followed (a new one, a reset), so a stale poll stops. */
   private following = 0;
 
@@ -76,7 +78,7 @@ class ImportsPanel {
     this.errors = { layer: error('layer'), file: error('file'), mode: error('mode'), srs: error('srs') };
     this.layer = el('select', { id: 'import-layer', name: 'layer', required: true });
     this.file = el('input', { id: 'import-file', name: 'file', type: 'file', required: true, accept: '.zip,.shp,.geojson,.json,.csv,.txt,.gpkg' });
-    this.modes = el('fieldset', { id: 'import-mode', class: 'import-modes', 'aria-required': 'true' });
+    this.modes = el('fieldset', { id: 'import-mode', class: 'import-modes' });
     this.mapping = el('select', { id: 'import-mapping', name: 'mapping' });
     this.srs = el('input', { id: 'import-srs', name: 'srs', type: 'text', autocomplete: 'off', spellcheck: 'false', inputmode: 'text' });
     this.submit = texts.text('button', 'analyse', { type: 'submit', class: 'primary-button' });
@@ -162,12 +164,12 @@ class ImportsPanel {
     const legend = this.texts.text('legend', 'mode');
     const options = (target?.modes ?? []).map((mode) => {
       const id = `import-mode-${mode}`;
-      const input = el('input', { type: 'radio', name: 'mode', id, value: mode, checked: mode === checked });
+      const input = el('input', { type: 'radio', name: 'mode', id, value: mode, checked: mode === checked, required: true });
       input.addEventListener('change', () => setFieldError(this.modes, this.errors.mode, null));
       return el('div', { class: 'import-mode' }, input, this.texts.text('label', MODE_KEYS[mode], { for: id }, { key: target?.key ?? '' }));
     });
     this.modes.replaceChildren(legend, ...options);
-    this.modes.disabled = !target;
+    this.modes.disabled = !target || this.busy;
     const profile = this.mapping.value;
     this.mapping.replaceChildren(
       el('option', { value: 'default' }, this.texts.t('mappingDefault')),
@@ -326,6 +328,7 @@ class ImportsPanel {
   }
 
   private setBusy(busy: boolean): void {
+    this.busy = busy;
     for (const control of this.form.elements) (control as HTMLInputElement).disabled = busy;
     if (!busy) this.modes.disabled = !this.target;
   }

@@ -67,7 +67,7 @@ export class RecentImports {
         el('td', {}, formatOutcome(texts, job)),
       ),
     );
-    this.body.append(el('div', { class: 'console-table-wrap' }, el('table', { class: 'console-table' }, el('thead', {}, head), el('tbody', {}, ...rows))));
+    this.body.append(el('div', { class: 'console-table-wrap', tabindex: 0, role: 'region', 'aria-labelledby': 'import-recent-heading' }, el('table', { class: 'console-table' }, el('thead', {}, head), el('tbody', {}, ...rows))));
     texts.prune();
   }
 }
