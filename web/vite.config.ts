@@ -20,6 +20,7 @@ export default defineConfig({
       input: {
         main: fileURLToPath(new URL('./index.html', import.meta.url)),
         accessibilite: fileURLToPath(new URL('./accessibilite.html', import.meta.url)),
+        incident: fileURLToPath(new URL('./incident.html', import.meta.url)),
       },
       output: {
         // MapLibre in a chunk of its own: it changes with its version only (long browser caching),
