@@ -37,7 +37,7 @@ describe('incident photos', () => {
     form.set('lat', String(place.lat));
     form.set('long', String(place.lon));
     form.set('description', 'Dépôt sauvage de gravats');
-    for (const p of photos) form.append('photos', new Blob([p.bytes], { type: p.type ?? 'image/jpeg' }), p.name);
+    for (const p of photos) form.append('photos', new Blob([new Uint8Array(p.bytes)], { type: p.type ?? 'image/jpeg' }), p.name);
     return fetch(`${server.url}/api/incidents`, { method: 'POST', body: form });
   };
   const photosOf = async (token: string) =>

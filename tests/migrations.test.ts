@@ -98,6 +98,7 @@ describe('start-up check of the catalog against the layer descriptions', () => {
   });
 
   it('reports a missing table', async () => {
+    // CASCADE: incident notes, followers and photos reference the reports.
     await db.query('DROP TABLE incidents CASCADE');
     expect(await findCatalogMismatches(db, ALL_LAYERS)).toContain('incidents: table is missing');
   });

@@ -22,6 +22,7 @@ export default defineConfig({
         accessibilite: fileURLToPath(new URL('./accessibilite.html', import.meta.url)),
         console: fileURLToPath(new URL('./console.html', import.meta.url)),
         catalogue: fileURLToPath(new URL('./catalogue.html', import.meta.url)),
+        incident: fileURLToPath(new URL('./incident.html', import.meta.url)),
       },
       output: {
         // MapLibre in a chunk of its own: it changes with its version only (long browser caching),

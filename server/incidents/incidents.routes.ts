@@ -47,6 +47,11 @@ export function incidentsRoutes(deps: RouteDeps, services: IncidentServices): Ro
     });
   });
 
+  // What the privacy notice states: how long reporters' details are kept after closure.
+  router.get('/privacy', (ctx) => {
+    ctx.body = { retention_days: config.incidents.retentionDays };
+  });
+
   router.get('/track/:token', async (ctx) => {
     const report = await readByToken(db, ctx.params.token ?? '');
     if (!report) throw notFound('aucun signalement avec ce numéro de suivi / no report with this tracking token');
