@@ -12,6 +12,19 @@ export interface Config {
   host: string;
   /** PostgreSQL/PostGIS URL (`DATABASE_URL`); unset means the embedded database. */
   databaseUrl?: string;
+  /** Read replicas for public reads (`READ_DATABASE_URL`, comma-separated postgres:// URLs; needs
+   *  DATABASE_URL). Unset: every read goes to the primary. */
+  readDatabaseUrls: string[];
+  /** A replica lagging more than this many ms is skipped (`REPLICA_MAX_LAG_MS`, default 1000). */
+  replicaMaxLagMs: number;
+  /** How often replica lag is measured, in ms (`REPLICA_PROBE_MS`, default 250). */
+  replicaProbeMs: number;
+  /** After a write, that client's reads go to the primary for this many seconds, by a cookie
+   *  (`READ_YOUR_WRITES_S`, default 5; only with replicas). */
+  readYourWritesS: number;
+  /** How often the web app asks whether the layers changed, in seconds (`TILE_VERSION_POLL_S`,
+   *  default 5; 0 turns live updates off). */
+  tileVersionPollS: number;
   /** Where the embedded database and the download files live (`DATA_DIR`, default ./data). */
   dataDir: string;
   /** Basemap under the layers (`BASEMAP`: ign-plan, ign-ortho, osm or none; default ign-plan). */
@@ -38,8 +51,19 @@ export interface Config {
   /** Redis URL (`REDIS_URL`, redis:// or rediss://): rate limits shared through Redis; unset keeps
    *  them in the database, which every instance shares too. */
   redisUrl?: string;
-  /** Trust X-Forwarded-* headers from a reverse proxy (`TRUST_PROXY=1`). */
-  trustProxy: boolean;
+  /** Reverse proxies in front of the app whose X-Forwarded-* headers are trusted
+   *  (`TRUST_PROXY_HOPS`, default 0; `TRUST_PROXY=1` alone means 1). The client address is the
+   *  X-Forwarded-For entry this many from the right: entries further left are the client's own
+   *  words and never move a rate limit. */
+  trustProxyHops: number;
+  /** Login attempts per account per 15 minutes, counted before the password is checked
+   *  (`LOGIN_MAX_PER_ACCOUNT`, default 10); a successful login clears the account's count. */
+  loginMaxPerAccount: number;
+  /** Login attempts per client network (IPv4 /24, IPv6 /64) per 15 minutes
+   *  (`LOGIN_MAX_PER_NETWORK`, default 50). */
+  loginMaxPerNetwork: number;
+  /** log2 of scrypt's N for new password hashes (`PASSWORD_HASH_COST`, see readPasswordHashCost). */
+  passwordHashCost: number;
   /** `NODE_ENV=production` quiets development logging; it changes nothing else. */
   production: boolean;
   /** Licence of the open data (`OPEN_DATA_LICENCE`, default Licence Ouverte / Open Licence 2.0, Etalab). */
@@ -53,6 +77,11 @@ export interface Config {
   tileMaxAge: number;
   /** Server-side cache of encoded tiles in MiB (`TILE_CACHE_MB`, default 128; 0 turns it off). */
   tileCacheMb: number;
+  /** Filtered OGC items pages count their matches (numberMatched) on layers of at most this many public
+   *  features (`OGC_COUNT_MAX_FEATURES`, default 10,000; 0: never); larger layers are not counted. */
+  ogcCountMaxFeatures: number;
+  /** HTTP worker processes (`WEB_CONCURRENCY`, default 1: one process; node:cluster shares the port). */
+  webConcurrency: number;
   /** Longest time a write may take to show in tiles, OGC API responses and downloads on any instance,
    *  in ms (`TILE_FRESHNESS_MS`, default 250: layer versions and the database identity are re-read at
    *  most this often; 0 re-reads them on every request). */
@@ -130,6 +159,14 @@ function httpUrl(name: string, raw: string | undefined, fallback: string): strin
   return raw;
 }
 
+/** log2 of scrypt's cost N for new password hashes (`PASSWORD_HASH_COST`, default 17: OWASP's
+ *  N=2^17, r=8, p=1, 128 MiB per hash). Only tests should lower it; stored hashes keep their own cost,
+ *  and a login with a hash of another cost rehashes it. Read apart from loadConfig because account
+ *  tools (user:add) hash passwords without the server's configuration. */
+export function readPasswordHashCost(env: NodeJS.ProcessEnv = process.env): number {
+  return integer('PASSWORD_HASH_COST', env.PASSWORD_HASH_COST, 17, 10, 20);
+}
+
 function matching(name: string, raw: string | undefined, fallback: string, pattern: RegExp, expected: string): string {
   if (raw === undefined || raw === '') return fallback;
   if (!pattern.test(raw)) throw new ConfigError(`${name} must be ${expected}, got "${raw}"`);
@@ -159,10 +196,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const dataDir = resolve(env.DATA_DIR || './data');
   const redisUrl = env.REDIS_URL || undefined;
   if (redisUrl && !/^rediss?:\/\/\S+$/.test(redisUrl)) throw new ConfigError('REDIS_URL must be a redis:// or rediss:// URL');
+  const readDatabaseUrls = (env.READ_DATABASE_URL || '').split(',').map((u) => u.trim()).filter(Boolean);
+  if (readDatabaseUrls.some((u) => !/^postgres(ql)?:\/\//.test(u))) {
+    throw new ConfigError('READ_DATABASE_URL must be postgres:// or postgresql:// URLs, separated by commas');
+  }
+  if (readDatabaseUrls.length && !databaseUrl) throw new ConfigError('READ_DATABASE_URL needs DATABASE_URL (the primary)');
   return {
     port: integer('PORT', env.PORT, 3000, 0, 65535),
     host: env.HOST || '::',
     databaseUrl,
+    readDatabaseUrls,
+    replicaMaxLagMs: integer('REPLICA_MAX_LAG_MS', env.REPLICA_MAX_LAG_MS, 1000, 1, 3_600_000),
+    replicaProbeMs: integer('REPLICA_PROBE_MS', env.REPLICA_PROBE_MS, 250, 10, 60_000),
+    readYourWritesS: integer('READ_YOUR_WRITES_S', env.READ_YOUR_WRITES_S, 5, 1, 3600),
+    tileVersionPollS: integer('TILE_VERSION_POLL_S', env.TILE_VERSION_POLL_S, 5, 0, 3600),
     dataDir,
     basemap,
     seedDemo: env.SEED_DEMO !== '0',
@@ -174,13 +221,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     importMaxJobs: integer('IMPORT_MAX_JOBS', env.IMPORT_MAX_JOBS, 2, 1, 64),
     importMemoryMb: integer('IMPORT_MEMORY_MB', env.IMPORT_MEMORY_MB, 256, 64, 65_536),
     redisUrl,
-    trustProxy: env.TRUST_PROXY === '1' || env.TRUST_PROXY === 'true',
+    trustProxyHops: integer('TRUST_PROXY_HOPS', env.TRUST_PROXY_HOPS, env.TRUST_PROXY === '1' || env.TRUST_PROXY === 'true' ? 1 : 0, 0, 10),
+    loginMaxPerAccount: integer('LOGIN_MAX_PER_ACCOUNT', env.LOGIN_MAX_PER_ACCOUNT, 10, 1, 10_000),
+    loginMaxPerNetwork: integer('LOGIN_MAX_PER_NETWORK', env.LOGIN_MAX_PER_NETWORK, 50, 1, 100_000),
+    passwordHashCost: readPasswordHashCost(env),
     production: env.NODE_ENV === 'production',
     openDataLicence: env.OPEN_DATA_LICENCE || 'Licence Ouverte / Open Licence 2.0',
     openDataLicenceUrl: httpUrl('OPEN_DATA_LICENCE_URL', env.OPEN_DATA_LICENCE_URL, 'https://www.etalab.gouv.fr/licence-ouverte-open-licence/'),
     openDataPublisher: env.OPEN_DATA_PUBLISHER || 'Montfort Communauté',
     tileMaxAge: integer('TILE_MAX_AGE', env.TILE_MAX_AGE, 0, 0, 31_536_000),
     tileCacheMb: integer('TILE_CACHE_MB', env.TILE_CACHE_MB, 128, 0, 65_536),
+    ogcCountMaxFeatures: integer('OGC_COUNT_MAX_FEATURES', env.OGC_COUNT_MAX_FEATURES, 10_000, 0, 1_000_000_000),
+    webConcurrency: integer('WEB_CONCURRENCY', env.WEB_CONCURRENCY, 1, 1, 256),
     tileFreshnessMs: integer('TILE_FRESHNESS_MS', env.TILE_FRESHNESS_MS, 250, 0, 60_000),
     downloadCacheMb: integer('DOWNLOAD_CACHE_MB', env.DOWNLOAD_CACHE_MB, 1024, 0, 1_048_576),
     thdLabelThreshold: fraction('THD_LABEL_THRESHOLD', env.THD_LABEL_THRESHOLD, 0.8),

@@ -8,6 +8,9 @@ import type { Logger } from 'pino';
 import type { Config } from '../core/config.ts';
 import type { Database } from '../core/db/database.ts';
 import { createChangeSignal } from '../core/db/change-signal.ts';
+import { createReadRouter, type ReadRouter } from '../core/db/read-router.ts';
+import { readYourWrites } from './http/read-your-writes.ts';
+import { registerReplicaMetrics } from './http/replica-metrics.ts';
 import type { LayerRegistry } from '../core/layers/registry.ts';
 import { errorMiddleware } from './http/errors.ts';
 import type { RouteDeps } from './http/route-deps.ts';
@@ -37,6 +40,12 @@ import { enquiriesRoutes } from './enquiries/enquiries.routes.ts';
 import { expiriesRoutes } from './expiries/expiries.routes.ts';
 import { dashboardRoutes } from './dashboard/dashboard.routes.ts';
 import { attachmentsRoutes } from './attachments/attachments.routes.ts';
+import { incidentsRoutes } from './incidents/incidents.routes.ts';
+import { open311Routes } from './open311/open311.routes.ts';
+import type { IncidentServices } from './incidents/incident-context.ts';
+import { createMailer } from './mail/mailer.ts';
+import { createLocalFileStore } from './storage/file-store.ts';
+import { join } from 'node:path';
 
 export interface AppDeps {
   config: Config;
@@ -49,6 +58,10 @@ export interface AppDeps {
   importJobs: ImportJobs;
   /** Shared rate-limit counters (default: in the database; main.ts passes Redis's when REDIS_URL is set). */
   rateLimiter?: RateLimiter;
+  /** Photo store and mailer of incident reporting (default: files under DATA_DIR/files, mail through SMTP_URL). */
+  incidentServices?: IncidentServices;
+  /** Where public reads go (READ_DATABASE_URL); by default all reads go to `db`. */
+  readRouter?: ReadRouter;
   /** Built web app to serve at `/` (default web/dist). */
   webRoot?: string;
 }
@@ -57,14 +70,26 @@ const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../web/dist', import.meta.url));
 
 export function createApp(deps: AppDeps): Koa {
   const { config, db, layers, log, databaseInfo } = deps;
-  const app = new Koa({ proxy: config.trustProxy, keys: [deps.sessionSecret] });
+  // maxIpsCount: only the entries the trusted proxies appended to X-Forwarded-For count; the client
+  // can write anything to their left.
+  const app = new Koa({ proxy: config.trustProxyHops > 0, maxIpsCount: config.trustProxyHops, keys: [deps.sessionSecret] });
   const metrics = createMetrics();
   metrics.registry.registerMetric(deps.importJobs.metric);
+  const readRouter = deps.readRouter ?? createReadRouter({ primary: db, maxLagMs: config.replicaMaxLagMs, probeIntervalMs: 0 });
+  registerReplicaMetrics(metrics.registry, readRouter);
   const routeDeps: RouteDeps = {
-    config, db, layers, log, metrics: metrics.registry,
+    config, db, reads: readRouter.reads, layers, log, metrics: metrics.registry,
+    // On the primary: the versions every instance agrees on. A tile read from a replica that has
+    // not replayed them yet is built again on the primary (see the tile service).
     changes: createChangeSignal(db, config.tileFreshnessMs),
     summaries: createSummaryCache(db, metrics.registry),
     rateLimiter: deps.rateLimiter ?? createRateLimiter(db),
+  };
+
+  const incidentServices: IncidentServices = deps.incidentServices ?? {
+    // Outside web/dist: photos are served only through their route, by an unguessable key.
+    files: createLocalFileStore(join(config.dataDir, 'files')),
+    mailer: createMailer(config.smtpUrl, config.mailFrom, log),
   };
 
   app.use(errorMiddleware(log));
@@ -75,19 +100,22 @@ export function createApp(deps: AppDeps): Koa {
     await next();
   });
   app.use(compress({ threshold: 1024 }));
+  app.use(readYourWrites(readRouter, config.readYourWritesS));
+  // Public reads on the replicas; the rest of each route keeps the primary.
+  const publicReads: RouteDeps = { ...routeDeps, db: readRouter.reads };
 
   for (const router of [
-    healthRoutes(routeDeps, databaseInfo),
+    healthRoutes(routeDeps, databaseInfo, readRouter),
     layersRoutes(routeDeps),
     territoryRoutes(routeDeps),
     tilesRoutes(routeDeps),
     authRoutes(routeDeps),
     accountsRoutes(routeDeps),
     setupRoutes(routeDeps),
-    ogcRoutes(routeDeps),
-    downloadsRoutes(routeDeps),
-    geocodeRoutes(routeDeps),
-    eligibilityRoutes(routeDeps),
+    ogcRoutes(publicReads),
+    downloadsRoutes(publicReads),
+    geocodeRoutes(publicReads),
+    eligibilityRoutes(publicReads),
     zonesThdRoutes(routeDeps),
     zonesRoutes(routeDeps),
     lotsRoutes(routeDeps),
@@ -99,6 +127,8 @@ export function createApp(deps: AppDeps): Koa {
     expiriesRoutes(routeDeps),
     dashboardRoutes(routeDeps),
     attachmentsRoutes(routeDeps),
+    incidentsRoutes(routeDeps, incidentServices),
+    open311Routes(routeDeps, incidentServices),
   ]) {
     app.use(router.routes()).use(router.allowedMethods());
   }

@@ -31,4 +31,18 @@ describe('configuration', () => {
     const prod = loadConfig({ NODE_ENV: 'production' });
     expect({ ...prod, production: false }).toEqual(dev);
   });
+
+  it('trusts no proxy by default, one with TRUST_PROXY=1, and the hops TRUST_PROXY_HOPS names', () => {
+    expect(loadConfig({}).trustProxyHops).toBe(0);
+    expect(loadConfig({ TRUST_PROXY: '1' }).trustProxyHops).toBe(1);
+    expect(loadConfig({ TRUST_PROXY_HOPS: '2' }).trustProxyHops).toBe(2);
+    expect(() => loadConfig({ TRUST_PROXY_HOPS: '-1' })).toThrow(/TRUST_PROXY_HOPS/);
+  });
+
+  it('hashes passwords at OWASP\'s scrypt cost unless told otherwise, and checks REDIS_URL', () => {
+    expect(loadConfig({}).passwordHashCost).toBe(17);
+    expect(() => loadConfig({ PASSWORD_HASH_COST: '40' })).toThrow(/PASSWORD_HASH_COST/);
+    expect(loadConfig({ REDIS_URL: 'redis://cache:6379' }).redisUrl).toBe('redis://cache:6379');
+    expect(() => loadConfig({ REDIS_URL: 'http://cache' })).toThrow(/REDIS_URL/);
+  });
 });

@@ -50,6 +50,11 @@ export const incidents: LayerDef = {
     prop('reporter_email', 'text', 'Courriel du déclarant', 'Reporter e-mail', { public: false }),
     prop('reporter_phone', 'text', 'Téléphone du déclarant', 'Reporter phone', { public: false }),
     prop('published', 'boolean', 'Publié', 'Published', { public: false, required: true }),
+    // Names the report on its tracking page and in Open311 before publication; random, so that
+    // unpublished reports cannot be listed by counting ids.
+    prop('tracking_token', 'text', 'Jeton de suivi', 'Tracking token', { public: false, required: true, computed: true, internal: true }),
+    prop('closed_at', 'datetime', 'Clos le', 'Closed at', { public: false, computed: true, internal: true }),
+    prop('reporter_purged_at', 'datetime', 'Coordonnées effacées le', 'Contact details erased at', { public: false, computed: true, internal: true }),
   ],
   minzoom: 10,
   maxzoom: 18,

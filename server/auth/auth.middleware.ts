@@ -4,6 +4,7 @@ import type { Context, Next } from 'koa';
 import type { Database } from '../../core/db/database.ts';
 import { ClientError } from '../http/errors.ts';
 import { findSession, type Session, type SessionUser } from './sessions.ts';
+import { tokensEqual } from './token-compare.ts';
 
 export const SESSION_COOKIE = 'websig_session';
 export const CSRF_HEADER = 'x-csrf-token';
@@ -37,7 +38,7 @@ export function requireStaff(db: Database) {
     if (session.user.role !== 'staff' && session.user.role !== 'admin') {
       throw new ClientError(403, 'Forbidden', 'réservé aux agents / staff only');
     }
-    if (!SAFE_METHODS.has(ctx.method) && ctx.get(CSRF_HEADER) !== session.csrfToken) {
+    if (!SAFE_METHODS.has(ctx.method) && !tokensEqual(ctx.get(CSRF_HEADER), session.csrfToken)) {
       throw new ClientError(403, 'Forbidden', `jeton CSRF absent ou invalide (en-tête ${CSRF_HEADER}) / missing or invalid CSRF token`);
     }
     await next();

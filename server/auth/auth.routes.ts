@@ -2,32 +2,40 @@
 import Router from '@koa/router';
 import { koaBody } from 'koa-body';
 import { ClientError, badRequest } from '../http/errors.ts';
+import { createBoundedQueue } from '../http/bounded-queue.ts';
 import { CSRF_HEADER, SESSION_COOKIE, readSession } from './auth.middleware.ts';
-import { createFailureLimiter } from './login-rate-limit.ts';
+import { createLoginThrottle } from './login-throttle.ts';
+import { tokensEqual } from './token-compare.ts';
 import { SESSION_TTL_HOURS, createSession, deleteSession } from './sessions.ts';
 import { authenticate } from './users.ts';
 import type { RouteDeps } from '../http/route-deps.ts';
 
-export function authRoutes({ db }: RouteDeps): Router {
+// Each password check takes 128 MiB and a thread of libuv's pool of 4, which gzip and static files
+// share: two at once leave them room, and a short queue absorbs a few staff logging in together.
+const HASHING = { concurrency: 2, maxWaiting: 8, retryAfterS: 2, what: 'vérification du mot de passe / password check' };
+
+export function authRoutes({ db, config, rateLimiter }: RouteDeps): Router {
   const router = new Router({ prefix: '/api/auth' });
-  const failures = createFailureLimiter(10, 15 * 60 * 1000);
+  const throttle = createLoginThrottle(rateLimiter, { perAccount: config.loginMaxPerAccount, perNetwork: config.loginMaxPerNetwork });
+  const hashing = createBoundedQueue(HASHING);
   const json = koaBody({ json: true, urlencoded: false, text: false, jsonLimit: '10kb' });
 
   router.post('/login', json, async (ctx) => {
-    if (failures.blocked(ctx.ip)) throw new ClientError(429, 'TooManyRequests', 'trop de tentatives, réessayez plus tard / too many attempts');
     const body = (ctx.request.body ?? {}) as { email?: unknown; password?: unknown };
     if (typeof body.email !== 'string' || typeof body.password !== 'string' || body.email.length > 320 || body.password.length > 1024) {
       throw badRequest('email et password (texte) sont requis / email and password are required');
     }
-    const user = await authenticate(db, body.email, body.password);
-    if (!user) failures.fail(ctx.ip);
+    // Counted before the password is checked: a burst of concurrent attempts cannot all reach scrypt.
+    await throttle.attempt(body.email, ctx.ip);
+    const user = await authenticate(db, body.email, body.password, hashing.run);
     if (!user) throw new ClientError(401, 'Unauthorized', 'identifiants incorrects / wrong e-mail or password');
+    await throttle.succeeded(body.email);
     const { token, csrfToken } = await createSession(db, user.id);
     ctx.cookies.set(SESSION_COOKIE, token, {
       signed: true,
       httpOnly: true,
       sameSite: 'lax',
-      // Secure follows the request (ctx.secure honours X-Forwarded-Proto with TRUST_PROXY), not NODE_ENV.
+      // Secure follows the request (ctx.secure honours X-Forwarded-Proto behind trusted proxies), not NODE_ENV.
       secure: ctx.secure,
       maxAge: SESSION_TTL_HOURS * 3600 * 1000,
       overwrite: true,
@@ -39,7 +47,7 @@ export function authRoutes({ db }: RouteDeps): Router {
   router.post('/logout', async (ctx) => {
     const session = await readSession(ctx, db);
     if (session) {
-      if (ctx.get(CSRF_HEADER) !== session.csrfToken) throw new ClientError(403, 'Forbidden', 'jeton CSRF invalide / invalid CSRF token');
+      if (!tokensEqual(ctx.get(CSRF_HEADER), session.csrfToken)) throw new ClientError(403, 'Forbidden', 'jeton CSRF invalide / invalid CSRF token');
       await deleteSession(db, ctx.cookies.get(SESSION_COOKIE, { signed: true })!);
       await db.query(`INSERT INTO audit_log (user_id, action) VALUES ($1, 'logout')`, [session.user.id]);
     }

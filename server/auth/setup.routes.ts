@@ -1,17 +1,19 @@
 // GET /api/setup (is first-admin setup open?) and POST /api/setup {token, email, password}: the
 // first admin of a new installation, with the one-time token the server logged at start-up.
 import Router from '@koa/router';
-import { ClientError, unprocessable } from '../http/errors.ts';
+import { ClientError, RetryLaterError, unprocessable } from '../http/errors.ts';
 import { bodyObject, jsonBody } from '../http/json-body.ts';
-import { createFailureLimiter } from './login-rate-limit.ts';
+import { clientNetwork } from '../http/client-network.ts';
 import { SetupClosedError, SetupTokenError, setupFirstAdmin, setupOpen } from './first-admin.ts';
 import { UserInputError } from './users.ts';
 import type { RouteDeps } from '../http/route-deps.ts';
 
-export function setupRoutes({ db }: RouteDeps): Router {
+/** Setup attempts per client network per 15 minutes, counted before the token is checked. */
+const SETUP_ATTEMPTS = 10;
+const WINDOW_S = 15 * 60;
+
+export function setupRoutes({ db, rateLimiter }: RouteDeps): Router {
   const router = new Router({ prefix: '/api/setup' });
-  // The token is long enough that guessing is hopeless; the limit keeps it so.
-  const failures = createFailureLimiter(10, 15 * 60 * 1000);
 
   router.get('/', async (ctx) => {
     ctx.set('Cache-Control', 'no-store');
@@ -19,7 +21,9 @@ export function setupRoutes({ db }: RouteDeps): Router {
   });
 
   router.post('/', jsonBody('8kb'), async (ctx) => {
-    if (failures.blocked(ctx.ip)) throw new ClientError(429, 'TooManyRequests', 'trop de tentatives, réessayez plus tard / too many attempts');
+    // The token is long enough that guessing is hopeless; the limit keeps it so.
+    const attempt = await rateLimiter.hit('setup', clientNetwork(ctx.ip), SETUP_ATTEMPTS, WINDOW_S);
+    if (!attempt.allowed) throw new RetryLaterError(429, 'trop de tentatives, réessayez plus tard / too many attempts', attempt.retryAfterS);
     const body = bodyObject(ctx, ['token', 'email', 'password']);
     if (typeof body.token !== 'string' || body.token.length > 200) throw unprocessable('token', 'jeton requis / token required');
     if (typeof body.email !== 'string') throw unprocessable('email', 'adresse e-mail requise / e-mail required');
@@ -31,7 +35,6 @@ export function setupRoutes({ db }: RouteDeps): Router {
     } catch (error) {
       if (error instanceof SetupClosedError) throw new ClientError(410, 'Gone', error.message);
       if (error instanceof SetupTokenError) {
-        failures.fail(ctx.ip);
         throw new ClientError(403, 'Forbidden', error.message, { field: 'token' });
       }
       if (error instanceof UserInputError) throw unprocessable(error.field ?? 'body', error.message);

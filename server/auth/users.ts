@@ -1,6 +1,6 @@
 // Staff accounts: creation (CLI, admin API, first-admin setup) and credential checks (login).
 import type { Queryable } from '../../core/db/database.ts';
-import { checkPasswordStrength, hashPassword, verifyPassword } from './password.ts';
+import { checkPasswordStrength, hashPassword, needsRehash, verifyPassword } from './password.ts';
 import type { Role, SessionUser } from './sessions.ts';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -73,14 +73,30 @@ export async function upsertUser(db: Queryable, email: string, role: Role, passw
 // Verifying against a fixed hash when the user is unknown keeps the answer time the same either way.
 let dummyHash: Promise<string> | undefined;
 
-/** The user whose e-mail and password match, if any. */
-export async function authenticate(db: Queryable, email: string, password: string): Promise<SessionUser | undefined> {
+/** Runs the costly hashing of a login (a bounded queue in the server; at once by default). */
+export type HashingGate = <T>(work: () => Promise<T>) => Promise<T>;
+
+/**
+ * The user whose e-mail and password match, if any. A matching password stored with other scrypt
+ * parameters than today's is hashed again and stored (unless it changed meanwhile), so raising the
+ * cost reaches every account at its next login.
+ */
+export async function authenticate(
+  db: Queryable, email: string, password: string, gate: HashingGate = (work) => work(),
+): Promise<SessionUser | undefined> {
   const { rows } = await db.query<{ id: number; email: string; role: Role; password_hash: string }>(
     'SELECT id, email, role, password_hash FROM users WHERE lower(email) = lower($1) AND NOT disabled',
     [email],
   );
   const row = rows[0];
-  dummyHash ??= hashPassword('not-a-real-password');
-  const ok = await verifyPassword(password, row?.password_hash ?? (await dummyHash));
-  return row && ok ? { id: row.id, email: row.email, role: row.role } : undefined;
+  return gate(async () => {
+    dummyHash ??= hashPassword('not-a-real-password');
+    const ok = await verifyPassword(password, row?.password_hash ?? (await dummyHash));
+    if (!row || !ok) return undefined;
+    if (needsRehash(row.password_hash)) {
+      await db.query('UPDATE users SET password_hash = $1 WHERE id = $2 AND password_hash = $3',
+        [await hashPassword(password), row.id, row.password_hash]);
+    }
+    return { id: row.id, email: row.email, role: row.role };
+  });
 }

@@ -18,6 +18,15 @@ export class ClientError extends Error {
   }
 }
 
+/** Refused for now, not for good (429 over a rate limit, 503 when a queue is full): the answer
+ *  carries `Retry-After` with the seconds to wait. */
+export class RetryLaterError extends ClientError {
+  constructor(status: 429 | 503, message: string, readonly retryAfterS: number) {
+    super(status, status === 429 ? 'TooManyRequests' : 'ServiceUnavailable', message);
+    this.name = 'RetryLaterError';
+  }
+}
+
 /** Shorthand for a 400 with a reason. */
 export function badRequest(message: string, code = 'InvalidParameterValue'): ClientError {
   return new ClientError(400, code, message);
@@ -62,6 +71,7 @@ export function errorMiddleware(log: Logger) {
         return;
       }
       if (error instanceof ClientError) {
+        if (error instanceof RetryLaterError) ctx.set('Retry-After', String(Math.max(1, Math.ceil(error.retryAfterS))));
         ctx.status = error.status;
         ctx.body = { code: error.code, description: error.message, ...error.details };
         return;

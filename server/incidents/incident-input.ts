@@ -51,7 +51,7 @@ function coordinate(fields: Record<string, unknown>, names: readonly string[], m
   if (!name) return undefined;
   const text = textField(fields, name);
   const value = Number(text);
-  if (text === undefined || !/^-?\d{1,3}(\.\d{1,12})?$/.test(text) || value < min || value > max) {
+  if (text === undefined || text.length > 32 || !/^-?\d{1,3}(\.\d+)?$/.test(text) || value < min || value > max) {
     throw invalid(name, `${name} : nombre décimal entre ${min} et ${max} attendu / decimal number from ${min} to ${max} expected`);
   }
   return value;
