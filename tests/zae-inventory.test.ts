@@ -139,6 +139,14 @@ describe('the ZAE inventory of the demo data', () => {
     expect(rows.some((r) => r[col('terr_refcad')] !== '')).toBe(true);
   });
 
+  it('is listed on the open-data page, each listed file answering', async () => {
+    const page = (await (await get('/downloads?f=json')).json()) as { zaeInventory: { formats: { href: string }[] } };
+    const paths = page.zaeInventory.formats.map((f) => new URL(f.href).pathname);
+    expect(paths).toEqual(['/downloads/zae/site-eco.csv', '/downloads/zae/site-eco.gpkg', '/downloads/zae/terrain-eco.csv', '/downloads/zae/terrain-eco.gpkg']);
+    const html = await (await get('/downloads?lang=fr')).text();
+    for (const path of paths) expect(html).toContain(path);
+  });
+
   it('answers 404 in JSON for an unknown inventory file', async () => {
     const res = await fetch(`${server.url}/downloads/zae/pole-eco.csv`);
     expect(res.status).toBe(404);
