@@ -29,7 +29,8 @@ describeUnless(missingChromium(), 'the lot catalogue on a phone', () => {
 
   it('filters, opens a lot, and sends an enquiry after fixing the fields marked', async () => {
     await page.goto(`${server.url}/catalogue.html`);
-    await page.waitForSelector('#lot-list li', { timeout: WAIT });
+    // The first list computes every listed lot's fibre answer: on a loaded machine that takes a while.
+    await page.waitForSelector('#lot-list li', { timeout: 4 * WAIT });
     const all = await page.locator('#lot-list li').count();
     await page.getByLabel('Viabilisé').check();
     await page.getByRole('button', { name: 'Rechercher' }).click();

@@ -157,7 +157,7 @@ describe('the ZAE inventory of the demo data', () => {
     expect((await fetch(`${server.url}/api/zae/check`)).status).toBe(401);
     const staff = await createStaffSession(server);
     await server.db.query(`UPDATE business_zones SET site_type = 'zone d''activité économique', site_etat = 'existant et actif',
-                             site_moa_type = 'epci' WHERE id = (SELECT min(id) FROM business_zones)`);
+                             site_moa_type = 'epci', site_identif_date = '2020-01-15' WHERE id = (SELECT min(id) FROM business_zones)`);
     const res = await fetch(`${server.url}/api/zae/check`, { headers: { cookie: staff.cookie } });
     expect(res.status).toBe(200);
     const body = (await res.json()) as { site_eco: { valid: boolean; unset: string[] }[]; terrain_eco: { valid: boolean; unset: string[] }[] };
