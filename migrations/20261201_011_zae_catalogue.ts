@@ -15,15 +15,12 @@ export async function up(knex: Knex): Promise<void> {
       ADD COLUMN site_etat text ${checkIn(SITE_ECO_SCHEMA, 'site_etat')},
       ADD COLUMN site_moa_type text ${checkIn(SITE_ECO_SCHEMA, 'site_moa_type')},
       ADD COLUMN site_creation_year integer CHECK (site_creation_year BETWEEN 1800 AND 2200),
-      ADD COLUMN site_identif_date date DEFAULT current_date;
+      ADD COLUMN site_identif_date date;
     ALTER TABLE zone_lots
       ADD COLUMN terr_maitrise_fonc text ${checkIn(TERRAIN_ECO_SCHEMA, 'terr_maitrise_fonc')},
       ADD COLUMN terr_stade_amngt text ${checkIn(TERRAIN_ECO_SCHEMA, 'terr_stade_amngt')},
       ADD COLUMN terr_usage text ${checkIn(TERRAIN_ECO_SCHEMA, 'terr_usage')},
-      ADD COLUMN terr_identif_date date DEFAULT current_date;
-
-    -- The identification date defaults to the day the inventory first held the zone or lot (the
-    -- existing rows get the migration's day); staff may set an earlier one.
+      ADD COLUMN terr_identif_date date;
 
     -- An enquiry outlives its lot (SET NULL): staff still answer someone whose lot was merged away.
     CREATE TABLE lot_enquiries (

@@ -139,6 +139,14 @@ describe('the ZAE inventory of the demo data', () => {
     expect(rows.some((r) => r[col('terr_refcad')] !== '')).toBe(true);
   });
 
+  it('is listed on the open-data page, each listed file answering', async () => {
+    const page = (await (await get('/downloads?f=json')).json()) as { zaeInventory: { formats: { href: string }[] } };
+    const paths = page.zaeInventory.formats.map((f) => new URL(f.href).pathname);
+    expect(paths).toEqual(['/downloads/zae/site-eco.csv', '/downloads/zae/site-eco.gpkg', '/downloads/zae/terrain-eco.csv', '/downloads/zae/terrain-eco.gpkg']);
+    const html = await (await get('/downloads?lang=fr')).text();
+    for (const path of paths) expect(html).toContain(path);
+  });
+
   it('answers 404 in JSON for an unknown inventory file', async () => {
     const res = await fetch(`${server.url}/downloads/zae/pole-eco.csv`);
     expect(res.status).toBe(404);
@@ -149,7 +157,7 @@ describe('the ZAE inventory of the demo data', () => {
     expect((await fetch(`${server.url}/api/zae/check`)).status).toBe(401);
     const staff = await createStaffSession(server);
     await server.db.query(`UPDATE business_zones SET site_type = 'zone d''activité économique', site_etat = 'existant et actif',
-                             site_moa_type = 'epci' WHERE id = (SELECT min(id) FROM business_zones)`);
+                             site_moa_type = 'epci', site_identif_date = '2020-01-15' WHERE id = (SELECT min(id) FROM business_zones)`);
     const res = await fetch(`${server.url}/api/zae/check`, { headers: { cookie: staff.cookie } });
     expect(res.status).toBe(200);
     const body = (await res.json()) as { site_eco: { valid: boolean; unset: string[] }[]; terrain_eco: { valid: boolean; unset: string[] }[] };

@@ -1,6 +1,6 @@
 // The public catalogue's filters, each parsed with its bounds and a message saying what was expected.
 import { badRequest } from '../http/errors.ts';
-import { rejectUnknownParameters, single, type RawQuery } from '../http/params.ts';
+import { single, type RawQuery } from '../http/params.ts';
 
 export interface CatalogueFilter {
   zone?: number;
@@ -35,7 +35,11 @@ function flag(query: RawQuery, name: string): boolean | undefined {
 
 /** Parses `?zone=&commune=&area_min=&area_max=&price_max=&serviced=&fibre=`. */
 export function parseCatalogueFilter(query: RawQuery): CatalogueFilter {
-  rejectUnknownParameters(query, CATALOGUE_PARAMETERS);
+  for (const name of Object.keys(query)) {
+    if (!(CATALOGUE_PARAMETERS as readonly string[]).includes(name)) {
+      throw badRequest(`paramètre inconnu « ${name.slice(0, 40)} » / unknown parameter "${name.slice(0, 40)}" (${CATALOGUE_PARAMETERS.join(', ')})`, 'InvalidParameter');
+    }
+  }
   const zoneRaw = single(query, 'zone');
   if (zoneRaw !== undefined && zoneRaw !== '' && !/^[1-9]\d{0,8}$/.test(zoneRaw)) {
     throw badRequest(`zone : identifiant de zone attendu / zone must be a zone id, got "${zoneRaw.slice(0, 40)}"`);

@@ -29,6 +29,20 @@ export function layerFiles(id: string): OpenDataFile[] {
   ];
 }
 
+/** The legal inventory of business zones (CNIG "Sites économiques" standard), built by server/zae/. */
+export const ZAE_FILES: readonly OpenDataFile[] = [
+  { format: 'CSV', label: { fr: 'SITE-ECO (zones), CSV', en: 'SITE-ECO (zones), CSV' }, mediaType: 'text/csv', path: '/downloads/zae/site-eco.csv' },
+  { format: 'GPKG', label: { fr: 'SITE-ECO (zones), GeoPackage Lambert-93', en: 'SITE-ECO (zones), GeoPackage Lambert-93' },
+    mediaType: 'application/geopackage+sqlite3', path: '/downloads/zae/site-eco.gpkg' },
+  { format: 'CSV', label: { fr: 'TERRAIN-ECO (lots), CSV', en: 'TERRAIN-ECO (lots), CSV' }, mediaType: 'text/csv', path: '/downloads/zae/terrain-eco.csv' },
+  { format: 'GPKG', label: { fr: 'TERRAIN-ECO (lots), GeoPackage Lambert-93', en: 'TERRAIN-ECO (lots), GeoPackage Lambert-93' },
+    mediaType: 'application/geopackage+sqlite3', path: '/downloads/zae/terrain-eco.gpkg' },
+];
+const ZAE_TITLE = {
+  fr: 'Inventaire des zones d’activité économique (standard CNIG Sites économiques, article L318-8-2 du code de l’urbanisme)',
+  en: 'Inventory of business zones (CNIG "Sites économiques" standard, French planning code L318-8-2)',
+};
+
 /** The JSON listing: one record per public layer. */
 export function buildOpenDataJson(entries: readonly OpenDataEntry[], terms: OpenDataTerms, origin: string, lang: Lang) {
   return {
@@ -45,6 +59,7 @@ export function buildOpenDataJson(entries: readonly OpenDataEntry[], terms: Open
       formats: layerFiles(layer.id).map((f) => ({ format: f.format, title: f.label[lang], type: f.mediaType, href: origin + f.path })),
       ogc: `${origin}/ogc/collections/${layer.id}`,
     })),
+    zaeInventory: { title: ZAE_TITLE[lang], formats: ZAE_FILES.map((f) => ({ format: f.format, title: f.label[lang], type: f.mediaType, href: origin + f.path })) },
   };
 }
 
@@ -136,6 +151,8 @@ export function buildOpenDataHtml(entries: readonly OpenDataEntry[], terms: Open
     ` · <a href="${escapeHtml(`${origin}/downloads?lang=${other}`)}" hreflang="${other}" lang="${other}">${other === 'en' ? 'English' : 'Français'}</a></p>` +
     `<h2>${t.caption}</h2><table><caption>${t.caption}</caption><thead><tr>` +
     [t.layer, t.files, t.count, t.updated, t.source, t.api].map((h) => `<th scope="col">${h}</th>`).join('') +
-    `</tr></thead><tbody>${rows.join('\n')}</tbody></table>`;
+    `</tr></thead><tbody>${rows.join('\n')}</tbody></table>` +
+    `<h2>${escapeHtml(ZAE_TITLE[lang])}</h2><ul>` +
+    ZAE_FILES.map((f) => `<li><a href="${escapeHtml(origin + f.path)}">${escapeHtml(`${t.dl} ${f.label[lang]}`)}</a></li>`).join('') + '</ul>';
   return htmlPage(lang, t.title, [{ href: `${origin}/ogc?f=html`, rel: 'start', title: 'OGC API' }], body);
 }

@@ -38,6 +38,7 @@ export function unsetSiteFields(row: SiteSqlRow): string[] {
     ...(row.site_moa_type ? [] : ['site_moa_type']),
     ...(row.kind && VOCATION_OF_KIND[row.kind] ? [] : ['site_vocadomi (kind)']),
     ...(row.code_insee ? [] : ['site_comm_insee (commune)']),
+    ...(row.site_identif_date ? [] : ['site_identif_date']),
   ];
 }
 
@@ -47,6 +48,7 @@ export function unsetTerrainFields(row: TerrainSqlRow): string[] {
     ...(row.terr_stade_amngt || row.serviced !== null ? [] : ['terr_stade_amngt (serviced)']),
     ...(row.terr_usage ? [] : ['terr_usage']),
     ...(row.refcad ? [] : ['terr_refcad (parcels)']),
+    ...(row.terr_identif_date ? [] : ['terr_identif_date']),
   ];
 }
 
@@ -63,7 +65,8 @@ export function siteEcoRow(row: SiteSqlRow, config: Pick<Config, 'zaeEpciName' |
     site_surf_brute: round(row.surf_brute_ha, 4),
     site_surf_utile: round(row.surf_utile_ha, 4),
     site_creation_date: row.site_creation_year,
-    site_identif_date: row.site_identif_date,
+    // Unset, the zone counts as identified by its last update at the latest (the staff check lists it).
+    site_identif_date: row.site_identif_date ?? row.actu_date,
     site_actu_date: row.actu_date,
     source_producteur: config.zaeEpciName,
     site_description: row.description,
@@ -90,7 +93,7 @@ export function terrainEcoRow(row: TerrainSqlRow, lots: LayerDef, config: Pick<C
     site_id: siteId(row.zone_code_insee, row.zone_id, config.zaeEpciSiren),
     terr_refcad: row.refcad,
     terr_surf_brute: round(row.surf_brute_ha, 4),
-    terr_identif_date: row.terr_identif_date,
+    terr_identif_date: row.terr_identif_date ?? row.actu_date,
     terr_actu_date: row.actu_date,
     terr_maitrise_fonc: row.terr_maitrise_fonc ?? UNKNOWN,
     terr_stade_amngt: row.terr_stade_amngt ?? stadeAmenagementFromServiced(row.serviced),

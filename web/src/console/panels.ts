@@ -1,7 +1,9 @@
 // The console's tabs, in the order shown: each entry is a ConsolePanel module with the roles that see it.
 import { accountsPanel } from './accounts-panel.ts';
+import { enquiriesPanel } from './enquiries-panel.ts';
+import { expiriesPanel } from './expiries-panel.ts';
 import { importsPanel } from './imports-panel.ts';
 import { lotsPanel } from './lots-panel.ts';
 import type { ConsolePanel } from './panel.ts';
 
-export const PANELS: readonly ConsolePanel[] = [lotsPanel, importsPanel, accountsPanel];
+export const PANELS: readonly ConsolePanel[] = [lotsPanel, enquiriesPanel, expiriesPanel, importsPanel, accountsPanel];
