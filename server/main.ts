@@ -11,8 +11,11 @@ import { issueSetupToken } from './auth/first-admin.ts';
 import { createApp } from './app.ts';
 import { createImportJobs } from './imports/import-jobs.ts';
 import { createRateLimiter } from './http/rate-limiter.ts';
+import { drainServer } from './http/drain.ts';
 
 const log = createLogger();
+/** How long a SIGTERM waits for requests in flight (a load balancer has stopped sending new ones). */
+const SHUTDOWN_GRACE_MS = 10_000;
 
 async function main(): Promise<void> {
   const started = Date.now();
@@ -27,7 +30,8 @@ async function main(): Promise<void> {
   let server: ReturnType<typeof createServer> | undefined;
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'shutting down');
-    server?.close();
+    // Requests in flight are answered before the database closes under them.
+    if (server) await drainServer(server, SHUTDOWN_GRACE_MS);
     // Running imports stop uncommitted; the next start records them as interrupted.
     await importJobs.close();
     await rateLimiter.close();
