@@ -406,7 +406,7 @@ describeUnless(missingChromium(), 'the public map on a desktop and a phone', () 
     expect(await page.locator('.app-header').isVisible()).toBe(false);
     expect(await panel.locator('.answer-snapshot img').isVisible()).toBe(true);
     expect(await panel.getByRole('heading', { name: 'Sources' }).isVisible()).toBe(true);
-    expect(await panel.locator('.answer-print-note').textContent()).toMatch(/^Édité le \d{1,2} \w+ \d{4}/);
+    expect(await panel.locator('.answer-print-note').textContent()).toMatch(/^Édité le \d{1,2} \p{L}+ \d{4}/u);
     await page.screenshot({ path: `${ARTIFACTS}print.png`, fullPage: true });
     const pdf = await page.pdf({ format: 'A4', printBackground: true, preferCSSPageSize: true });
     const pages = pdf.toString('latin1').match(/\/Type\s*\/Page(?![s\w])/g) ?? [];
