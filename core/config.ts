@@ -51,6 +51,13 @@ export interface Config {
   /** Redis URL (`REDIS_URL`, redis:// or rediss://): rate limits shared through Redis; unset keeps
    *  them in the database, which every instance shares too. */
   redisUrl?: string;
+  /** Scheme, host and path prefix of absolute links (`PUBLIC_BASE_URL`, e.g. https://sig.example.fr,
+   *  no trailing slash). Unset: links follow the request's Host, and such responses are sent
+   *  `Cache-Control: private` so no shared cache hands one client's Host to another. */
+  publicBaseUrl?: string;
+  /** Who may show the pages in a frame (`FRAME_ANCESTORS`: space-separated CSP sources such as
+   *  https://partner.example.fr; default 'self'; 'none' forbids every frame). */
+  frameAncestors: readonly string[];
   /** Reverse proxies in front of the app whose X-Forwarded-* headers are trusted
    *  (`TRUST_PROXY_HOPS`, default 0; `TRUST_PROXY=1` alone means 1). The client address is the
    *  X-Forwarded-For entry this many from the right: entries further left are the client's own
@@ -89,6 +96,9 @@ export interface Config {
   /** Disk kept for built download files under DATA_DIR/downloads, in MiB (`DOWNLOAD_CACHE_MB`, default
    *  1024; least recently used files go first; 0 keeps no file beyond the downloads it is serving). */
   downloadCacheMb: number;
+  /** GeoPackage builds allowed to wait behind the one running (`DOWNLOAD_QUEUE_MAX`, default 8);
+   *  one more is answered 503 with Retry-After. */
+  downloadQueueMax: number;
   /** Share of a business zone's lots, by count and by area, that deployed fibre must cover for the
    *  "Zone d'activité Très Haut Débit" label (`THD_LABEL_THRESHOLD`, 0 to 1, default 0.8). */
   thdLabelThreshold: number;
@@ -107,9 +117,6 @@ export interface Config {
   smtpUrl?: string;
   /** Sender of outgoing mail (`MAIL_FROM`, default `WebSIG <no-reply@localhost>`). */
   mailFrom: string;
-  /** Public address of the site for links in mail (`PUBLIC_BASE_URL`, e.g. https://sig.example.fr);
-   *  when unset, links are built from the request that caused the mail. */
-  publicBaseUrl?: string;
   incidents: IncidentConfig;
 }
 
@@ -157,6 +164,17 @@ function httpUrl(name: string, raw: string | undefined, fallback: string): strin
   if (raw === undefined || raw === '') return fallback;
   if (!/^https?:\/\/\S+$/.test(raw)) throw new ConfigError(`${name} must be an http(s) URL, got "${raw}"`);
   return raw;
+}
+
+const FRAME_SOURCE = /^('self'|'none'|https?:\/\/(\*\.)?[a-z0-9.-]+(:\d+)?)$/i;
+
+function frameAncestors(raw: string | undefined): readonly string[] {
+  const sources = (raw ?? '').split(/\s+/).filter(Boolean);
+  if (sources.length === 0) return ["'self'"];
+  const bad = sources.find((s) => !FRAME_SOURCE.test(s));
+  if (bad) throw new ConfigError(`FRAME_ANCESTORS takes 'self', 'none' or http(s) origins separated by spaces, got "${bad}"`);
+  if (sources.includes("'none'") && sources.length > 1) throw new ConfigError("FRAME_ANCESTORS: 'none' cannot be combined with other sources");
+  return sources;
 }
 
 /** log2 of scrypt's cost N for new password hashes (`PASSWORD_HASH_COST`, default 17: OWASP's
@@ -221,6 +239,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     importMaxJobs: integer('IMPORT_MAX_JOBS', env.IMPORT_MAX_JOBS, 2, 1, 64),
     importMemoryMb: integer('IMPORT_MEMORY_MB', env.IMPORT_MEMORY_MB, 256, 64, 65_536),
     redisUrl,
+    publicBaseUrl: env.PUBLIC_BASE_URL ? httpUrl('PUBLIC_BASE_URL', env.PUBLIC_BASE_URL, '').replace(/\/+$/, '') : undefined,
+    frameAncestors: frameAncestors(env.FRAME_ANCESTORS),
     trustProxyHops: integer('TRUST_PROXY_HOPS', env.TRUST_PROXY_HOPS, env.TRUST_PROXY === '1' || env.TRUST_PROXY === 'true' ? 1 : 0, 0, 10),
     loginMaxPerAccount: integer('LOGIN_MAX_PER_ACCOUNT', env.LOGIN_MAX_PER_ACCOUNT, 10, 1, 10_000),
     loginMaxPerNetwork: integer('LOGIN_MAX_PER_NETWORK', env.LOGIN_MAX_PER_NETWORK, 50, 1, 100_000),
@@ -235,6 +255,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webConcurrency: integer('WEB_CONCURRENCY', env.WEB_CONCURRENCY, 1, 1, 256),
     tileFreshnessMs: integer('TILE_FRESHNESS_MS', env.TILE_FRESHNESS_MS, 250, 0, 60_000),
     downloadCacheMb: integer('DOWNLOAD_CACHE_MB', env.DOWNLOAD_CACHE_MB, 1024, 0, 1_048_576),
+    downloadQueueMax: integer('DOWNLOAD_QUEUE_MAX', env.DOWNLOAD_QUEUE_MAX, 8, 0, 10_000),
     thdLabelThreshold: fraction('THD_LABEL_THRESHOLD', env.THD_LABEL_THRESHOLD, 0.8),
     zaeEpciName: env.ZAE_EPCI_NAME || 'Montfort Communauté',
     zaeEpciSiren: matching('ZAE_EPCI_SIREN', env.ZAE_EPCI_SIREN, '243500667', /^[0-9]{9}$/, '9 digits'),
@@ -243,7 +264,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     attachmentMaxMb: integer('ATTACHMENT_MAX_MB', env.ATTACHMENT_MAX_MB, 10, 1, 100),
     smtpUrl: smtpUrl(env.SMTP_URL),
     mailFrom: env.MAIL_FROM || 'WebSIG <no-reply@localhost>',
-    publicBaseUrl: env.PUBLIC_BASE_URL ? httpUrl('PUBLIC_BASE_URL', env.PUBLIC_BASE_URL, '').replace(/\/+$/, '') : undefined,
     incidents: {
       autoPublish: env.INCIDENT_AUTO_PUBLISH === '1' || env.INCIDENT_AUTO_PUBLISH === 'true',
       retentionDays: integer('INCIDENT_RETENTION_DAYS', env.INCIDENT_RETENTION_DAYS, 180, 0, 3650),

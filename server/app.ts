@@ -15,6 +15,8 @@ import type { LayerRegistry } from '../core/layers/registry.ts';
 import { errorMiddleware } from './http/errors.ts';
 import type { RouteDeps } from './http/route-deps.ts';
 import { createMetrics } from './http/metrics.ts';
+import { securityHeaders } from './http/security-headers.ts';
+import { requestId } from './http/request-id.ts';
 import { createRateLimiter, type RateLimiter } from './http/rate-limiter.ts';
 import { healthRoutes, type DatabaseInfo } from './http/health.routes.ts';
 import { layersRoutes } from './layers/layers.routes.ts';
@@ -92,13 +94,11 @@ export function createApp(deps: AppDeps): Koa {
     mailer: createMailer(config.smtpUrl, config.mailFrom, log),
   };
 
-  app.use(errorMiddleware(log));
+  app.use(requestId);
+  // Outside the error handler, so a thrown 400 or 500 is counted with the status it was answered.
   app.use(metrics.middleware);
-  app.use(async (ctx, next) => {
-    ctx.set('X-Content-Type-Options', 'nosniff');
-    ctx.set('Referrer-Policy', 'strict-origin-when-cross-origin');
-    await next();
-  });
+  app.use(errorMiddleware(log));
+  app.use(securityHeaders({ frameAncestors: config.frameAncestors }));
   app.use(compress({ threshold: 1024 }));
   app.use(readYourWrites(readRouter, config.readYourWritesS));
   // Public reads on the replicas; the rest of each route keeps the primary.

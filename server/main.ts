@@ -16,10 +16,11 @@ import { createImportJobs, type ImportJobs } from './imports/import-jobs.ts';
 import { createRateLimiter } from './http/rate-limiter.ts';
 import { startReporterPurge } from './incidents/incident-purge.ts';
 import { runWorkers, workerCount } from './cluster.ts';
+import { drainServer } from './http/drain.ts';
 
 const log = createLogger();
-/** Longest wait for requests in flight when asked to stop. */
-const DRAIN_MS = 10_000;
+/** How long a SIGTERM waits for requests in flight (a load balancer has stopped sending new ones). */
+const SHUTDOWN_GRACE_MS = 10_000;
 
 /** Migrations, demo seed, interrupted imports and the first-admin token: once per start, before serving. */
 async function prepareToServe(db: Database, layers: LayerRegistry, importJobs: ImportJobs, config: Config): Promise<void> {
@@ -79,16 +80,8 @@ async function runServer(config: Config, layers: LayerRegistry, started: number)
   let purge: { stop(): void } | undefined;
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'shutting down');
-    // Draining: stop accepting (a balancer sends new requests elsewhere, and retries the refused
-    // ones), let the requests in flight end, then close the database under nothing.
-    const listening = server;
-    if (listening) {
-      await new Promise<void>((done) => {
-        listening.close(() => done());
-        listening.closeIdleConnections();
-        setTimeout(done, DRAIN_MS).unref();
-      });
-    }
+    // Requests in flight are answered before the database closes under them.
+    if (server) await drainServer(server, SHUTDOWN_GRACE_MS);
     purge?.stop();
     // Running imports stop uncommitted; the next start records them as interrupted.
     await importJobs.close();

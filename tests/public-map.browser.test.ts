@@ -368,7 +368,8 @@ describeUnless(missingChromium(), 'the public map on a desktop and a phone', () 
 
   for (const [device, viewport] of [['desktop', DESKTOP], ['phone', PHONE]] as const) {
     it(`finds no serious or critical axe-core violation on the ${device} map and answer`, async () => {
-      const context = await newContext(viewport);
+      // axe-core is injected as an inline script, which the app's CSP refuses (as it should).
+      const context = await newContext(viewport, { bypassCSP: true });
       const page = await open(context);
       expect(await axeViolations(page)).toEqual([]);
       const answered = await open(context, `/?address=${ISSUE_ADDRESS}`);
@@ -414,7 +415,8 @@ describeUnless(missingChromium(), 'the public map on a desktop and a phone', () 
   });
 
   it('publishes an accessibility statement linked from the panel', async () => {
-    const context = await newContext(DESKTOP);
+    // axe-core is injected as an inline script, which the app's CSP refuses (as it should).
+    const context = await newContext(DESKTOP, { bypassCSP: true });
     const page = await open(context);
     await page.getByRole('link', { name: /^Accessibilité/ }).click();
     await page.waitForURL(/accessibilite\.html$/);

@@ -16,6 +16,7 @@ import { lastModified, versionTag, type DataState } from '../../core/db/change-s
 import type { Queryable, Row } from '../../core/db/database.ts';
 import { answerNotModified, weakEtag } from '../http/conditional.ts';
 import { notFound } from '../http/errors.ts';
+import { createBoundedQueue } from '../http/bounded-queue.ts';
 import type { CollectionSummary } from '../features/collection-summary.ts';
 import { featurePageSql, prepareLayerSql, type LayerSql } from '../features/feature-sql.ts';
 import { allFeaturePages } from '../features/feature-pages.ts';
@@ -64,13 +65,12 @@ export function downloadsRoutes({ db, layers, config, changes, summaries, metric
   };
   const router = new Router();
   // A GeoPackage is held whole in memory while it is built: one build at a time bounds the peak
-  // (its write to disk follows, outside the queue, so two may briefly be in memory).
-  let queue: Promise<unknown> = Promise.resolve();
-  const oneAtATime = <T>(job: () => Promise<T>): Promise<T> => {
-    const run = queue.then(job, job);
-    queue = run.catch(() => undefined);
-    return run;
-  };
+  // (its write to disk follows, outside the queue, so two may briefly be in memory), and a bounded
+  // queue behind it answers 503 + Retry-After rather than holding requests without end. Requests
+  // for a file already being built wait for that build (the download cache) without a place here.
+  const gpkgBuilds = createBoundedQueue({
+    concurrency: 1, maxWaiting: config.downloadQueueMax, retryAfterS: 5, what: 'GeoPackage',
+  });
 
   // The open-data page: HTML, JSON or a DCAT-AP catalogue (JSON-LD), tagged by every public layer's version.
   const pageSchema = hash('sha1', JSON.stringify([FILE_FORMAT, terms, [...byId.values()].map((ls) => ls.layer)]), 'base64url');
@@ -88,7 +88,7 @@ export function downloadsRoutes({ db, layers, config, changes, summaries, metric
     const written = lastModified(state, ids);
     if (written) ctx.lastModified = written;
     ctx.set('Cache-Control', 'public, max-age=60');
-    const origin = requestOrigin(ctx);
+    const origin = requestOrigin(ctx, config.publicBaseUrl);
     if (answerNotModified(ctx, weakEtag(pageSchema, versionTag(state, ids), origin, lang, kind))) return;
     const entries = await Promise.all([...byId.values()].map(async (ls) => {
       const summary = await summaries.get(ls, state);
@@ -118,7 +118,7 @@ export function downloadsRoutes({ db, layers, config, changes, summaries, metric
     let file: CachedFile | undefined;
     for (let attempt = 0; attempt < 2 && !file; attempt++) {
       const state = attempt === 0 ? await changes.current() : await changes.fresh();
-      setHeaders(ctx, ls, terms, format, srid, lastModified(state, [id]));
+      setHeaders(ctx, ls, terms, format, srid, lastModified(state, [id]), config.publicBaseUrl);
       // Decided from the versions alone, before any query of the data. Weak: koa-compress may gzip
       // the body under the same tag.
       const etag = weakEtag(makingOf(ls, format, srid), versionTag(state, [id]));
@@ -168,7 +168,7 @@ export function downloadsRoutes({ db, layers, config, changes, summaries, metric
     const summary = await summaries.get(ls, state);
     if (format === 'geojson') return writeChunks(path, geojsonChunks(db, ls, summary, terms));
     const spec = await gpkgSpec(db, ls, summary, terms, srid, lastModified(state, [ls.layer.id]));
-    const bytes = await oneAtATime(() => buildGeoPackage(spec, gpkgBatches(db, ls, srid)));
+    const bytes = await gpkgBuilds.run(() => buildGeoPackage(spec, gpkgBatches(db, ls, srid)));
     await writeFile(path, bytes);
   }
   return router;
@@ -189,12 +189,15 @@ async function writeChunks(path: string, chunks: AsyncGenerator<string>): Promis
 }
 
 /** Type, file name, licence and metadata links, and the layer's last write as Last-Modified. */
-function setHeaders(ctx: Context, ls: LayerSql, terms: OpenDataTerms, format: DownloadFormat, srid: DownloadSrid, written: Date | undefined): void {
+function setHeaders(
+  ctx: Context, ls: LayerSql, terms: OpenDataTerms, format: DownloadFormat, srid: DownloadSrid, written: Date | undefined,
+  publicBaseUrl: string | undefined,
+): void {
   const id = ls.layer.id;
   ctx.status = 200;
   ctx.attachment(`${id}${srid === 2154 ? '-lambert93' : ''}.${format}`);
   ctx.set('Content-Type', DOWNLOAD_TYPES[format]);
-  ctx.set('Link', `<${terms.licence.url}>; rel="license", <${requestOrigin(ctx)}/ogc/collections/${id}?f=json>; rel="describedby"; type="application/json"`);
+  ctx.set('Link', `<${terms.licence.url}>; rel="license", <${requestOrigin(ctx, publicBaseUrl)}/ogc/collections/${id}?f=json>; rel="describedby"; type="application/json"`);
   ctx.set('Cache-Control', 'public, max-age=60');
   if (written) ctx.lastModified = written;
 }

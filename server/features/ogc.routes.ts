@@ -56,7 +56,7 @@ export function ogcRoutes({ db, layers, config, changes, summaries }: RouteDeps)
     const lang = (ctx.acceptsLanguages('fr', 'en') || 'fr') as Lang;
     ctx.set('Content-Language', lang);
     ctx.set('Vary', 'Accept, Accept-Language');
-    return { origin: requestOrigin(ctx), lang, terms };
+    return { origin: requestOrigin(ctx, config.publicBaseUrl), lang, terms };
   };
   const negotiate = (ctx: Context): OutputFormat =>
     parseFormat(single(ctx.query, 'f'), (...types) => ctx.accepts(types) as string | false);

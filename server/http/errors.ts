@@ -56,6 +56,30 @@ const DATABASE_ERRORS: Readonly<Record<string, { status: number; description: st
   '22P02': { status: 422, description: 'une valeur n’a pas la forme attendue / a value has the wrong form' },
 };
 
+/** SQLSTATE classes and codes, and socket errors, meaning the database cannot be reached now
+ *  (restarted, shut down by an admin, connections killed, refusing connections): the request may
+ *  be tried again, and the pool opens fresh connections for it. */
+const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '3D000', '53300']);
+const UNAVAILABLE_SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH']);
+const UNAVAILABLE_MESSAGES = [/Connection terminated/i, /connection error and is not queryable/i, /the database is closed/i];
+
+/** Whether `error` says the database is unreachable rather than that the request is wrong. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  if (typeof code === 'string' && (UNAVAILABLE_SQLSTATES.has(code) || code.startsWith('08') || UNAVAILABLE_SOCKET_CODES.has(code))) return true;
+  return typeof message === 'string' && UNAVAILABLE_MESSAGES.some((m) => m.test(message));
+}
+
+/** Seconds a client is told to wait when the database is unreachable. */
+const UNAVAILABLE_RETRY_S = 5;
+
+/** Headers a handler set for the answer it meant to give (a file's type, name, validators,
+ *  lifetime) must not dress the error that replaced it: a cache would keep a 503 as the file. */
+function clearSuccessHeaders(ctx: Context): void {
+  for (const name of ['Content-Type', 'Content-Disposition', 'Content-Encoding', 'Content-Length', 'ETag', 'Last-Modified', 'Link']) ctx.remove(name);
+  ctx.set('Cache-Control', 'no-store');
+}
+
 /** Koa middleware: client errors keep their message; anything else becomes a 500 that leaks nothing. */
 export function errorMiddleware(log: Logger) {
   return async (ctx: Context, next: Next) => {
@@ -65,6 +89,7 @@ export function errorMiddleware(log: Logger) {
         throw new ClientError(404, 'NotFound', `nothing at ${ctx.path}`);
       }
     } catch (error) {
+      clearSuccessHeaders(ctx);
       if (error instanceof RuleError) {
         ctx.status = 422;
         ctx.body = { code: 'UnprocessableEntity', description: error.message, field: error.field };
@@ -78,10 +103,10 @@ export function errorMiddleware(log: Logger) {
       }
       if (error instanceof DatabaseBusyError) {
         // Saturation, not a failure: the client is told to come back shortly.
-        log.warn({ method: ctx.method, url: ctx.url, reason: error.message }, 'database busy');
+        log.warn({ requestId: ctx.state.requestId, method: ctx.method, url: ctx.url, reason: error.message }, 'database busy');
         ctx.status = 503;
         ctx.set('Retry-After', String(error.retryAfterSeconds));
-        ctx.body = { code: 'ServiceUnavailable', description: 'base de données occupée, réessayez / database busy, try again shortly' };
+        ctx.body = { code: 'ServiceUnavailable', description: 'base de données occupée, réessayez / database busy, try again shortly', requestId: ctx.state.requestId };
         return;
       }
       const err = error as Error & { status?: number; statusCode?: number };
@@ -92,20 +117,27 @@ export function errorMiddleware(log: Logger) {
         ctx.body = { code: CODES[status] ?? 'ClientError', description: err.message };
         return;
       }
+      if (isDatabaseUnavailable(error)) {
+        log.error({ err: error, requestId: ctx.state.requestId, method: ctx.method, url: ctx.url }, 'database unavailable');
+        ctx.status = 503;
+        ctx.set('Retry-After', String(UNAVAILABLE_RETRY_S));
+        ctx.body = { code: 'ServiceUnavailable', description: 'base de données injoignable, réessayez / database unavailable, try again shortly', requestId: ctx.state.requestId };
+        return;
+      }
       const database = DATABASE_ERRORS[(error as { code?: unknown }).code as string];
       if (database) {
         // A constraint the handlers should have checked first (a rule they lack, a race they let
         // through): the database still refuses it, and that refusal is the client's, not a 500.
         // Logged, since it points at a missing check; the reason stays generic, since the
         // database's message names tables, constraints and SQL values.
-        log.warn({ err, method: ctx.method, url: ctx.url }, 'database constraint refused a request');
+        log.warn({ err, requestId: ctx.state.requestId, method: ctx.method, url: ctx.url }, 'database constraint refused a request');
         ctx.status = database.status;
         ctx.body = { code: CODES[database.status], description: database.description };
         return;
       }
-      log.error({ err, method: ctx.method, url: ctx.url }, 'request failed');
+      log.error({ err, requestId: ctx.state.requestId, method: ctx.method, url: ctx.url }, 'request failed');
       ctx.status = 500;
-      ctx.body = { code: 'ServerError', description: 'Erreur interne du serveur / internal server error' };
+      ctx.body = { code: 'ServerError', description: 'Erreur interne du serveur / internal server error', requestId: ctx.state.requestId };
     }
   };
 }

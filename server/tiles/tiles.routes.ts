@@ -2,6 +2,7 @@
 // produce → answer with ETag, Cache-Control, 304 and gzip. An empty tile is a 204 with no body.
 import Router from '@koa/router';
 import type { Context } from 'koa';
+import { requestOrigin } from '../features/request-origin.ts';
 import { notFound } from '../http/errors.ts';
 import { matchingEtag } from '../http/conditional.ts';
 import { parseTileCoord } from './tile-address.ts';
@@ -83,9 +84,7 @@ export function tilesRoutes({ db, reads, layers, config, log, changes }: RouteDe
   router.get('/tiles/:file', async (ctx) => {
     const ids = /^(.*)\.json$/.exec(ctx.params.file!)?.[1];
     if (ids === undefined) throw notFound('TileJSON is served as /tiles/{layers}.json');
-    // Koa 3's ctx.origin is the Origin request header; the base URL comes from protocol and host,
-    // which honour X-Forwarded-Proto/-Host when the app trusts its proxy (TRUST_PROXY).
-    const base = ctx.host ? `${ctx.protocol}://${ctx.host}` : '';
+    const base = requestOrigin(ctx, config.publicBaseUrl);
     const { body, etag } = await service.tileJson(service.resolveLayers(ids), base);
     if (notModified(ctx, etag, cacheControlValue)) return;
     ctx.body = body;

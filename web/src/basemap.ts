@@ -2,6 +2,7 @@
 // IGN cadastral parcels overlay, switched at run time without touching the thematic layers.
 import type { Map as MapLibreMap, RasterSourceSpecification, StyleSpecification } from 'maplibre-gl';
 import type { BasemapKind } from './api.ts';
+import { IGN_TILE_ORIGIN, OSM_TILE_ORIGIN } from '../../core/basemap-origins.ts';
 
 export const BASEMAP_KINDS: readonly BasemapKind[] = ['ign-plan', 'ign-ortho', 'osm', 'none'];
 
@@ -11,7 +12,7 @@ const CADASTRE_ID = 'cadastre';
 
 /** An IGN Géoplateforme WMTS layer in Web Mercator ("PM" tile matrix set): the same z/x/y grid as MapLibre. */
 function ignWmts(layer: string, format: 'image/png' | 'image/jpeg', style = 'normal'): string {
-  return `https://data.geopf.fr/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=${layer}` +
+  return `${IGN_TILE_ORIGIN}/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=${layer}` +
     `&STYLE=${encodeURIComponent(style)}&TILEMATRIXSET=PM&FORMAT=${format}&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}`;
 }
 
@@ -31,7 +32,7 @@ const RASTERS: Record<Exclude<BasemapKind, 'none'> | 'cadastre', RasterSourceSpe
   osm: {
     type: 'raster', tileSize: 256, maxzoom: 19,
     attribution: '© <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
-    tiles: ['https://tile.openstreetmap.org/{z}/{x}/{y}.png'],
+    tiles: [`${OSM_TILE_ORIGIN}/{z}/{x}/{y}.png`],
   },
   // The cadastral parcel plan (PCI) drawn by IGN: transparent lines to lay over any basemap.
   cadastre: {
