@@ -272,8 +272,13 @@ export async function run(databaseUrl: string): Promise<Record<string, number | 
     children.push(canonical);
     const parcelPaths = list.get(16)!.filter((t) => t.layer === 'parcels').map((t) => t.path);
     for (const p of parcelPaths.slice(0, 5)) {
-      const [a, b] = await Promise.all([ours, canonical].map(async (s) => Buffer.from(await (await fetch(s.url + p, { headers: { 'Accept-Encoding': 'identity' } })).arrayBuffer())));
-      if (!a!.equals(b!)) throw new Error(`our tile and the canonical query's differ on ${p}`);
+      const [a, b] = await Promise.all([ours, canonical].map(async (s) => {
+        const res = await fetch(s.url + p, { headers: { 'Accept-Encoding': 'identity' } });
+        return { status: res.status, bytes: Buffer.from(await res.arrayBuffer()) };
+      }));
+      if (a!.status !== 200 || b!.status !== 200 || !a!.bytes.equals(b!.bytes)) {
+        throw new Error(`our tile and the canonical query's differ on ${p}: HTTP ${a!.status} (${a!.bytes.length} bytes${a!.status === 200 ? '' : `: ${a!.bytes.toString().slice(0, 200)}`}) vs HTTP ${b!.status} (${b!.bytes.length} bytes)`);
+      }
     }
     const [coldParcels, canonicalParcels] = await measureLogged(ours, canonical, parcelPaths, ['cold z16 parcels our endpoint', 'cold z16 parcels canonical query']);
     await stopServerProcess(ours);
