@@ -191,16 +191,16 @@ export function featurePageSql(ls: LayerSql, q: FeatureQuery, o: PageOptions): S
   if ('before' in start) where += ` AND ${ls.idColumn} < ${p.bind(start.before)}::bigint`;
   const order = `${ls.idColumn}${backwards ? ' DESC' : ''}`;
   const size = `${p.bind(o.size)}::int`;
-  const skip = 'offset' in start && start.offset > 0 ? `${p.bind(start.offset)}::bigint` : '';
-  // Rows are numbered before OFFSET skips any: the page's rows are those numbered up to skip + size.
-  const lastRow = skip ? `${size} + ${skip}` : size;
-  const onPage = `FILTER (WHERE t.page_row <= ${lastRow})`;
+  const offset = 'offset' in start && start.offset > 0 ? ` OFFSET ${p.bind(start.offset)}::bigint` : '';
+  const onPage = `FILTER (WHERE t.page_row <= ${size})`;
   const count = o.count ? `, (SELECT count(*) FROM ${ls.table} t WHERE ${matching})::bigint AS matched` : '';
+  // The rows are numbered after ORDER BY … LIMIT has kept them (a top-N sort of the matches), in
+  // the order they arrive in, so the numbering needs no second sort.
   const text = `SELECT count(*) ${onPage}::int AS n, min(${ls.idColumn}) ${onPage} AS first, max(${ls.idColumn}) ${onPage} AS last,
       count(*) > ${size} AS more,
       coalesce(string_agg(${ogcFeatureSql(ls, q.crs, q.properties)}, '${o.separator ?? ','}' ORDER BY ${ls.idColumn}) ${onPage}, '') AS features${count}
     FROM (SELECT t.*, row_number() OVER (ORDER BY ${order}) AS page_row
-            FROM ${ls.table} t WHERE ${where} ORDER BY ${order} LIMIT ${size} + 1${skip ? ` OFFSET ${skip}` : ''}) t`;
+            FROM (SELECT t.* FROM ${ls.table} t WHERE ${where} ORDER BY ${order} LIMIT ${size} + 1${offset}) t) t`;
   return { text, values: p.values };
 }
 
