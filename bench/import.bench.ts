@@ -1,6 +1,8 @@
 // `npm run bench -- import`: first load of a generated 200,000-polygon Lambert-93 CP1252 shapefile
-// and a 500,000-point one into empty layers — our CLI against ogr2ogr (COPY, -makevalid, GiST) and
-// shp2pgsql | psql (GiST), each in the same scratch database, with our peak memory. And the same
+// and a 500,000-point one into empty layers — our CLI against ogr2ogr (COPY, GiST; with -makevalid,
+// which repairs every geometry, and without, which repairs none) and shp2pgsql | psql (GiST), each in
+// the same scratch database, with our peak memory; a 5,000-point file's whole command against
+// ogr2ogr's (start-up dominates), and our CLI's start-up (a one-feature dry run). And the same
 // parcels imported as a staff user would (POST /api/imports, replace, confirm) into the app started
 // as `npm start` would, on PostGIS and on the embedded database, while autocannon asks it for tiles
 // and OGC items of other layers: their p99 and errors during the import, and the import's peak
@@ -26,7 +28,7 @@ import { openDatabase, type Database } from '../core/db/database.ts';
 import { migrateLatest } from '../core/db/migrate.ts';
 import { formatSummaryLine, type ImportJob } from '../data-import/import-summary.ts';
 import { seedDemoData } from '../server/seed/demo-seed.ts';
-import { zipFiles } from '../tests/helpers/import-fixtures.ts';
+import { writeText, zipFiles } from '../tests/helpers/import-fixtures.ts';
 import { ended, getJob, importForm, postImport } from '../tests/helpers/import-jobs.ts';
 import type { StaffSession } from '../tests/helpers/staff-session.ts';
 import { createShapefileWriter } from '../tests/helpers/shapefile-writer.ts';
@@ -34,6 +36,8 @@ import { createShapefileWriter } from '../tests/helpers/shapefile-writer.ts';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const POLYGONS = 200_000;
 const POINTS = 500_000;
+/** The small file whose whole command is compared with ogr2ogr's (start-up dominates). */
+const SMALL_POINTS = 5_000;
 /** Each tool loads each file, and the app imports the parcels on each database, this many times
  *  (BENCH_IMPORT_RUNS): the best CLI run counts (the machine is shared), HTTP rounds are pooled. */
 const RUNS = positiveInteger('BENCH_IMPORT_RUNS', 3);
@@ -87,8 +91,8 @@ function writeParcels(base: string): void {
   w.close();
 }
 
-/** 500,000 fibre premises (operator building ids, statuses, French addresses) as CP1252 points. */
-function writePremises(base: string): void {
+/** `count` fibre premises (operator building ids, statuses, French addresses) as CP1252 points. */
+function writePremises(base: string, count: number): void {
   const w = createShapefileWriter({
     base, kind: 'point', encoding: 'windows-1252', cpg: '1252', prj: LAMBERT93_PRJ,
     fields: [
@@ -97,7 +101,7 @@ function writePremises(base: string): void {
     ],
   });
   const statuses = ['deployed', 'in_progress', 'target', 'signed', 'connectable'];
-  for (let n = 0; n < POINTS; n++) {
+  for (let n = 0; n < count; n++) {
     const [code, name] = COMMUNES[n % 4]!;
     w.write([320000 + (n % 700) * 21.3 + 5 * hash(n, 0, 1), 6780000 + Math.floor(n / 700) * 21.1 + 5 * hash(n, 0, 2)], {
       premise_id: `IMB/${code}/X/${n.toString(36).toUpperCase().padStart(5, '0')}`, status: statuses[n % 5]!,
@@ -390,7 +394,9 @@ export async function run(databaseUrl: string): Promise<Record<string, number | 
   try {
     const started = performance.now();
     writeParcels(join(dir, 'parcels'));
-    writePremises(join(dir, 'premises'));
+    writePremises(join(dir, 'premises'), POINTS);
+    writePremises(join(dir, 'small'), SMALL_POINTS);
+    writeText(join(dir, 'one.csv'), 'name,kind,status,lon,lat\nKiosque,outdoor,active,-1.95,48.13\n');
     console.log(`files written in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     const zip = await zipFiles(join(dir, 'parcels.zip'), ['shp', 'shx', 'dbf', 'prj', 'cpg'].map((ext) => join(dir, `parcels.${ext}`)));
     const during = await importsUnderLoad(scratch, dir, zip);
@@ -402,15 +408,20 @@ export async function run(databaseUrl: string): Promise<Record<string, number | 
       { name: 'points', layer: 'fibre_premises', file: join(dir, 'premises.shp'), features: POINTS },
     ];
     const ogrConnection = `PG:${libpqKeywords(new URL(scratchUrl))}`;
-    const best: Record<string, Record<string, number>> = { ours: {}, ogr2ogr: {}, shp2pgsql: {} };
+    const best: Record<string, Record<string, number>> = { ours: {}, ogr2ogr: {}, ogr2ogr_plain: {}, shp2pgsql: {} };
+    const ourCli = (args: string[]) => timed(process.execPath, ['--import', 'tsx', 'data-import/cli.ts', ...args], {
+      env: { ...process.env, DATABASE_URL: scratchUrl, LOG_LEVEL: 'silent' }, sampleRss: true,
+    });
+    const ogr2ogr = (file: string, table: string, makeValid: boolean) => timed('ogr2ogr', [
+      '-f', 'PostgreSQL', ogrConnection, file, '-nln', table, '-overwrite', '-nlt', 'PROMOTE_TO_MULTI', ...(makeValid ? ['-makevalid'] : []),
+      '-t_srs', 'EPSG:4326', '-lco', 'GEOMETRY_NAME=geom', '-lco', 'SPATIAL_INDEX=GIST', '--config', 'PG_USE_COPY', 'YES',
+    ]);
     let peakRssMb = 0;
 
     for (let round = 1; round <= RUNS; round++) {
       for (const d of datasets) {
         await withClient(scratchUrl, (c) => c.query(`TRUNCATE ${d.layer}; TRUNCATE import_runs`));
-        const ours = await timed(process.execPath, ['--import', 'tsx', 'data-import/cli.ts', d.layer, d.file, '--mode', 'replace'], {
-          env: { ...process.env, DATABASE_URL: scratchUrl, LOG_LEVEL: 'silent' }, sampleRss: true,
-        });
+        const ours = await ourCli([d.layer, d.file, '--mode', 'replace']);
         const loaded = await withClient(scratchUrl, (c) => c.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${d.layer}`));
         if (Number(loaded.rows[0]!.n) !== d.features) throw new Error(`our import loaded ${loaded.rows[0]!.n} of ${d.features} ${d.name}:\n${ours.output}`);
         peakRssMb = Math.max(peakRssMb, ours.peakRssMb);
@@ -418,12 +429,11 @@ export async function run(databaseUrl: string): Promise<Record<string, number | 
         console.log(`round ${round} ${d.name}: ours ${ours.seconds.toFixed(2)} s, peak RSS ${ours.peakRssMb.toFixed(0)} MB — ${ours.output.trim().split('\n').at(-1)}`);
 
         if (hasOgr2ogr) {
-          const ogr = await timed('ogr2ogr', [
-            '-f', 'PostgreSQL', ogrConnection, d.file, '-nln', `ogr_${d.name}`, '-overwrite', '-nlt', 'PROMOTE_TO_MULTI', '-makevalid',
-            '-t_srs', 'EPSG:4326', '-lco', 'GEOMETRY_NAME=geom', '-lco', 'SPATIAL_INDEX=GIST', '--config', 'PG_USE_COPY', 'YES',
-          ]);
+          const ogr = await ogr2ogr(d.file, `ogr_${d.name}`, true);
           best.ogr2ogr![d.name] = Math.min(best.ogr2ogr![d.name] ?? Infinity, ogr.seconds);
-          console.log(`round ${round} ${d.name}: ogr2ogr ${ogr.seconds.toFixed(2)} s`);
+          const plain = await ogr2ogr(d.file, `ogr_plain_${d.name}`, false);
+          best.ogr2ogr_plain![d.name] = Math.min(best.ogr2ogr_plain![d.name] ?? Infinity, plain.seconds);
+          console.log(`round ${round} ${d.name}: ogr2ogr ${ogr.seconds.toFixed(2)} s, without -makevalid ${plain.seconds.toFixed(2)} s`);
         }
         if (shp2pgsql) {
           await withClient(scratchUrl, (c) => c.query(`DROP TABLE IF EXISTS shp_${d.name}`));
@@ -436,6 +446,18 @@ export async function run(databaseUrl: string): Promise<Record<string, number | 
       }
     }
 
+    // The whole command on a small file, and our start-up: best of RUNS each.
+    let smallOurs = Infinity;
+    let smallOgr = Infinity;
+    let startup = Infinity;
+    for (let round = 1; round <= RUNS; round++) {
+      await withClient(scratchUrl, (c) => c.query('TRUNCATE fibre_premises'));
+      smallOurs = Math.min(smallOurs, (await ourCli(['fibre_premises', join(dir, 'small.shp'), '--mode', 'replace'])).seconds);
+      if (hasOgr2ogr) smallOgr = Math.min(smallOgr, (await ogr2ogr(join(dir, 'small.shp'), 'ogr_small', false)).seconds);
+      startup = Math.min(startup, (await ourCli(['wifi_hotspots', join(dir, 'one.csv'), '--mode', 'append', '--dry-run'])).seconds);
+    }
+    console.log(`${SMALL_POINTS} points, whole command: ours ${smallOurs.toFixed(2)} s, ogr2ogr ${smallOgr.toFixed(2)} s; our start-up (one-feature dry run) ${startup.toFixed(2)} s`);
+
     const total = POLYGONS + POINTS;
     const rate = (tool: string, name?: Dataset['name']) => {
       const times = best[tool]!;
@@ -446,6 +468,12 @@ export async function run(databaseUrl: string): Promise<Record<string, number | 
       features_per_s: Math.round(rate('ours')),
       ogr2ogr_features_per_s: Math.round(rate('ogr2ogr')),
       throughput_ratio: rate('ogr2ogr') ? Number((rate('ours') / rate('ogr2ogr')).toFixed(2)) : 0,
+      plain_ogr2ogr_features_per_s: Math.round(rate('ogr2ogr_plain')),
+      plain_ogr2ogr_ratio: rate('ogr2ogr_plain') ? Number((rate('ours') / rate('ogr2ogr_plain')).toFixed(2)) : 0,
+      small_file_wall_ratio: Number.isFinite(smallOgr) ? Number((smallOurs / smallOgr).toFixed(2)) : 0,
+      small_file_ours_s: round(smallOurs, 2),
+      small_file_ogr2ogr_s: Number.isFinite(smallOgr) ? round(smallOgr, 2) : 0,
+      cli_startup_s: round(startup, 2),
       shp2pgsql_features_per_s: Math.round(rate('shp2pgsql')),
       shp2pgsql_ratio: rate('shp2pgsql') ? Number((rate('ours') / rate('shp2pgsql')).toFixed(2)) : 0,
       ...duringImportFigures(during, peakRssMb),
@@ -462,10 +490,10 @@ export async function run(databaseUrl: string): Promise<Record<string, number | 
       shp2pgsql_available: shp2pgsql !== undefined,
     };
     console.log('\nfeatures/s (best of %d)   polygons   points   both', RUNS);
-    for (const tool of ['ours', 'ogr2ogr', 'shp2pgsql']) {
+    for (const tool of ['ours', 'ogr2ogr', 'ogr2ogr_plain', 'shp2pgsql']) {
       console.log(`${tool.padEnd(24)} ${String(Math.round(rate(tool, 'polygons'))).padStart(9)} ${String(Math.round(rate(tool, 'points'))).padStart(8)} ${String(Math.round(rate(tool))).padStart(7)}`);
     }
-    console.log(`ours ÷ ogr2ogr ${figures.throughput_ratio}, ours ÷ shp2pgsql ${figures.shp2pgsql_ratio}, our CLI's peak RSS ${figures.cli_peak_rss_mb} MB`);
+    console.log(`ours ÷ ogr2ogr ${figures.throughput_ratio} (without -makevalid ${figures.plain_ogr2ogr_ratio}), ours ÷ shp2pgsql ${figures.shp2pgsql_ratio}, our CLI's peak RSS ${figures.cli_peak_rss_mb} MB`);
     return figures;
   } finally {
     rmSync(dir, { recursive: true, force: true });

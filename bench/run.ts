@@ -9,7 +9,7 @@ export interface BenchSuite {
   run(databaseUrl: string): Promise<Record<string, number | string | boolean>>;
 }
 
-const SUITES = ['tiles', 'features', 'import', 'eligibility', 'web', 'soak'] as const;
+const SUITES = ['tiles', 'features', 'import', 'eligibility', 'web', 'soak', 'scale', 'region'] as const;
 
 async function main(): Promise<void> {
   const databaseUrl = process.env.BENCH_DATABASE_URL;

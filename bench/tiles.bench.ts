@@ -1,6 +1,8 @@
 // `npm run bench -- tiles`: vector tiles on the generated data (200,000 parcels, 500,000 addresses,
 // PostGIS). Cold: our endpoint with its cache off vs the same ST_AsMVT SQL behind a minimal node:http
-// handler; warm: our cached endpoint vs node:http returning the same bytes from memory. Every server
+// handler, and, on the z16 parcel tiles, vs the canonical query as the PostGIS manual and martin
+// write it, on a plain table of the same parcels (geometry in 3857 and the public columns only),
+// behind the same handler: a reference that shares none of our code; warm: our cached endpoint vs node:http returning the same bytes from memory. Every server
 // runs in its own child process (this file, forked with `--serve <role>`), autocannon in this one.
 // Also scans tile sizes at each layer's first zooms and times the portable (embedded) producer.
 import type { RequestListener } from 'node:http';
@@ -32,7 +34,7 @@ interface ListedTile extends Tile { layer: string; path: string }
 // ---------------------------------------------------------------------------------------------
 // Child processes: the servers under test.
 
-type Role = 'app' | 'bare' | 'memory';
+type Role = 'app' | 'bare' | 'canonical' | 'memory';
 
 /** The same SQL our ST_AsMVT producer sends, behind the least HTTP code that can answer a tile. */
 function serveBare(db: Database): RequestListener {
@@ -44,6 +46,44 @@ function serveBare(db: Database): RequestListener {
     const text = m && sql.get(m[1]!);
     if (!m || !text) return void res.writeHead(404).end();
     db.query<{ tile: Buffer }>(text, [Number(m[2]), Number(m[3]), Number(m[4])]).then(({ rows }) => {
+      const tile = rows[0]!.tile;
+      if (tile.length === 0) return void res.writeHead(204).end();
+      res.writeHead(200, { 'Content-Type': 'application/vnd.mapbox-vector-tile', 'Content-Length': tile.length }).end(tile);
+    }, () => res.writeHead(500).end());
+  };
+}
+
+/** The plain table the canonical query reads: the parcels' public columns and their 3857 geometry, indexed. */
+const CANONICAL_TABLE = 'bench_canonical_parcels';
+
+/** Makes the plain table from the parcels once per bench database (kept while the parcels keep their count). */
+async function ensureCanonicalTable(db: Database): Promise<void> {
+  const { rows } = await db.query<{ same: boolean }>(`SELECT to_regclass($1) IS NOT NULL
+      AND (SELECT count(*) FROM ${CANONICAL_TABLE}) = (SELECT count(*) FROM parcels) AS same`, [CANONICAL_TABLE])
+    .catch(() => ({ rows: [{ same: false }] }));
+  if (rows[0]?.same) return;
+  await db.query(`DROP TABLE IF EXISTS ${CANONICAL_TABLE}`);
+  await db.query(`CREATE TABLE ${CANONICAL_TABLE} AS
+    SELECT fid, id, commune, prefixe, section, numero, contenance, geom_3857 AS geom FROM parcels ORDER BY fid`);
+  await db.query(`CREATE INDEX ON ${CANONICAL_TABLE} USING gist (geom)`);
+  await db.query(`ANALYZE ${CANONICAL_TABLE}`);
+}
+
+/** The PostGIS manual's ST_AsMVT example (as martin writes it for a table): clip to the tile, buffer 64. */
+const CANONICAL_SQL = `
+  SELECT ST_AsMVT(mvt, 'parcels', 4096, 'geom', 'fid') AS tile FROM (
+    SELECT fid, id, commune, prefixe, section, numero, contenance,
+           ST_AsMVTGeom(geom, ST_TileEnvelope($1, $2, $3), 4096, 64, true) AS geom
+      FROM ${CANONICAL_TABLE}
+     WHERE geom && ST_TileEnvelope($1, $2, $3, margin => (64.0 / 4096))) mvt`;
+
+/** The canonical query behind the same minimal handler as the bare server. */
+function serveCanonical(db: Database): RequestListener {
+  const route = /^\/tiles\/parcels\/(\d+)\/(\d+)\/(\d+)\.mvt$/;
+  return (req, res) => {
+    const m = route.exec(req.url ?? '');
+    if (!m) return void res.writeHead(404).end();
+    db.query<{ tile: Buffer }>(CANONICAL_SQL, [Number(m[1]), Number(m[2]), Number(m[3])]).then(({ rows }) => {
       const tile = rows[0]!.tile;
       if (tile.length === 0) return void res.writeHead(204).end();
       res.writeHead(200, { 'Content-Type': 'application/vnd.mapbox-vector-tile', 'Content-Length': tile.length }).end(tile);
@@ -66,6 +106,7 @@ async function serve(role: Role): Promise<void> {
   let handler: RequestListener;
   if (role === 'app') handler = await appHandler(db!);
   else if (role === 'bare') handler = serveBare(db!);
+  else if (role === 'canonical') handler = serveCanonical(db!);
   else {
     const tiles = await new Promise<Map<string, Buffer>>((ok) => process.once('message', (m) => ok(m as Map<string, Buffer>)));
     handler = serveMemory(tiles);
@@ -223,8 +264,20 @@ export async function run(databaseUrl: string): Promise<Record<string, number | 
       figures[`bare_tiles_per_s_z${z}`] = round(b.rps, 1);
     }
     const [coldOurs, coldBare] = await measureLogged(ours, bare, paths, ['cold all zooms our endpoint', 'cold all zooms bare ST_AsMVT']);
-    await stopServerProcess(ours);
     await stopServerProcess(bare);
+
+    // Cold z16 parcels against the canonical query on the plain table; the same bytes first.
+    await ensureCanonicalTable(db);
+    const canonical = await startChild('canonical');
+    children.push(canonical);
+    const parcelPaths = list.get(16)!.filter((t) => t.layer === 'parcels').map((t) => t.path);
+    for (const p of parcelPaths.slice(0, 5)) {
+      const [a, b] = await Promise.all([ours, canonical].map(async (s) => Buffer.from(await (await fetch(s.url + p, { headers: { 'Accept-Encoding': 'identity' } })).arrayBuffer())));
+      if (!a!.equals(b!)) throw new Error(`our tile and the canonical query's differ on ${p}`);
+    }
+    const [coldParcels, canonicalParcels] = await measureLogged(ours, canonical, parcelPaths, ['cold z16 parcels our endpoint', 'cold z16 parcels canonical query']);
+    await stopServerProcess(ours);
+    await stopServerProcess(canonical);
 
     // Warm: our cache on and filled by the warm-up; the reference serves the very same bytes.
     const warmOurs = await startChild('app', { TILE_CACHE_MB: '512' });
@@ -236,6 +289,11 @@ export async function run(databaseUrl: string): Promise<Record<string, number | 
     const [warm, warmMemory] = await measureLogged(warmOurs, memory, paths, ['warm our endpoint', 'warm node:http from memory']);
 
     Object.assign(figures, {
+      cold_canonical_ratio: round(coldParcels.rps / canonicalParcels.rps, 3),
+      cold_parcels_z16_tiles_per_s: round(coldParcels.rps, 1),
+      canonical_parcels_z16_tiles_per_s: round(canonicalParcels.rps, 1),
+      cold_parcels_z16_server_cpu_us_per_tile: round(coldParcels.cpuUs, 0),
+      canonical_server_cpu_us_per_tile: round(canonicalParcels.cpuUs, 0),
       cold_ratio: round(coldOurs.p50 / coldBare.p50, 3),
       warm_throughput_ratio: round(warm.rps / warmMemory.rps, 3),
       warm_errors: warm.errors + warm.non2xx,

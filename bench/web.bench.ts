@@ -2,7 +2,7 @@
 // its own JavaScript gzipped, MapLibre excluded (budget 150 KB; MapLibre's chunk is the reference
 // measured in the same run), navigation start → map idle with a warm HTTP and tile cache, and the
 // cumulative layout shift while the answer opens on a desktop and a phone (budget 0.1).
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -20,14 +20,19 @@ const CLS_BUDGET = 0.1;
 /** Warm page loads timed; the median is reported. */
 const RUNS = 7;
 const IDLE_TIMEOUT = 120_000;
-const ASSETS = fileURLToPath(new URL('../web/dist/assets/', import.meta.url));
+const DIST = fileURLToPath(new URL('../web/dist/', import.meta.url));
+const ASSETS = `${DIST}assets/`;
 
 const gzKb = (file: string) => gzipSync(readFileSync(`${ASSETS}${file}`), { level: 9 }).length / 1024;
 
-/** Rebuilds web/dist, then weighs the app's JavaScript chunks and MapLibre's (its worker aside: it loads in parallel, once). */
+/**
+ * Rebuilds web/dist, then weighs the public map's JavaScript chunks and MapLibre's (its worker aside: it
+ * loads in parallel, once): the scripts index.html loads or preloads, not the staff console's.
+ */
 async function weigh(): Promise<{ app: number; maplibre: number }> {
   await build({ configFile: fileURLToPath(new URL('../web/vite.config.ts', import.meta.url)), logLevel: 'warn' });
-  const scripts = readdirSync(ASSETS).filter((f) => f.endsWith('.js'));
+  const html = readFileSync(`${DIST}index.html`, 'utf8');
+  const scripts = [...new Set([...html.matchAll(/\/assets\/([^"'\s]+\.js)/g)].map((m) => m[1]!))];
   const isMapLibre = (f: string) => f.startsWith('maplibre');
   return {
     app: scripts.filter((f) => !isMapLibre(f)).reduce((sum, f) => sum + gzKb(f), 0),

@@ -12,6 +12,19 @@ export interface Config {
   host: string;
   /** PostgreSQL/PostGIS URL (`DATABASE_URL`); unset means the embedded database. */
   databaseUrl?: string;
+  /** Read replicas for public reads (`READ_DATABASE_URL`, comma-separated postgres:// URLs; needs
+   *  DATABASE_URL). Unset: every read goes to the primary. */
+  readDatabaseUrls: string[];
+  /** A replica lagging more than this many ms is skipped (`REPLICA_MAX_LAG_MS`, default 1000). */
+  replicaMaxLagMs: number;
+  /** How often replica lag is measured, in ms (`REPLICA_PROBE_MS`, default 250). */
+  replicaProbeMs: number;
+  /** After a write, that client's reads go to the primary for this many seconds, by a cookie
+   *  (`READ_YOUR_WRITES_S`, default 5; only with replicas). */
+  readYourWritesS: number;
+  /** How often the web app asks whether the layers changed, in seconds (`TILE_VERSION_POLL_S`,
+   *  default 5; 0 turns live updates off). */
+  tileVersionPollS: number;
   /** Where the embedded database and the download files live (`DATA_DIR`, default ./data). */
   dataDir: string;
   /** Basemap under the layers (`BASEMAP`: ign-plan, ign-ortho, osm or none; default ign-plan). */
@@ -71,6 +84,11 @@ export interface Config {
   tileMaxAge: number;
   /** Server-side cache of encoded tiles in MiB (`TILE_CACHE_MB`, default 128; 0 turns it off). */
   tileCacheMb: number;
+  /** Filtered OGC items pages count their matches (numberMatched) on layers of at most this many public
+   *  features (`OGC_COUNT_MAX_FEATURES`, default 10,000; 0: never); larger layers are not counted. */
+  ogcCountMaxFeatures: number;
+  /** HTTP worker processes (`WEB_CONCURRENCY`, default 1: one process; node:cluster shares the port). */
+  webConcurrency: number;
   /** Longest time a write may take to show in tiles, OGC API responses and downloads on any instance,
    *  in ms (`TILE_FRESHNESS_MS`, default 250: layer versions and the database identity are re-read at
    *  most this often; 0 re-reads them on every request). */
@@ -84,6 +102,44 @@ export interface Config {
   /** Share of a business zone's lots, by count and by area, that deployed fibre must cover for the
    *  "Zone d'activité Très Haut Débit" label (`THD_LABEL_THRESHOLD`, 0 to 1, default 0.8). */
   thdLabelThreshold: number;
+  /** The EPCI named in every row of the ZAE inventory (`ZAE_EPCI_NAME`, default Montfort Communauté). */
+  zaeEpciName: string;
+  /** That EPCI's SIREN, 9 digits (`ZAE_EPCI_SIREN`, default 243500667, Montfort Communauté's). */
+  zaeEpciSiren: string;
+  /** Days an enquiry about a lot (the enquirer's personal data) is kept before it is purged
+   *  (`ENQUIRY_RETENTION_DAYS`, default 365). */
+  enquiryRetentionDays: number;
+  /** Where new enquiries are e-mailed when SMTP_URL is set (`ENQUIRY_MAIL_TO`, staff address; unset: no mail). */
+  enquiryMailTo?: string;
+  /** Largest file staff may attach to a lot, in MiB (`ATTACHMENT_MAX_MB`, default 10). */
+  attachmentMaxMb: number;
+  /** SMTP server for outgoing mail, e.g. smtp://user:pass@host:587 (`SMTP_URL`); unset turns mail off. */
+  smtpUrl?: string;
+  /** Sender of outgoing mail (`MAIL_FROM`, default `WebSIG <no-reply@localhost>`). */
+  mailFrom: string;
+  incidents: IncidentConfig;
+}
+
+/** Incident reporting (plan action 5.3). */
+export interface IncidentConfig {
+  /** Show new reports in tiles, OGC API and downloads at once (`INCIDENT_AUTO_PUBLISH=1`); by
+   *  default they stay unpublished until staff publish them. */
+  autoPublish: boolean;
+  /** Days after a report is closed before its reporters' details are erased (`INCIDENT_RETENTION_DAYS`, default 180). */
+  retentionDays: number;
+  /** How often the purge of expired reporters' details runs, in minutes (`INCIDENT_PURGE_EVERY_MIN`, default 60). */
+  purgeEveryMin: number;
+  /** Reports one client may send per window (`INCIDENT_RATE_LIMIT`, default 10). */
+  rateLimit: number;
+  /** That window in seconds (`INCIDENT_RATE_WINDOW_S`, default 600). */
+  rateWindowS: number;
+  /** Largest photo accepted, in bytes (`INCIDENT_PHOTO_MAX_MB`, default 8). */
+  photoMaxBytes: number;
+  /** Staff addresses told of each new report (`INCIDENT_STAFF_EMAILS`, comma-separated; none by default). */
+  staffEmails: readonly string[];
+  /** Keys an Open311 client must give as `api_key` to POST (`OPEN311_API_KEYS`, comma-separated);
+   *  none means Open311 POST is open like the web form. */
+  open311ApiKeys: readonly string[];
 }
 
 export class ConfigError extends Error {}
@@ -129,6 +185,22 @@ export function readPasswordHashCost(env: NodeJS.ProcessEnv = process.env): numb
   return integer('PASSWORD_HASH_COST', env.PASSWORD_HASH_COST, 17, 10, 20);
 }
 
+function matching(name: string, raw: string | undefined, fallback: string, pattern: RegExp, expected: string): string {
+  if (raw === undefined || raw === '') return fallback;
+  if (!pattern.test(raw)) throw new ConfigError(`${name} must be ${expected}, got "${raw}"`);
+  return raw;
+}
+
+function smtpUrl(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  if (!/^smtps?:\/\/\S+$/.test(raw)) throw new ConfigError('SMTP_URL must be an smtp:// or smtps:// URL');
+  return raw;
+}
+
+function list(raw: string | undefined): string[] {
+  return (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+}
+
 /** Builds the configuration from an environment (process.env by default); throws ConfigError. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const basemap = (env.BASEMAP || 'ign-plan') as Basemap;
@@ -142,10 +214,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const dataDir = resolve(env.DATA_DIR || './data');
   const redisUrl = env.REDIS_URL || undefined;
   if (redisUrl && !/^rediss?:\/\/\S+$/.test(redisUrl)) throw new ConfigError('REDIS_URL must be a redis:// or rediss:// URL');
+  const readDatabaseUrls = (env.READ_DATABASE_URL || '').split(',').map((u) => u.trim()).filter(Boolean);
+  if (readDatabaseUrls.some((u) => !/^postgres(ql)?:\/\//.test(u))) {
+    throw new ConfigError('READ_DATABASE_URL must be postgres:// or postgresql:// URLs, separated by commas');
+  }
+  if (readDatabaseUrls.length && !databaseUrl) throw new ConfigError('READ_DATABASE_URL needs DATABASE_URL (the primary)');
   return {
     port: integer('PORT', env.PORT, 3000, 0, 65535),
     host: env.HOST || '::',
     databaseUrl,
+    readDatabaseUrls,
+    replicaMaxLagMs: integer('REPLICA_MAX_LAG_MS', env.REPLICA_MAX_LAG_MS, 1000, 1, 3_600_000),
+    replicaProbeMs: integer('REPLICA_PROBE_MS', env.REPLICA_PROBE_MS, 250, 10, 60_000),
+    readYourWritesS: integer('READ_YOUR_WRITES_S', env.READ_YOUR_WRITES_S, 5, 1, 3600),
+    tileVersionPollS: integer('TILE_VERSION_POLL_S', env.TILE_VERSION_POLL_S, 5, 0, 3600),
     dataDir,
     basemap,
     seedDemo: env.SEED_DEMO !== '0',
@@ -169,9 +251,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     openDataPublisher: env.OPEN_DATA_PUBLISHER || 'Montfort Communauté',
     tileMaxAge: integer('TILE_MAX_AGE', env.TILE_MAX_AGE, 0, 0, 31_536_000),
     tileCacheMb: integer('TILE_CACHE_MB', env.TILE_CACHE_MB, 128, 0, 65_536),
+    ogcCountMaxFeatures: integer('OGC_COUNT_MAX_FEATURES', env.OGC_COUNT_MAX_FEATURES, 10_000, 0, 1_000_000_000),
+    webConcurrency: integer('WEB_CONCURRENCY', env.WEB_CONCURRENCY, 1, 1, 256),
     tileFreshnessMs: integer('TILE_FRESHNESS_MS', env.TILE_FRESHNESS_MS, 250, 0, 60_000),
     downloadCacheMb: integer('DOWNLOAD_CACHE_MB', env.DOWNLOAD_CACHE_MB, 1024, 0, 1_048_576),
     downloadQueueMax: integer('DOWNLOAD_QUEUE_MAX', env.DOWNLOAD_QUEUE_MAX, 8, 0, 10_000),
     thdLabelThreshold: fraction('THD_LABEL_THRESHOLD', env.THD_LABEL_THRESHOLD, 0.8),
+    zaeEpciName: env.ZAE_EPCI_NAME || 'Montfort Communauté',
+    zaeEpciSiren: matching('ZAE_EPCI_SIREN', env.ZAE_EPCI_SIREN, '243500667', /^[0-9]{9}$/, '9 digits'),
+    enquiryRetentionDays: integer('ENQUIRY_RETENTION_DAYS', env.ENQUIRY_RETENTION_DAYS, 365, 1, 3650),
+    enquiryMailTo: env.ENQUIRY_MAIL_TO ? matching('ENQUIRY_MAIL_TO', env.ENQUIRY_MAIL_TO, '', /^[^\s@]+@[^\s@]+$/, 'an e-mail address') : undefined,
+    attachmentMaxMb: integer('ATTACHMENT_MAX_MB', env.ATTACHMENT_MAX_MB, 10, 1, 100),
+    smtpUrl: smtpUrl(env.SMTP_URL),
+    mailFrom: env.MAIL_FROM || 'WebSIG <no-reply@localhost>',
+    incidents: {
+      autoPublish: env.INCIDENT_AUTO_PUBLISH === '1' || env.INCIDENT_AUTO_PUBLISH === 'true',
+      retentionDays: integer('INCIDENT_RETENTION_DAYS', env.INCIDENT_RETENTION_DAYS, 180, 0, 3650),
+      purgeEveryMin: integer('INCIDENT_PURGE_EVERY_MIN', env.INCIDENT_PURGE_EVERY_MIN, 60, 1, 10_080),
+      rateLimit: integer('INCIDENT_RATE_LIMIT', env.INCIDENT_RATE_LIMIT, 10, 1, 100_000),
+      rateWindowS: integer('INCIDENT_RATE_WINDOW_S', env.INCIDENT_RATE_WINDOW_S, 600, 1, 86_400),
+      photoMaxBytes: integer('INCIDENT_PHOTO_MAX_MB', env.INCIDENT_PHOTO_MAX_MB, 8, 1, 50) * 1024 * 1024,
+      staffEmails: list(env.INCIDENT_STAFF_EMAILS),
+      open311ApiKeys: list(env.OPEN311_API_KEYS),
+    },
   };
 }

@@ -63,14 +63,14 @@ const MAX_STEP_ROWS = 1_000_000;
 
 /**
  * Runs passes over the staged rows 1…maxRow in ranges sized from the previous range's duration;
- * progress counts rows over all `passes`.
+ * progress counts rows over all `passes`, reported under `phase`.
  */
-export function createStepper(tracker: RunTracker, maxRow: number, passes: number, shared: boolean) {
+export function createStepper(tracker: RunTracker, maxRow: number, passes: number, shared: boolean, phase: 'checking' | 'writing' = 'checking') {
   const target = shared ? STEP_TARGET_MS.shared : STEP_TARGET_MS.own;
   let size = shared ? 2000 : 20_000;
   let done = 0;
   const total = maxRow * passes;
-  const report = () => tracker.progress({ phase: 'checking', done, total, unit: 'features' });
+  const report = () => tracker.progress({ phase, done, total, unit: 'features' });
   return {
     /** Calls `step(from, to)` for consecutive ranges (from exclusive, to inclusive) covering every row. */
     async pass(step: (from: number, to: number) => Promise<void>): Promise<void> {

@@ -130,7 +130,7 @@ export async function failInterruptedRuns(db: Queryable, runner: string): Promis
 /** What import_runs.details holds: everything of the summary that has no column of its own. */
 function detailsOf(s: ImportSummary) {
   return {
-    format: s.format, member: s.member, encoding: s.encoding, srs: s.srs, method: s.method, identical: s.counts.identical,
+    format: s.format, member: s.member, encoding: s.encoding, srs: s.srs, method: s.method, swap: s.swap, identical: s.counts.identical,
     written: s.written, warnings: s.warnings, fields: s.fields, message: s.message, confirmationRequired: s.confirmationRequired,
   };
 }
@@ -167,7 +167,7 @@ function jobOf(r: RunRow): ImportJob {
   return {
     id: r.id, status: r.status, layer: r.layer, file: r.file_name, sha256: r.file_sha256, mode: r.mode,
     mapping: r.mapping ?? 'default', dryRun: r.dry_run, format: d.format, member: d.member, encoding: d.encoding,
-    srs: d.srs, method: d.method,
+    srs: d.srs, method: d.method, swap: d.swap,
     counts: { read: r.read_count, loaded: r.loaded_count, repaired: r.repaired_count, rejected: r.rejected_count, ...(d.identical ? { identical: d.identical } : {}) },
     confirmationRequired: d.confirmationRequired,
     written: d.written ?? { inserted: 0, updated: 0, deleted: 0 },

@@ -9,12 +9,12 @@ import type { TargetColumn } from './mapping.ts';
 /** The staging table of run `runId`, a real table so that each step can be its own transaction. */
 export const stageTable = (runId: number): string => ident(`import_stage_${runId}`);
 
-/** Leftover staging tables (of runs no longer running) on the search path, by `run` id. */
-export const LEFTOVER_STAGES_SQL = `
-  SELECT substring(c.relname FROM 14)::int AS run
+/** Leftover staging and next tables (rebuild-swap.ts) of runs no longer running, on the search path, by `name`. */
+export const LEFTOVER_IMPORT_TABLES_SQL = `
+  SELECT c.relname AS name
     FROM pg_class c
-   WHERE c.relkind = 'r' AND c.relname ~ '^import_stage_[0-9]{1,9}$' AND pg_table_is_visible(c.oid)
-     AND NOT EXISTS (SELECT 1 FROM import_runs i WHERE i.id = substring(c.relname FROM 14)::int AND i.status = 'running')`;
+   WHERE c.relkind = 'r' AND c.relname ~ '^import_(stage|build)_[0-9]{1,9}$' AND pg_table_is_visible(c.oid)
+     AND NOT EXISTS (SELECT 1 FROM import_runs i WHERE i.id = substring(c.relname FROM '[0-9]+$')::int AND i.status = 'running')`;
 
 /** A staged row's final geometry: the repaired one if repair was needed, else the reprojected one. */
 const FINAL_GEOM = 'coalesce(r._made_valid, r.geom)';
@@ -41,15 +41,13 @@ export function createStageSql(stage: string, layer: LayerDef, columns: readonly
 }
 
 /**
- * Indexes built once the rows are in (cheaper than maintaining them row by row): `_row` for the
- * steps' ranges, the natural key for the diff and the merge; then statistics for their plans.
+ * The staging table's indexes: `_row` for the steps' ranges, the natural key for the diff and the
+ * merge. Built once the rows are in (cheaper than maintaining them row by row), except where
+ * readers share the connection: there one index build over every row would hold them up, so the
+ * indexes exist before the first batch and each batch maintains them.
  */
 export function indexStageSql(stage: string, key: string | undefined): string[] {
-  return [
-    `CREATE INDEX ON ${stage} (_row)`,
-    ...(key ? [`CREATE INDEX ON ${stage} (${ident(key)})`] : []),
-    `ANALYZE ${stage}`,
-  ];
+  return [`CREATE INDEX ON ${stage} (_row)`, ...(key ? [`CREATE INDEX ON ${stage} (${ident(key)})`] : [])];
 }
 
 /** The highest staged row number: where the steps end. */
@@ -181,4 +179,31 @@ export function mergeSql(stage: string, layer: LayerDef, columns: readonly Targe
     SELECT ${names.map((n) => `r.${n}`).join(', ')}, ${FINAL_GEOM} FROM ${stage} r
      WHERE NOT EXISTS (SELECT 1 FROM ${live} l WHERE l.${k} = r.${k}) ${inFileOrder}`);
   return statements;
+}
+
+/** A replace rebuilt beside the live layer (rebuild-swap.ts): the delivered rows of a range, all new ($1, $2 the range). */
+export function fillNewSql(table: string, stage: string, columns: readonly TargetColumn[]): string {
+  const names = columns.map((c) => ident(c.name));
+  return `INSERT INTO ${table} (${names.join(', ')}, geom) SELECT ${names.map((n) => `r.${n}`).join(', ')}, ${FINAL_GEOM}
+            FROM ${stage} r WHERE ${IN_RANGE} ORDER BY r._row`;
+}
+
+/**
+ * A keyed replace rebuilt beside the live layer: a range's rows whose key the layer holds keep the
+ * live feature's identity and the columns the delivery does not fill (`carried`), and the whole live
+ * row when nothing changed; `updated_at` moves only for changed rows, as the layer's update trigger
+ * would move it. Then the range's new rows, numbered by the table's identity in file order.
+ */
+export function fillKeyedSql(table: string, stage: string, layer: LayerDef, columns: readonly TargetColumn[], key: string, carried: readonly string[]): string[] {
+  const live = ident(layer.id);
+  const k = ident(key);
+  const names = columns.map((c) => ident(c.name));
+  const kept = carried.map((c) => (c === 'updated_at' ? `CASE WHEN c.changed THEN now() ELSE l.updated_at END` : `l.${ident(c)}`));
+  const matched = `INSERT INTO ${table} (${[...names, 'geom', ...carried.map(ident)].join(', ')}) OVERRIDING SYSTEM VALUE
+    SELECT ${[...names.map((n) => `CASE WHEN c.changed THEN r.${n} ELSE l.${n} END`), `CASE WHEN c.changed THEN ${FINAL_GEOM} ELSE l.geom END`, ...kept].join(', ')}
+      FROM ${stage} r JOIN ${live} l ON l.${k} = r.${k} CROSS JOIN LATERAL (SELECT ${changedSql(columns, key)} AS changed) c
+     WHERE ${IN_RANGE} ORDER BY r._row`;
+  const added = `INSERT INTO ${table} (${names.join(', ')}, geom) SELECT ${names.map((n) => `r.${n}`).join(', ')}, ${FINAL_GEOM}
+      FROM ${stage} r WHERE ${IN_RANGE} AND NOT EXISTS (SELECT 1 FROM ${live} l WHERE l.${k} = r.${k}) ORDER BY r._row`;
+  return [matched, added];
 }

@@ -63,6 +63,8 @@ export interface ImportSummary {
   srs?: string;
   /** How rows reached the database: COPY or batched INSERTs. */
   method?: 'copy' | 'insert';
+  /** How the live layer was written: merged in place, or rebuilt beside itself and swapped in (rebuild-swap.ts). */
+  swap?: 'merge' | 'rebuild';
   /** `identical`: appended rows skipped because the layer already held them exactly. */
   counts: { read: number; loaded: number; repaired: number; rejected: number; identical?: number };
   /** The replace removes more of the live layer than allowed without the person's confirmation. */

@@ -12,6 +12,7 @@ import type { LayerRegistry } from '../core/layers/registry.ts';
 import { resolveSrs } from './crs.ts';
 import { ImportCancelled, ImportFailure, describeServerFault, faultOf } from './import-fault.ts';
 import { createStepper, trackRun, type RunTracker } from './import-progress.ts';
+import { SWAP_ATTEMPTS, buildNextTable, buildTable, isLockTimeout, rebuildObstacle, swapIn, type RebuildPlan } from './rebuild-swap.ts';
 import { MAX_STORED_ERRORS, RunConflictError, finishRun, processRunner, startRun } from './import-runs.ts';
 import {
   absentSql, appendConflictsSql, countStagedSql, createStageSql, diffCountsSql, duplicateRejectsSql, geometryRejectsSql, hasDuplicateKeysSql,
@@ -50,6 +51,9 @@ export interface ImportOptions {
   dryRun?: boolean;
   /** Rejected rows tolerated before the import fails (default 0). */
   maxErrors?: number;
+  /** Rows (added, changed and removed) a replace must write before the layer is rebuilt beside
+   *  itself and swapped in rather than merged in place (default: REBUILD_MIN_ROWS). */
+  rebuildMinRows?: number;
   /** Staff member running the import (API). */
   userId?: number;
   /** The queued run (an import job) this import is; without one, a run is recorded here. */
@@ -116,6 +120,13 @@ export const DEFAULT_REMOVAL_CONFIRM_SHARE = 0.1;
 
 /** Rows a merge must write, at least, before the live table's statistics are refreshed with it. */
 const BULK_MIN_ROWS = 10_000;
+/**
+ * Rows a replace writes, at least, before the layer is rebuilt beside itself (rebuild-swap.ts):
+ * where readers share the connection, any write long enough to hold them up; on a connection of
+ * the import's own, where a merge holds nobody up, only bulk loads, which a table built without
+ * indexes and indexed once is faster for.
+ */
+const REBUILD_MIN_ROWS = { shared: 2_000, own: 10_000 };
 /** Sample keys listed per kind in a diff. */
 const SAMPLE_KEYS = 20;
 /** Records read between two progress reports (each is cheap: the tracker writes once a second). */
@@ -182,15 +193,7 @@ export async function runImport(db: ImportDatabase, layers: LayerRegistry, optio
         summary.confirmationRequired = true;
         throw new ImportFailure(`${unconfirmed}: check the dry-run diff, then confirm the replacement; nothing was changed`);
       }
-      // The last moment a cancellation is heard: once the swap has begun, it completes.
-      tracker.checkpoint();
-      await tracker.progress({ phase: 'writing', done: 0, total: summary.counts.loaded, unit: 'features' });
-      await db.transaction(async (tx) => {
-        await merge(tx, run);
-        finish(summary, 'succeeded', started);
-        // Recorded in the same transaction as the data: a committed import is a recorded one.
-        await finishRun(tx, summary);
-      });
+      await write(run, liveCount, started);
     } else {
       summary.confirmationRequired = confirmationReason(summary, liveCount, options) !== undefined;
       finish(summary, 'succeeded', started);
@@ -216,7 +219,7 @@ export async function runImport(db: ImportDatabase, layers: LayerRegistry, optio
     tracker.stop();
     await opened?.close().catch(() => undefined);
     // A stage that cannot be dropped now is dropped at the next server start (leftover stages).
-    if (staged) await db.query(`DROP TABLE IF EXISTS ${stage}`).catch(() => undefined);
+    if (staged) await db.query(`DROP TABLE IF EXISTS ${stage}, ${buildTable(runId)}`).catch(() => undefined);
   }
 }
 
@@ -283,7 +286,7 @@ interface StagedRun {
   tracker: RunTracker;
 }
 
-/** Streams the source through the mapping into the staging table, then indexes it; returns how many rows carry WKT. */
+/** Streams the source through the mapping into the staging table, indexed and analysed; returns how many rows carry WKT. */
 async function load({ db, stage, layer, mapping, summary, options, tracker }: StagedRun, opened: OpenedSource, srid: number): Promise<number> {
   const { source } = opened;
   const maxErrors = options.maxErrors ?? 0;
@@ -295,6 +298,8 @@ async function load({ db, stage, layer, mapping, summary, options, tracker }: St
     { name: '_wkt', type: 'text' },
   ];
   await tracker.progress({ phase: 'reading', ...source.progress() });
+  const indexFirst = db.sharedWithReaders ?? false;
+  if (indexFirst) for (const sql of indexStageSql(stage, layer.import?.key)) await db.query(sql);
   const loader = await openStageLoader(db, stage, columns);
   summary.method = loader.method;
   let wktRows = 0;
@@ -338,7 +343,9 @@ async function load({ db, stage, layer, mapping, summary, options, tracker }: St
   }
   // Warnings the reader found on the way (unsupported fields…).
   summary.warnings.push(...source.warnings.splice(0));
-  for (const sql of indexStageSql(stage, layer.import?.key)) await db.query(sql);
+  if (!indexFirst) for (const sql of indexStageSql(stage, layer.import?.key)) await db.query(sql);
+  // Statistics for the plans of the checks and the diff.
+  await db.query(`ANALYZE ${stage}`);
   return wktRows;
 }
 
@@ -452,6 +459,65 @@ async function diff(
     transitions,
     samples: { added: counts.added ? await sample('added') : [], changed: counts.changed ? await sample('changed') : [], absent: absent.rows.map((r) => r.key) },
   };
+}
+
+/**
+ * Writes the checked delivery into the live layer: a large replace builds the layer's next table
+ * first and swaps it in, anything else (or a replace the swap cannot do) merges in place; either
+ * way in one short transaction that also records the run. A swap that cannot lock the live table
+ * in time (a long reader on PostGIS) is tried again, then gives way to the merge.
+ */
+async function write(run: StagedRun, liveCount: number, started: number): Promise<void> {
+  const { db, layer, summary, tracker } = run;
+  let next = await buildNext(run, liveCount);
+  // The last moment a cancellation is heard: once the swap has begun, it completes.
+  tracker.checkpoint();
+  await tracker.progress({ phase: 'writing', done: summary.counts.loaded, total: summary.counts.loaded, unit: 'features' });
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await db.transaction(async (tx) => {
+        summary.written = { inserted: 0, updated: 0, deleted: 0 };
+        if (next && (await swapIn(tx, layer, next, db.kind))) {
+          summary.swap = 'rebuild';
+          summary.written = rebuiltCounts(run, liveCount);
+        } else {
+          summary.swap = 'merge';
+          await merge(tx, run);
+        }
+        finish(summary, 'succeeded', started);
+        // Recorded in the same transaction as the data: a committed import is a recorded one.
+        await finishRun(tx, summary);
+      });
+      return;
+    } catch (error) {
+      if (!next || !isLockTimeout(error)) throw error;
+      if (attempt >= SWAP_ATTEMPTS) next = undefined;
+    }
+  }
+}
+
+/** The next table of a replace worth rebuilding, filled and indexed; undefined to merge instead. */
+async function buildNext(run: StagedRun, liveCount: number): Promise<RebuildPlan | undefined> {
+  const { db, stage, layer, mapping, summary, options, tracker } = run;
+  if (options.mode !== 'replace') return undefined;
+  const key = layer.import?.key;
+  const diff = summary.diff!;
+  const writes = key ? diff.added + diff.changed + diff.removed : summary.counts.loaded + liveCount;
+  const shared = db.sharedWithReaders ?? false;
+  const min = options.rebuildMinRows ?? (shared ? REBUILD_MIN_ROWS.shared : REBUILD_MIN_ROWS.own);
+  // A rebuild writes every delivered row: on a connection of our own, only worth it when most are written anyway.
+  if (writes < min || (!shared && writes * 2 < summary.counts.loaded)) return undefined;
+  if (await rebuildObstacle(db, layer, mapping.columns)) return undefined;
+  const maxRow = (await db.query<{ n: number } & Row>(maxRowSql(stage))).rows[0]!.n;
+  const steps = createStepper(tracker, maxRow, 1, shared, 'writing');
+  return buildNextTable({ db, runId: summary.id!, layer, stage, columns: mapping.columns, key }, (pass) => steps.pass(pass));
+}
+
+/** What a swapped-in replace wrote, as a merge would have counted it. */
+function rebuiltCounts({ layer, summary }: StagedRun, liveCount: number): ImportSummary['written'] {
+  const diff = summary.diff!;
+  if (!layer.import?.key) return { inserted: summary.counts.loaded, updated: 0, deleted: liveCount };
+  return { inserted: diff.added, updated: diff.changed, deleted: diff.removed };
 }
 
 /**

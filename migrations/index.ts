@@ -11,6 +11,8 @@ import * as lotEditing from './20261130_007_lot_editing.ts';
 import * as zoneLotsRestrict from './20261130_008_zone_lots_restrict.ts';
 import * as importJobs from './20261130_009_import_jobs.ts';
 import * as rateLimits from './20261201_010_rate_limits.ts';
+import * as zaeCatalogue from './20261201_011_zae_catalogue.ts';
+import * as incidentReports from './20261201_012_incident_reports.ts';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -28,6 +30,8 @@ export const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['20261130_008_zone_lots_restrict', zoneLotsRestrict],
   ['20261130_009_import_jobs', importJobs],
   ['20261201_010_rate_limits', rateLimits],
+  ['20261201_011_zae_catalogue', zaeCatalogue],
+  ['20261201_012_incident_reports', incidentReports],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

@@ -8,6 +8,9 @@ import type { Logger } from 'pino';
 import type { Config } from '../core/config.ts';
 import type { Database } from '../core/db/database.ts';
 import { createChangeSignal } from '../core/db/change-signal.ts';
+import { createReadRouter, type ReadRouter } from '../core/db/read-router.ts';
+import { readYourWrites } from './http/read-your-writes.ts';
+import { registerReplicaMetrics } from './http/replica-metrics.ts';
 import type { LayerRegistry } from '../core/layers/registry.ts';
 import { errorMiddleware } from './http/errors.ts';
 import type { RouteDeps } from './http/route-deps.ts';
@@ -33,6 +36,18 @@ import { lotsRoutes } from './lots/lots.routes.ts';
 import { importsRoutes } from './imports/imports.routes.ts';
 import type { ImportJobs } from './imports/import-jobs.ts';
 import { emptyLayerRoutes } from './imports/empty-layer.routes.ts';
+import { zaeRoutes } from './zae/zae.routes.ts';
+import { incidentsRoutes } from './incidents/incidents.routes.ts';
+import { open311Routes } from './open311/open311.routes.ts';
+import type { IncidentServices } from './incidents/incident-context.ts';
+import { createMailer } from './mail/mailer.ts';
+import { createLocalFileStore } from './storage/file-store.ts';
+import { join } from 'node:path';
+import { catalogueRoutes } from './catalogue/catalogue.routes.ts';
+import { enquiriesRoutes } from './enquiries/enquiries.routes.ts';
+import { expiriesRoutes } from './expiries/expiries.routes.ts';
+import { dashboardRoutes } from './dashboard/dashboard.routes.ts';
+import { attachmentsRoutes } from './attachments/attachments.routes.ts';
 
 export interface AppDeps {
   config: Config;
@@ -45,6 +60,10 @@ export interface AppDeps {
   importJobs: ImportJobs;
   /** Shared rate-limit counters (default: in the database; main.ts passes Redis's when REDIS_URL is set). */
   rateLimiter?: RateLimiter;
+  /** Photo store and mailer of incident reporting (default: files under DATA_DIR/files, mail through SMTP_URL). */
+  incidentServices?: IncidentServices;
+  /** Where public reads go (READ_DATABASE_URL); by default all reads go to `db`. */
+  readRouter?: ReadRouter;
   /** Built web app to serve at `/` (default web/dist). */
   webRoot?: string;
 }
@@ -58,11 +77,21 @@ export function createApp(deps: AppDeps): Koa {
   const app = new Koa({ proxy: config.trustProxyHops > 0, maxIpsCount: config.trustProxyHops, keys: [deps.sessionSecret] });
   const metrics = createMetrics();
   metrics.registry.registerMetric(deps.importJobs.metric);
+  const readRouter = deps.readRouter ?? createReadRouter({ primary: db, maxLagMs: config.replicaMaxLagMs, probeIntervalMs: 0 });
+  registerReplicaMetrics(metrics.registry, readRouter);
   const routeDeps: RouteDeps = {
-    config, db, layers, log, metrics: metrics.registry,
+    config, db, reads: readRouter.reads, layers, log, metrics: metrics.registry,
+    // On the primary: the versions every instance agrees on. A tile read from a replica that has
+    // not replayed them yet is built again on the primary (see the tile service).
     changes: createChangeSignal(db, config.tileFreshnessMs),
     summaries: createSummaryCache(db, metrics.registry),
     rateLimiter: deps.rateLimiter ?? createRateLimiter(db),
+  };
+
+  const incidentServices: IncidentServices = deps.incidentServices ?? {
+    // Outside web/dist: photos are served only through their route, by an unguessable key.
+    files: createLocalFileStore(join(config.dataDir, 'files')),
+    mailer: createMailer(config.smtpUrl, config.mailFrom, log),
   };
 
   app.use(requestId);
@@ -71,24 +100,35 @@ export function createApp(deps: AppDeps): Koa {
   app.use(errorMiddleware(log));
   app.use(securityHeaders({ frameAncestors: config.frameAncestors }));
   app.use(compress({ threshold: 1024 }));
+  app.use(readYourWrites(readRouter, config.readYourWritesS));
+  // Public reads on the replicas; the rest of each route keeps the primary.
+  const publicReads: RouteDeps = { ...routeDeps, db: readRouter.reads };
 
   for (const router of [
-    healthRoutes(routeDeps, databaseInfo),
+    healthRoutes(routeDeps, databaseInfo, readRouter),
     layersRoutes(routeDeps),
     territoryRoutes(routeDeps),
     tilesRoutes(routeDeps),
     authRoutes(routeDeps),
     accountsRoutes(routeDeps),
     setupRoutes(routeDeps),
-    ogcRoutes(routeDeps),
-    downloadsRoutes(routeDeps),
-    geocodeRoutes(routeDeps),
-    eligibilityRoutes(routeDeps),
+    ogcRoutes(publicReads),
+    downloadsRoutes(publicReads),
+    geocodeRoutes(publicReads),
+    eligibilityRoutes(publicReads),
     zonesThdRoutes(routeDeps),
     zonesRoutes(routeDeps),
     lotsRoutes(routeDeps),
     importsRoutes(routeDeps, deps.importJobs),
     emptyLayerRoutes(routeDeps),
+    zaeRoutes(routeDeps),
+    incidentsRoutes(routeDeps, incidentServices),
+    open311Routes(routeDeps, incidentServices),
+    catalogueRoutes(routeDeps),
+    enquiriesRoutes(routeDeps),
+    expiriesRoutes(routeDeps),
+    dashboardRoutes(routeDeps),
+    attachmentsRoutes(routeDeps),
   ]) {
     app.use(router.routes()).use(router.allowedMethods());
   }

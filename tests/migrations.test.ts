@@ -98,7 +98,7 @@ describe('start-up check of the catalog against the layer descriptions', () => {
   });
 
   it('reports a missing table', async () => {
-    await db.query('DROP TABLE incidents');
+    await db.query('DROP TABLE incidents CASCADE');
     expect(await findCatalogMismatches(db, ALL_LAYERS)).toContain('incidents: table is missing');
   });
 });

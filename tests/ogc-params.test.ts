@@ -11,10 +11,11 @@ import {
 import { rejectUnknownParameters } from '../server/http/params.ts';
 import { checkQueryableNames, itemsParameterNames, parseFeatureQuery } from '../server/features/ogc-query.ts';
 import {
-  Params, bboxCondition, datetimeCondition, firstPageSql, nextPageSql, prepareLayerSql, propertyCondition, type LayerSql,
+  Params, bboxCondition, datetimeCondition, featurePageSql, prepareLayerSql, propertyCondition, type LayerSql, type PageStart,
 } from '../server/features/feature-sql.ts';
 import { pageLinks, type DocContext } from '../server/features/ogc-documents.ts';
 import { buildOpenApi } from '../server/features/openapi.ts';
+import { numberMatched, planNumberMatched } from '../server/features/number-matched.ts';
 import { openDataTerms } from '../server/downloads/open-data.ts';
 import { loadConfig } from '../core/config.ts';
 
@@ -181,7 +182,8 @@ describe('feature SQL builders', () => {
   it('never puts a request value into SQL text, and keeps unpublished incidents out of every page', () => {
     const incidents = sqlOf('incidents');
     const q = parseFeatureQuery({ status: "x'; DROP TABLE incidents; --", bbox: '-2,48,-1,49', datetime: '2024-01-01/..', limit: '5000', offset: '7' }, incidents);
-    for (const { text, values } of [firstPageSql(incidents, q, 1000), nextPageSql(incidents, q, 42, 1000)]) {
+    for (const { text, values } of [featurePageSql(incidents, q, { size: 1000, start: { offset: 7 }, count: true }),
+      featurePageSql(incidents, q, { size: 1000, start: { after: 42 } }), featurePageSql(incidents, q, { size: 1000, start: { before: 42 } })]) {
       expect(text).not.toMatch(/DROP TABLE|2024-01-01/);
       expect(values).toContain("x'; DROP TABLE incidents; --");
       expect(text).toMatch(/t\."published"/);
@@ -192,27 +194,44 @@ describe('feature SQL builders', () => {
 
 describe('paging links', () => {
   const c: DocContext = { origin: 'https://sig.example.fr', lang: 'fr', terms: openDataTerms(loadConfig({})) };
-  const links = (offset: number, returned: number, matched: number, limit = 10) => pageLinks({
-    url: 'https://sig.example.fr/ogc/collections/parcels/items', params: new URLSearchParams('bbox=1,2,3,4&limit=50000'),
-    format: 'json', limit, offset, returned, matched,
+  /** The links of a page that started at `start` and sent ids first..last (null: none), `more` beyond. */
+  const links = (start: PageStart, first: number | null, last: number | null, more: boolean, limit = 10) => pageLinks({
+    url: 'https://sig.example.fr/ogc/collections/parcels/items', params: new URLSearchParams('bbox=1,2,3,4&limit=50000&offset=3'),
+    format: 'json', limit, start, tally: { returned: first === null ? 0 : 10, first, last, more },
   }, c, 'https://sig.example.fr/ogc/collections/parcels');
   const rel = (ls: ReturnType<typeof links>, r: string) => ls.find((l) => l.rel === r);
+  const paramsOf = (ls: ReturnType<typeof links>, r: string) => Object.fromEntries(new URL(rel(ls, r)!.href).searchParams);
 
-  it('offers next while features remain and prev after the first page, keeping the other parameters', () => {
-    const first = links(0, 10, 25);
-    expect(new URL(rel(first, 'next')!.href).searchParams.get('offset')).toBe('10');
+  it('gives a next link after the last id sent (keyset) while more features match, keeping the other parameters', () => {
+    const first = links({ offset: 0 }, 11, 40, true);
+    expect(paramsOf(first, 'next')).toEqual({ bbox: '1,2,3,4', limit: '10', after: '40', f: 'json' });
     expect(rel(first, 'prev')).toBeUndefined();
-    expect(new URL(rel(first, 'next')!.href).searchParams.get('bbox')).toBe('1,2,3,4');
-    expect(new URL(rel(first, 'next')!.href).searchParams.get('limit')).toBe('10');
-    const last = links(20, 5, 25);
-    expect(rel(last, 'next')).toBeUndefined();
-    expect(new URL(rel(last, 'prev')!.href).searchParams.get('offset')).toBe('10');
-    expect(new URL(rel(links(3, 7, 25), 'prev')!.href).searchParams.get('offset')).toBe('0');
-    expect(rel(links(0, 0, 0), 'next')).toBeUndefined();
+    expect(paramsOf(first, 'self')).toMatchObject({ offset: '0', limit: '10' });
+    expect(rel(links({ offset: 0 }, 11, 40, false), 'next')).toBeUndefined();
+    expect(rel(links({ offset: 0 }, null, null, false), 'next')).toBeUndefined();
+    expect(paramsOf(links({ offset: 30 }, 11, 40, true), 'next')).toMatchObject({ after: '40' });
+  });
+
+  it('gives an offset page an offset prev link, and a keyset page a prev link ending before its first id', () => {
+    expect(paramsOf(links({ offset: 20 }, 11, 40, false), 'prev')).toMatchObject({ offset: '10' });
+    expect(paramsOf(links({ offset: 3 }, 11, 40, false), 'prev')).toMatchObject({ offset: '0' });
+    const keyset = links({ after: 10 }, 11, 40, true);
+    expect(paramsOf(keyset, 'prev')).toEqual({ bbox: '1,2,3,4', limit: '10', before: '11', f: 'json' });
+    expect(paramsOf(keyset, 'self')).toMatchObject({ after: '10' });
+    // Past the end: the previous page is the one that ends with the feature the request started after.
+    expect(paramsOf(links({ after: 90 }, null, null, false), 'prev')).toMatchObject({ before: '91' });
+  });
+
+  it('gives a page read backwards a next link after its last id, and a prev link only while features remain before it', () => {
+    const back = links({ before: 41 }, 31, 40, true);
+    expect(paramsOf(back, 'next')).toMatchObject({ after: '40' });
+    expect(paramsOf(back, 'prev')).toMatchObject({ before: '31' });
+    expect(rel(links({ before: 41 }, 1, 40, false), 'prev')).toBeUndefined();
+    expect(paramsOf(links({ before: 5 }, null, null, false), 'next')).toMatchObject({ after: '4' });
   });
 
   it('gives every link a rel and a media type, self in the format served', () => {
-    const all = links(10, 10, 100);
+    const all = links({ offset: 10 }, 11, 20, true);
     for (const l of all) expect(l.type).toBeTruthy();
     expect(rel(all, 'self')!.type).toBe('application/geo+json');
     expect(rel(all, 'alternate')!.type).toBe('text/html');
@@ -255,5 +274,43 @@ describe('OpenAPI definition', () => {
 
   it('offers the three CRSs for crs and bbox-crs, CRS84 first', () => {
     expect(SUPPORTED_CRS.map((c) => c.uri)).toEqual([CRS84, EPSG4326.uri, EPSG2154.uri]);
+  });
+});
+
+describe('numberMatched policy', () => {
+  const parcels = sqlOf('parcels');
+  const query = (raw: Record<string, string>) => parseFeatureQuery(raw, parcels);
+  const tally = (returned: number, more: boolean) => ({ returned, first: returned ? 1 : null, last: returned || null, more });
+
+  it('takes the layer count for a query without filters, zero for a bbox outside its CRS, and counts small layers only', () => {
+    const max = 10_000;
+    expect(planNumberMatched(query({}), 200_000, max)).toEqual({ known: 200_000 });
+    expect(planNumberMatched(query({ limit: '5', offset: '10' }), 200_000, max)).toEqual({ known: 200_000 });
+    expect(planNumberMatched(query({ bbox: '1e20,1e20,2e20,2e20', 'bbox-crs': EPSG2154.uri }), 200_000, max)).toEqual({ known: 0 });
+    expect(planNumberMatched(query({ bbox: '-2,48,-1.9,48.1' }), max, max)).toBe('count');
+    expect(planNumberMatched(query({ bbox: '-2,48,-1.9,48.1' }), max + 1, max)).toBe('none');
+    expect(planNumberMatched(query({ commune: '35188' }), 200_000, max)).toBe('none');
+    expect(planNumberMatched(query({ commune: '35188' }), 3, 0)).toBe('none');
+  });
+
+  it('knows an uncounted total only on the last page of offset paging', () => {
+    expect(numberMatched('none', undefined, { offset: 0 }, tally(7, false))).toBe(7);
+    expect(numberMatched('none', undefined, { offset: 20 }, tally(7, false))).toBe(27);
+    expect(numberMatched('none', undefined, { offset: 0 }, tally(0, false))).toBe(0);
+    expect(numberMatched('none', undefined, { offset: 0 }, tally(10, true))).toBeUndefined();
+    // Past the end, the offset says nothing of how many there were.
+    expect(numberMatched('none', undefined, { offset: 500 }, tally(0, false))).toBeUndefined();
+    expect(numberMatched('none', undefined, { after: 40 }, tally(7, false))).toBeUndefined();
+    expect(numberMatched('count', 123, { after: 40 }, tally(7, false))).toBe(123);
+    expect(numberMatched({ known: 9 }, undefined, { before: 4 }, tally(3, false))).toBe(9);
+  });
+
+  it('refuses a page that says where it starts twice, or a key that is not an integer', () => {
+    const bad: Record<string, string>[] = [{ offset: '10', after: '3' }, { after: '3', before: '9' }, { after: '1.5' }, { before: 'x' }, { after: '' }];
+    for (const raw of bad) {
+      expect(thrown(() => query(raw)).status, JSON.stringify(raw)).toBe(400);
+    }
+    expect(query({ after: '-3' }).after).toBe(-3);
+    expect(query({ before: '12', offset: '0' }).before).toBe(12);
   });
 });

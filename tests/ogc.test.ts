@@ -170,25 +170,49 @@ describe('OGC API – Features', () => {
     }
   });
 
-  it('walks a collection through its next links without losing or repeating a feature, prev links going back', async () => {
-    const ids: number[] = [];
+  it('walks a collection through its keyset next links without losing or repeating a feature, prev links going back', async () => {
+    const pages: number[][] = [];
     let url: string | undefined = `/ogc/collections/parcels/items?limit=40`;
-    let pages = 0;
-    let offset = 0;
     while (url) {
       const fc: FeatureCollection = await json(url);
-      ids.push(...fc.features.map((f) => f.id));
+      pages.push(fc.features.map((f) => f.id));
       const prev = rel(fc.links, 'prev');
-      if (offset === 0) expect(prev).toBeUndefined();
-      else expect(new URL(prev!.href).searchParams.get('offset')).toBe(String(Math.max(0, offset - 40)));
+      if (pages.length === 1) expect(prev).toBeUndefined();
+      else expect((await json<FeatureCollection>(prev!.href)).features.map((f) => f.id)).toEqual(pages.at(-2));
       url = rel(fc.links, 'next')?.href;
-      offset += 40;
-      pages++;
+      if (url) expect(new URL(url).searchParams.get('after')).toBe(String(pages.at(-1)!.at(-1)));
     }
     const { rows } = await server.db.query<{ fid: number }>('SELECT fid FROM parcels ORDER BY fid');
     expect(rows.length).toBeGreaterThan(100);
-    expect(pages).toBe(Math.ceil(rows.length / 40));
-    expect(ids).toEqual(rows.map((r) => r.fid));
+    expect(pages.length).toBe(Math.ceil(rows.length / 40));
+    expect(pages.flat()).toEqual(rows.map((r) => r.fid));
+  });
+
+  it('counts the matches of a filtered page on a small layer, and on a larger one only on the last offset page', async () => {
+    const bbox = '-1.99,48.12,-1.93,48.16';
+    const { rows } = await server.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM parcels WHERE ST_Intersects(geom, ST_MakeEnvelope(-1.99, 48.12, -1.93, 48.16, 4326))`);
+    const total = rows[0]!.n;
+    expect(total).toBeGreaterThan(3);
+    const page = (base: string, query: string) => json<FeatureCollection>(`${base}/ogc/collections/parcels/items?bbox=${bbox}&${query}`);
+    expect((await page('', 'limit=2')).numberMatched).toBe(total);
+    // The same layer served as one too large to count (OGC_COUNT_MAX_FEATURES below its size).
+    const uncounting = await startTestServer({ db: server.db, env: { OGC_COUNT_MAX_FEATURES: '1' } });
+    try {
+      const first = await page(uncounting.url, 'limit=2');
+      expect(first.numberReturned).toBe(2);
+      expect(first).not.toHaveProperty('numberMatched');
+      const keyset = await json<FeatureCollection>(rel(first.links, 'next')!.href);
+      expect(keyset).not.toHaveProperty('numberMatched');
+      const last = await page(uncounting.url, `limit=2&offset=${total - 1}`);
+      expect(last.numberReturned).toBe(1);
+      expect(last.numberMatched).toBe(total);
+      expect(rel(last.links, 'next')).toBeUndefined();
+      // Without a filter the layer's count is known whatever its size.
+      expect((await json<FeatureCollection>(`${uncounting.url}/ogc/collections/parcels/items?limit=2`)).numberMatched).toBe(await publicCount('parcels'));
+    } finally {
+      await uncounting.close();
+    }
   });
 
   it('clamps a limit above 10,000 to 10,000 rather than refusing it, and says so in its links', async () => {
@@ -393,7 +417,7 @@ describe('OGC API – Features', () => {
       components: { parameters: Record<string, { name: string }> };
     };
     const sample: Record<string, string> = {
-      f: 'json', bbox: '-2.2,48,-1.8,48.3', 'bbox-crs': CRS84, limit: '2', offset: '1', crs: EPSG2154, properties: 'status',
+      f: 'json', bbox: '-2.2,48,-1.8,48.3', 'bbox-crs': CRS84, limit: '2', offset: '1', after: '1', before: '9', crs: EPSG2154, properties: 'status',
       datetime: '2020-01-01/..', phase: '1', status: 'deployed', zone_code: 'x', operator: 'x', technology: 'FttH',
     };
     const params = doc.paths['/collections/fibre_phases/items']!.get.parameters

@@ -326,7 +326,9 @@ describe('vector tiles', () => {
       expect(res.headers.get('etag')).toMatch(/^"[\w-]+"$/);
       const tj = (await res.json()) as TileJson;
       expect(tj.tilejson).toBe('3.0.0');
-      expect(tj.tiles).toEqual([`${server.url}/tiles/parcels,zone_lots/{z}/{x}/{y}.mvt`]);
+      // The URL carries the set's data version: a token, see tiles-immutable.test.ts.
+      expect(tj.tiles).toEqual([expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/tiles\/parcels,zone_lots\/\{z\}\/\{x\}\/\{y\}\.mvt\?v=[\w-]{16}$/)]);
+      expect(tj.tiles[0]!.startsWith(`${server.url}/`)).toBe(true);
       expect(tj.vector_layers.map((l) => l.id)).toEqual(['parcels', 'zone_lots']);
       const parcels = LAYERS.find((l) => l.id === 'parcels')!;
       expect(tj.vector_layers[0]).toMatchObject({ minzoom: parcels.minzoom, maxzoom: parcels.maxzoom, fields: tileFields(parcels) });
@@ -346,11 +348,11 @@ describe('vector tiles', () => {
     it('builds the tiles URL from X-Forwarded-Proto and -Host behind a trusted proxy only', async () => {
       const headers = { 'X-Forwarded-Proto': 'https', 'X-Forwarded-Host': 'carto.example.fr' };
       const direct = (await (await get('/tiles/zone_lots.json', { headers })).json()) as TileJson;
-      expect(direct.tiles[0]).toBe(`${server.url}/tiles/zone_lots/{z}/{x}/{y}.mvt`);
+      expect(direct.tiles[0]).toMatch(new RegExp(`^${server.url}/tiles/zone_lots/\\{z\\}/\\{x\\}/\\{y\\}\\.mvt\\?v=`));
       const proxied = await startTestServer({ db: server.db, env: { TRUST_PROXY: '1' } });
       try {
         const tj = (await (await fetch(`${proxied.url}/tiles/zone_lots.json`, { headers })).json()) as TileJson;
-        expect(tj.tiles[0]).toBe('https://carto.example.fr/tiles/zone_lots/{z}/{x}/{y}.mvt');
+        expect(tj.tiles[0]).toMatch(/^https:\/\/carto\.example\.fr\/tiles\/zone_lots\/\{z\}\/\{x\}\/\{y\}\.mvt\?v=/);
       } finally {
         await proxied.close();
       }

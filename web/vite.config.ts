@@ -1,5 +1,5 @@
-// Vite build of the map application: web/ → web/dist/ (the map, the accessibility statement, hashed
-// assets), served by Koa at `/`.
+// Vite build of the map application: web/ → web/dist/ (the map, the accessibility statement, the staff
+// console, hashed assets), served by Koa at `/`.
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 
@@ -20,6 +20,8 @@ export default defineConfig({
       input: {
         main: fileURLToPath(new URL('./index.html', import.meta.url)),
         accessibilite: fileURLToPath(new URL('./accessibilite.html', import.meta.url)),
+        console: fileURLToPath(new URL('./console.html', import.meta.url)),
+        catalogue: fileURLToPath(new URL('./catalogue.html', import.meta.url)),
       },
       output: {
         // MapLibre in a chunk of its own: it changes with its version only (long browser caching),

@@ -109,10 +109,22 @@ export function createChangeSignal(db: Queryable, freshnessMs: number, now: () =
  * `identity/layer:version.stamp,…`. Equal tags mean the same data in the same database.
  */
 export function versionTag(state: DataState, layerIds: readonly string[]): string {
-  return `${state.identity}/${layerIds.map((id) => {
-    const v = state.layers.get(id);
+  return formatVersionTag(state.identity, layerIds, (id) => state.layers.get(id));
+}
+
+/** The same tag from versions read elsewhere (by a tile's own statement, in its snapshot). */
+export function formatVersionTag(
+  identity: string, layerIds: readonly string[], versionOf: (id: string) => Pick<LayerVersion, 'version' | 'stamp'> | undefined,
+): string {
+  return `${identity}/${layerIds.map((id) => {
+    const v = versionOf(id);
     return v ? `${id}:${v.version}.${v.stamp.slice(0, 8)}` : `${id}:0`;
   }).join(',')}`;
+}
+
+/** A short token for a version tag, as URLs carry it (`?v=`): a tag's hash, so it says nothing of the database. */
+export function versionToken(tag: string): string {
+  return hash('sha1', tag, 'base64url').slice(0, 16);
 }
 
 /** The last write to any of the layers, if one is recorded. */

@@ -1,6 +1,7 @@
 // The community's business zones (zones d'activité économique), managed by staff (plan action 5.2).
 import type { LayerDef } from './layer-def.ts';
 import { code, label, prop } from './labels.ts';
+import { SITE_ETAT_CODES, SITE_MOA_TYPE_CODES, SITE_TYPE_CODES } from '../zae/cnig-code-lists.ts';
 
 export const businessZones: LayerDef = {
   id: 'business_zones',
@@ -29,6 +30,13 @@ export const businessZones: LayerDef = {
     }),
     prop('manager', 'text', 'Gestionnaire', 'Manager'),
     prop('description', 'text', 'Description', 'Description'),
+    // Fields of the legal ZAE inventory (CNIG "Sites économiques", SITE-ECO) with no other source:
+    // stored with the standard's own values; unset ones are published as "inconnu" (core/zae).
+    prop('site_type', 'text', 'Type de site (CNIG)', 'Site type (CNIG)', { values: SITE_TYPE_CODES }),
+    prop('site_etat', 'text', 'État du site (CNIG)', 'Site state (CNIG)', { values: SITE_ETAT_CODES }),
+    prop('site_moa_type', 'text', 'Type de maître d’ouvrage (CNIG)', 'Owner type (CNIG)', { values: SITE_MOA_TYPE_CODES }),
+    prop('site_creation_year', 'integer', 'Année de création', 'Year created'),
+    prop('site_identif_date', 'date', 'Date d’identification (CNIG)', 'Identified on (CNIG)'),
     // Bumped by every change (staff ETag, If-Match); staff only, as the lots' is, whose private
     // fields bump it too. The public ETag hashes the public body.
     prop('version', 'integer', 'Version', 'Version', { computed: true, public: false }),

@@ -37,8 +37,10 @@ export const incidents: LayerDef = {
         code('in_progress', 'En cours de traitement', 'In progress', '#2160a8'),
         code('resolved', 'Résolu', 'Resolved', '#1b7a3a'),
         code('rejected', 'Rejeté', 'Rejected', '#6b7075'),
+        code('duplicate', 'Doublon', 'Duplicate', '#8a8f94'),
       ],
     }),
+    prop('duplicate_of', 'integer', 'Doublon du signalement', 'Duplicate of report'),
     prop('requested_datetime', 'datetime', 'Signalé le', 'Reported at', { required: true }),
     prop('updated_datetime', 'datetime', 'Mis à jour le', 'Updated at'),
     prop('address_string', 'text', 'Adresse', 'Address'),
@@ -48,6 +50,11 @@ export const incidents: LayerDef = {
     prop('reporter_email', 'text', 'Courriel du déclarant', 'Reporter e-mail', { public: false }),
     prop('reporter_phone', 'text', 'Téléphone du déclarant', 'Reporter phone', { public: false }),
     prop('published', 'boolean', 'Publié', 'Published', { public: false, required: true }),
+    // Names the report on its tracking page and in Open311 before publication; random, so that
+    // unpublished reports cannot be listed by counting ids.
+    prop('tracking_token', 'text', 'Jeton de suivi', 'Tracking token', { public: false, required: true, computed: true, internal: true }),
+    prop('closed_at', 'datetime', 'Clos le', 'Closed at', { public: false, computed: true, internal: true }),
+    prop('reporter_purged_at', 'datetime', 'Coordonnées effacées le', 'Contact details erased at', { public: false, computed: true, internal: true }),
   ],
   minzoom: 10,
   maxzoom: 18,

@@ -1,6 +1,7 @@
 // Lots of the business zones, with their commercial status, edited by economic-development staff.
 import type { LayerDef } from './layer-def.ts';
 import { code, label, prop } from './labels.ts';
+import { TERR_MAITRISE_FONC_CODES, TERR_STADE_AMNGT_CODES, TERR_USAGE_CODES } from '../zae/cnig-code-lists.ts';
 
 export const zoneLots: LayerDef = {
   id: 'zone_lots',
@@ -47,6 +48,12 @@ export const zoneLots: LayerDef = {
     prop('sewer', 'boolean', 'Assainissement', 'Sewer'),
     prop('electricity', 'boolean', 'Électricité', 'Electricity'),
     prop('fibre_ready', 'boolean', 'Raccordable à la fibre', 'Fibre ready'),
+    // Fields of the legal ZAE inventory (CNIG "Sites économiques", TERRAIN-ECO) with no other source,
+    // stored with the standard's own values; unset ones are derived or published as "inconnu" (core/zae).
+    prop('terr_maitrise_fonc', 'text', 'Maîtrise foncière (CNIG)', 'Land ownership (CNIG)', { values: TERR_MAITRISE_FONC_CODES }),
+    prop('terr_stade_amngt', 'text', 'Stade d’aménagement (CNIG)', 'Development stage (CNIG)', { values: TERR_STADE_AMNGT_CODES }),
+    prop('terr_usage', 'text', 'Usage du terrain (CNIG)', 'Land use (CNIG)', { values: TERR_USAGE_CODES }),
+    prop('terr_identif_date', 'date', 'Date d’identification (CNIG)', 'Identified on (CNIG)'),
     prop('notes', 'text', 'Notes internes', 'Internal notes', { public: false }),
     // Bumped by every change, private fields' too: when it moved would tell the public when a
     // private change happened. Staff only, like the zones' (OGC API forbids a name private in

@@ -18,7 +18,7 @@ import { answerNotModified, weakEtag } from '../http/conditional.ts';
 import { notFound } from '../http/errors.ts';
 import { createBoundedQueue } from '../http/bounded-queue.ts';
 import type { CollectionSummary } from '../features/collection-summary.ts';
-import { firstPageSql, prepareLayerSql, type LayerSql } from '../features/feature-sql.ts';
+import { featurePageSql, prepareLayerSql, type LayerSql } from '../features/feature-sql.ts';
 import { allFeaturePages } from '../features/feature-pages.ts';
 import { DEFAULT_CRS } from '../features/ogc-crs.ts';
 import { requestOrigin } from '../features/request-origin.ts';
@@ -134,13 +134,14 @@ export function downloadsRoutes({ db, layers, config, changes, summaries, metric
       try {
         file = await files.open(slot, version, async (path) => {
           builds.inc({ format });
+          // On a replica that has not replayed this version yet, the pages would hold older data.
+          if (await stampOf(db, id) !== state.layers.get(id)?.stamp) throw new WrittenDuringBuild();
           await writeFileOf(path, ls, format, srid, state);
           // Pages are short queries of their own, so that other requests go through meanwhile (the
           // embedded database has one connection); a write committed before the build ended (or
           // within the freshness window before it began) may be in the file, which must then not
           // be kept under the name of the version read before it.
-          const now = await db.query<{ stamp: string }>('SELECT stamp::text AS stamp FROM layer_versions WHERE layer = $1', [id]);
-          if (now.rows[0]?.stamp !== state.layers.get(id)?.stamp) throw new WrittenDuringBuild();
+          if (await stampOf(db, id) !== state.layers.get(id)?.stamp) throw new WrittenDuringBuild();
         });
       } catch (error) {
         if (!(error instanceof WrittenDuringBuild)) throw error;
@@ -178,7 +179,7 @@ class WrittenDuringBuild extends Error {}
 
 /** The SQL a file's rows are read with, which the property-type mappings shape. */
 function fileSql(ls: LayerSql, format: DownloadFormat, srid: DownloadSrid): string {
-  if (format === 'geojson') return firstPageSql(ls, WHOLE_LAYER, DOWNLOAD_PAGE_SIZE).text;
+  if (format === 'geojson') return featurePageSql(ls, WHOLE_LAYER, { size: DOWNLOAD_PAGE_SIZE, start: { offset: 0 }, separator: ',\n' }).text;
   const columns = format === 'csv' ? csvColumns(ls, srid) : [...gpkgColumns(ls), ...GPKG_GEOMETRY_COLUMNS];
   return exportPageSql(ls, columns, srid, 0, DOWNLOAD_PAGE_SIZE).text;
 }
@@ -298,4 +299,10 @@ async function* gpkgBatches(db: Queryable, ls: LayerSql, srid: DownloadSrid): As
       values: attributes.map((c) => r[c.name] as string | number | null),
     }));
   }
+}
+
+/** The layer's version stamp as the database that serves the pages sees it. */
+async function stampOf(db: Queryable, layer: string): Promise<string | undefined> {
+  const { rows } = await db.query<{ stamp: string }>('SELECT stamp::text AS stamp FROM layer_versions WHERE layer = $1', [layer]);
+  return rows[0]?.stamp;
 }

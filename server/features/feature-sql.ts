@@ -144,42 +144,64 @@ function ogcFeatureSql(ls: LayerSql, crs: CrsDef, names?: readonly string[]): st
   return featureTextSql(ls.layer, { geometry: geometryJsonSql(crs), properties: propertiesJsonSql(ls, names) });
 }
 
-/** One page of features as a single text: `n` features, the `last` id for keyset paging. */
-function pageSql(ls: LayerSql, q: FeatureQuery, where: string, limit: string, offset: string, separator: string): string {
-  return `SELECT count(*)::int AS n, max(f.k) AS last, coalesce(string_agg(f.j, '${separator}' ORDER BY f.k), '') AS features
-    FROM (SELECT ${ls.idColumn} AS k, ${ogcFeatureSql(ls, q.crs, q.properties)} AS j
-            FROM ${ls.table} t WHERE ${where} ORDER BY ${ls.idColumn} LIMIT ${limit}${offset ? ` OFFSET ${offset}` : ''}) f`;
-}
+/** Where a page starts: after `offset` matches, or just after / just before a feature id (keyset). */
+export type PageStart =
+  | { readonly offset: number }
+  | { readonly after: number }
+  | { readonly before: number };
 
-export interface FirstPageRow {
-  matched: number;
-  n: number;
-  last: number | null;
-  features: string;
-}
-
-/** The number of matching features and the first `size` of them after `offset`, in one statement. */
-export function firstPageSql(ls: LayerSql, q: FeatureQuery, size: number): SqlQuery {
-  const p = new Params();
-  const where = whereClause(ls, q, p);
-  const page = pageSql(ls, q, where, p.bind(size), p.bind(q.offset), ',');
-  return {
-    text: `SELECT (SELECT count(*) FROM ${ls.table} t WHERE ${where})::bigint AS matched, p.n, p.last, p.features FROM (${page}) p`,
-    values: p.values,
-  };
+export interface PageOptions {
+  /** Features on the page; one more is read to learn whether more remain. */
+  readonly size: number;
+  readonly start: PageStart;
+  /** Also count every matching feature (a second scan: only for small layers). */
+  readonly count?: boolean;
+  /** Between features in `features` (`,\n` for downloads: one feature per line). */
+  readonly separator?: string;
 }
 
 export interface PageRow {
+  /** Features on the page. */
   n: number;
+  /** Lowest and highest feature id on the page (null when empty). */
+  first: number | null;
   last: number | null;
+  /** More features match beyond the page, in its direction (after `last`, or before `first` for a `before` page). */
+  more: boolean;
+  /** The page's features as GeoJSON text joined by the separator, in id order. */
   features: string;
+  /** Every matching feature, when asked for. */
+  matched?: number;
 }
 
-/** The next `size` matching features after feature id `afterId` (keyset paging: no offset to skip). */
-export function nextPageSql(ls: LayerSql, q: FeatureQuery, afterId: number, size: number, separator = ','): SqlQuery {
+/**
+ * One page of features as a single text, built in PostgreSQL. It reads `size + 1` rows so that
+ * `more` says whether a next page exists without counting; the extra row is numbered out of the
+ * aggregates (FILTER), whose arguments PostgreSQL does not evaluate for rows the filter drops, so
+ * the extra feature is never encoded. A `before` page is read backwards from its key and put back
+ * in id order by the aggregate.
+ */
+export function featurePageSql(ls: LayerSql, q: FeatureQuery, o: PageOptions): SqlQuery {
   const p = new Params();
-  const where = `${whereClause(ls, q, p)} AND ${ls.idColumn} > ${p.bind(afterId)}::bigint`;
-  return { text: pageSql(ls, q, where, p.bind(size), '', separator), values: p.values };
+  const matching = whereClause(ls, q, p);
+  const start = o.start;
+  const backwards = 'before' in start;
+  let where = matching;
+  if ('after' in start) where += ` AND ${ls.idColumn} > ${p.bind(start.after)}::bigint`;
+  if ('before' in start) where += ` AND ${ls.idColumn} < ${p.bind(start.before)}::bigint`;
+  const order = `${ls.idColumn}${backwards ? ' DESC' : ''}`;
+  const size = `${p.bind(o.size)}::int`;
+  const skip = 'offset' in start && start.offset > 0 ? `${p.bind(start.offset)}::bigint` : '';
+  // Rows are numbered before OFFSET skips any: the page's rows are those numbered up to skip + size.
+  const lastRow = skip ? `${size} + ${skip}` : size;
+  const onPage = `FILTER (WHERE t.page_row <= ${lastRow})`;
+  const count = o.count ? `, (SELECT count(*) FROM ${ls.table} t WHERE ${matching})::bigint AS matched` : '';
+  const text = `SELECT count(*) ${onPage}::int AS n, min(${ls.idColumn}) ${onPage} AS first, max(${ls.idColumn}) ${onPage} AS last,
+      count(*) > ${size} AS more,
+      coalesce(string_agg(${ogcFeatureSql(ls, q.crs, q.properties)}, '${o.separator ?? ','}' ORDER BY ${ls.idColumn}) ${onPage}, '') AS features${count}
+    FROM (SELECT t.*, row_number() OVER (ORDER BY ${order}) AS page_row
+            FROM ${ls.table} t WHERE ${where} ORDER BY ${order} LIMIT ${size} + 1${skip ? ` OFFSET ${skip}` : ''}) t`;
+  return { text, values: p.values };
 }
 
 /** One public feature by its integer id (`$1`). */

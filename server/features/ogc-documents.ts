@@ -5,7 +5,8 @@ import { PROPERTY_TYPES } from '../../core/layers/property-types.ts';
 import { downloadLinks } from '../downloads/download-formats.ts';
 import { layerSource, type OpenDataTerms } from '../downloads/open-data.ts';
 import type { CollectionSummary } from './collection-summary.ts';
-import type { LayerSql } from './feature-sql.ts';
+import type { PageTally } from './feature-pages.ts';
+import type { LayerSql, PageStart } from './feature-sql.ts';
 import { CRS84, SUPPORTED_CRS } from './ogc-crs.ts';
 import type { OutputFormat } from './ogc-params.ts';
 
@@ -151,31 +152,50 @@ export interface PageState {
   readonly params: URLSearchParams;
   readonly format: OutputFormat;
   readonly limit: number;
-  readonly offset: number;
-  readonly returned: number;
-  readonly matched: number;
+  /** Where the page started: an offset, or after / before a feature id. */
+  readonly start: PageStart;
+  /** What the page holds: its first and last ids, and whether more lie beyond it. */
+  readonly tally: PageTally;
+}
+
+/**
+ * Where the next and previous pages start, if they exist. Next starts after the last id sent
+ * (keyset: no growing OFFSET to skip), prev ends before the first one; an offset page keeps an
+ * offset prev link. Ids are integers, so "after id - 1" starts at that id.
+ */
+export function neighbourPages(s: Pick<PageState, 'start' | 'tally' | 'limit'>): { next?: PageStart; prev?: PageStart } {
+  const { start, tally } = s;
+  if ('before' in start) {
+    return {
+      next: tally.last !== null ? { after: tally.last } : { after: start.before - 1 },
+      ...(tally.more && tally.first !== null ? { prev: { before: tally.first } } : {}),
+    };
+  }
+  const next = tally.more && tally.last !== null ? { next: { after: tally.last } } : {};
+  if ('after' in start) return { ...next, prev: { before: tally.first ?? start.after + 1 } };
+  return { ...next, ...(start.offset > 0 ? { prev: { offset: Math.max(0, start.offset - s.limit) } } : {}) };
 }
 
 /** Links of one page of items: self, alternate, next while features remain, prev after the first page. */
 export function pageLinks(s: PageState, c: DocContext, collectionUrl: string): Link[] {
-  const at = (offset: number, f: OutputFormat) => {
+  const at = (start: PageStart, f: OutputFormat) => {
     const params = new URLSearchParams(s.params);
+    for (const name of ['offset', 'after', 'before']) params.delete(name);
     params.set('limit', String(s.limit));
-    params.set('offset', String(offset));
+    if ('after' in start) params.set('after', String(start.after));
+    else if ('before' in start) params.set('before', String(start.before));
+    else params.set('offset', String(start.offset));
     params.set('f', f);
     return `${s.url}?${params}`;
   };
-  const jsonType = GEOJSON_TYPE;
+  const type = s.format === 'json' ? GEOJSON_TYPE : HTML_TYPE;
   const links: Link[] = [
-    { href: at(s.offset, s.format), rel: 'self', type: s.format === 'json' ? jsonType : HTML_TYPE },
-    { href: at(s.offset, s.format === 'json' ? 'html' : 'json'), rel: 'alternate', type: s.format === 'json' ? HTML_TYPE : jsonType },
+    { href: at(s.start, s.format), rel: 'self', type },
+    { href: at(s.start, s.format === 'json' ? 'html' : 'json'), rel: 'alternate', type: s.format === 'json' ? HTML_TYPE : GEOJSON_TYPE },
   ];
-  if (s.returned > 0 && s.offset + s.returned < s.matched) {
-    links.push({ href: at(s.offset + s.returned, s.format), rel: 'next', type: s.format === 'json' ? jsonType : HTML_TYPE, title: tr(c, 'Page suivante', 'Next page') });
-  }
-  if (s.offset > 0) {
-    links.push({ href: at(Math.max(0, s.offset - s.limit), s.format), rel: 'prev', type: s.format === 'json' ? jsonType : HTML_TYPE, title: tr(c, 'Page précédente', 'Previous page') });
-  }
+  const { next, prev } = neighbourPages(s);
+  if (next) links.push({ href: at(next, s.format), rel: 'next', type, title: tr(c, 'Page suivante', 'Next page') });
+  if (prev) links.push({ href: at(prev, s.format), rel: 'prev', type, title: tr(c, 'Page précédente', 'Previous page') });
   links.push({ href: withF(collectionUrl, 'json'), rel: 'collection', type: JSON_TYPE, title: tr(c, 'La couche', 'The collection') });
   return links;
 }

@@ -46,6 +46,10 @@ export interface FeatureQuery {
   readonly crs: CrsDef;
   readonly limit: number;
   readonly offset: number;
+  /** Keyset paging: the page starts just after this feature id (the `next` links carry it). */
+  readonly after?: number;
+  /** Keyset paging: the page ends just before this feature id (the `prev` links of keyset pages). */
+  readonly before?: number;
 }
 
 export type OutputFormat = 'json' | 'html';
@@ -63,6 +67,13 @@ export function parseLimit(raw: string | undefined): number {
 export function parseOffset(raw: string | undefined): number {
   if (raw === undefined) return 0;
   if (!/^[0-9]{1,15}$/.test(raw)) throw badRequest(`offset must be a non-negative integer, got "${raw}"`);
+  return Number(raw);
+}
+
+/** `after` / `before`: a feature id, as the `next` and `prev` links give it. */
+export function parseFeatureKey(raw: string | undefined, name: 'after' | 'before'): number | undefined {
+  if (raw === undefined) return undefined;
+  if (!/^-?[0-9]{1,15}$/.test(raw)) throw badRequest(`${name} must be a feature id (an integer), as the next and prev links give it; got "${raw.slice(0, 40)}"`);
   return Number(raw);
 }
 

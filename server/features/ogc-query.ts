@@ -1,13 +1,14 @@
 // The parameters each OGC endpoint accepts, per layer, and the validated FeatureQuery of a request.
 import type { LayerSql } from './feature-sql.ts';
 import {
-  parseBboxParam, parseCrs, parseDatetime, parseLimit, parseOffset, parsePropertyFilters, parsePropertyList,
+  parseBboxParam, parseCrs, parseFeatureKey, parseDatetime, parseLimit, parseOffset, parsePropertyFilters, parsePropertyList,
   type FeatureQuery,
 } from './ogc-params.ts';
+import { badRequest } from '../http/errors.ts';
 import { rejectUnknownParameters, single, type RawQuery } from '../http/params.ts';
 
 /** Parameters every `/items` request may carry; `datetime` and property filters depend on the layer. */
-export const ITEMS_PARAMETERS = ['f', 'bbox', 'bbox-crs', 'limit', 'offset', 'crs', 'properties'] as const;
+export const ITEMS_PARAMETERS = ['f', 'bbox', 'bbox-crs', 'limit', 'offset', 'after', 'before', 'crs', 'properties'] as const;
 /** Parameters of `/items/{featureId}`. */
 export const ITEM_PARAMETERS = ['f', 'crs', 'properties'] as const;
 /** Parameters of the metadata endpoints (landing page, conformance, collections, queryables). */
@@ -36,6 +37,12 @@ export function parseFeatureQuery(query: RawQuery, ls: LayerSql): FeatureQuery {
   const bbox = bboxRaw === undefined ? undefined : parseBboxParam(bboxRaw, bboxCrs);
   const datetimeRaw = single(query, 'datetime');
   const propertiesRaw = single(query, 'properties');
+  const offset = parseOffset(single(query, 'offset'));
+  const after = parseFeatureKey(single(query, 'after'), 'after');
+  const before = parseFeatureKey(single(query, 'before'), 'before');
+  if ([offset > 0, after !== undefined, before !== undefined].filter(Boolean).length > 1) {
+    throw badRequest('give at most one of offset, after and before: each says where the page starts');
+  }
   return {
     ...(bbox === 'nothing' ? { nothing: true } : bbox ? { bbox } : {}),
     ...(datetimeRaw !== undefined ? { datetime: parseDatetime(datetimeRaw) } : {}),
@@ -43,6 +50,8 @@ export function parseFeatureQuery(query: RawQuery, ls: LayerSql): FeatureQuery {
     ...(propertiesRaw !== undefined ? { properties: parsePropertyList(propertiesRaw, ls.propertyNames) } : {}),
     crs: parseCrs(single(query, 'crs'), 'crs'),
     limit: parseLimit(single(query, 'limit')),
-    offset: parseOffset(single(query, 'offset')),
+    offset,
+    ...(after !== undefined ? { after } : {}),
+    ...(before !== undefined ? { before } : {}),
   };
 }

@@ -9,7 +9,8 @@ import { notFound } from '../http/errors.ts';
 import type { Lang } from '../../core/layers/layer-def.ts';
 import { openDataTerms } from '../downloads/open-data.ts';
 import { itemSql, prepareLayerSql, type LayerSql } from './feature-sql.ts';
-import { queryFeaturePages } from './feature-pages.ts';
+import { pageStart, queryFeaturePages } from './feature-pages.ts';
+import { numberMatched, planNumberMatched } from './number-matched.ts';
 import { contentCrsHeader } from './ogc-crs.ts';
 import {
   GEOJSON_TYPE, JSON_TYPE, OPENAPI_TYPE, SCHEMA_TYPE, collectionDoc, collectionsDoc, conformanceDoc, itemLinks,
@@ -152,30 +153,39 @@ export function ogcRoutes({ db, layers, config, changes, summaries }: RouteDeps)
     const q = parseFeatureQuery(ctx.query, ls);
     const format = negotiate(ctx);
     const c = contextOf(ctx);
-    if ((await revalidate(ctx, c, format, [ls.layer.id])).fresh) return;
-    const { matched, pages, single: onePage } = await queryFeaturePages(db, ls, q);
+    const { state, fresh } = await revalidate(ctx, c, format, [ls.layer.id]);
+    if (fresh) return;
+    const plan = planNumberMatched(q, (await summaries.get(ls, state)).count, config.ogcCountMaxFeatures);
+    const result = await queryFeaturePages(db, ls, q, { count: plan === 'count' });
+    const start = pageStart(q);
+    const matchedNow = numberMatched(plan, result.matched, start, result.tally);
     // One page (the usual case) goes out whole, with a Content-Length; more are streamed page by page.
-    const body = async (chunks: AsyncGenerator<string>) => (onePage ? join(chunks) : streamChunks(chunks));
+    const body = async (chunks: AsyncGenerator<string>) => (result.single ? join(chunks) : streamChunks(chunks));
     const collectionUrl = `${c.origin}/ogc/collections/${ls.layer.id}`;
-    const links = (returned: number) => pageLinks({
-      url: `${collectionUrl}/items`, params: new URLSearchParams(ctx.querystring), format,
-      limit: q.limit, offset: q.offset, returned, matched,
-    }, c, collectionUrl);
+    const ending = (): PageEnd => ({
+      returned: result.tally.returned,
+      matched: numberMatched(plan, result.matched, start, result.tally),
+      links: pageLinks({
+        url: `${collectionUrl}/items`, params: new URLSearchParams(ctx.querystring), format, limit: q.limit, start, tally: result.tally,
+      }, c, collectionUrl),
+    });
     ctx.set('Content-Crs', contentCrsHeader(q.crs));
     if (format === 'json') {
       ctx.type = GEOJSON_TYPE;
-      ctx.body = await body(featureCollectionJson(pages, matched, links));
+      ctx.body = await body(featureCollectionJson(result.pages, ending));
       return;
     }
     const names = q.properties ?? ls.propertyNames;
     const title = ls.layer.title[c.lang];
+    // The count shows above the table only when it is known before the features are read.
+    const countText = plan !== 'none' && matchedNow !== undefined
+      ? `<p>${matchedNow} ${c.lang === 'fr' ? 'objets correspondent' : 'matching features'}.</p>` : '';
     ctx.type = 'text/html; charset=utf-8';
-    ctx.body = await body(featureCollectionHtml(pages, {
-      start: htmlPageStart(c.lang, title, crumbs(c, collectionCrumb(c, ls)),
-        `<p>${matched} ${c.lang === 'fr' ? 'objets correspondent' : 'matching features'}.</p>${featureTableStart(names)}`),
+    ctx.body = await body(featureCollectionHtml(result.pages, {
+      start: htmlPageStart(c.lang, title, crumbs(c, collectionCrumb(c, ls)), `${countText}${featureTableStart(names)}`),
       names,
       itemsUrl: `${collectionUrl}/items`,
-      links,
+      ending,
     }));
   });
 
@@ -217,33 +227,39 @@ async function join(chunks: AsyncGenerator<string>): Promise<string> {
 }
 
 
-async function* featureCollectionJson(pages: AsyncGenerator<{ n: number; features: string }>, matched: number,
-  links: (returned: number) => Link[]): AsyncGenerator<string> {
-  yield `{"type":"FeatureCollection","numberMatched":${matched},"timeStamp":"${new Date().toISOString()}","features":[`;
-  let returned = 0;
+/** What follows the features: known only once they are all sent. */
+interface PageEnd {
+  returned: number;
+  matched: number | undefined;
+  links: Link[];
+}
+
+async function* featureCollectionJson(pages: AsyncGenerator<{ n: number; features: string }>, ending: () => PageEnd): AsyncGenerator<string> {
+  yield `{"type":"FeatureCollection","timeStamp":"${new Date().toISOString()}","features":[`;
+  let separator = '';
   for await (const page of pages) {
     if (page.n === 0) continue;
-    yield (returned ? ',' : '') + page.features;
-    returned += page.n;
+    yield separator + page.features;
+    separator = ',';
   }
-  // numberReturned and the links follow the features: they count what was actually sent.
-  yield `],"numberReturned":${returned},"links":${JSON.stringify(links(returned))}}`;
+  // numberReturned, numberMatched and the links follow the features: they count what was actually sent.
+  const end = ending();
+  const matched = end.matched === undefined ? '' : `,"numberMatched":${end.matched}`;
+  yield `],"numberReturned":${end.returned}${matched},"links":${JSON.stringify(end.links)}}`;
 }
 
 interface HtmlItems {
   start: string;
   names: readonly string[];
   itemsUrl: string;
-  links: (returned: number) => Link[];
+  ending: () => PageEnd;
 }
 
 async function* featureCollectionHtml(pages: AsyncGenerator<{ n: number; features: string }>, h: HtmlItems): AsyncGenerator<string> {
   yield h.start;
-  let returned = 0;
   for await (const page of pages) {
     if (page.n === 0) continue;
     yield featureRowsHtml(JSON.parse(`[${page.features}]`), h.names, h.itemsUrl);
-    returned += page.n;
   }
-  yield `${FEATURE_TABLE_END}${linksHtml(h.links(returned).filter((l) => l.rel !== 'self'))}${HTML_PAGE_END}`;
+  yield `${FEATURE_TABLE_END}${linksHtml(h.ending().links.filter((l) => l.rel !== 'self'))}${HTML_PAGE_END}`;
 }

@@ -10,7 +10,10 @@ import type { RateLimiter } from './rate-limiter.ts';
 
 export interface RouteDeps {
   readonly config: Config;
+  /** The primary: writes, staff screens, anything that must see the latest commit. */
   readonly db: Database;
+  /** Public reads (tiles, OGC API, downloads, search, eligibility): a fit replica, else the primary. */
+  readonly reads: Database;
   readonly layers: LayerRegistry;
   readonly log: Logger;
   /** The one way of knowing that data changed: keys every cache and validator of tiles, OGC API and downloads. */

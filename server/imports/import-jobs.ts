@@ -11,8 +11,10 @@ import type { Logger } from 'pino';
 import { Counter } from 'prom-client';
 import type { Config } from '../../core/config.ts';
 import type { Database } from '../../core/db/database.ts';
+import { ident } from '../../core/layers/layer-sql.ts';
 import { HEARTBEAT_MS, claimRun, failInterruptedRuns, failRun, heartbeat, readRun, requestCancel, startRun } from '../../data-import/import-runs.ts';
-import { LEFTOVER_STAGES_SQL, stageTable } from '../../data-import/import-sql.ts';
+import { LEFTOVER_IMPORT_TABLES_SQL, stageTable } from '../../data-import/import-sql.ts';
+import { buildTable } from '../../data-import/rebuild-swap.ts';
 import type { ImportJob, ImportStatus } from '../../data-import/import-summary.ts';
 import type { FromJob, JobSpec, ToJob } from '../../data-import/job-protocol.ts';
 import { serveJobDatabase } from './job-bridge.ts';
@@ -81,10 +83,10 @@ export function createImportJobs({ config, db, log }: Deps): ImportJobs {
   };
 
   /** After a job's process ended: records the run as failed unless it recorded its end itself
-   *  (a crash, a lost database), and drops a staging table it left. True if it had to. */
+   *  (a crash, a lost database), and drops the staging and next tables it left. True if it had to. */
   const settle = async (id: number, message: string): Promise<boolean> => {
     const failed = await failRun(db, id, `${message}; nothing was changed`);
-    await db.query(`DROP TABLE IF EXISTS ${stageTable(id)}`);
+    await db.query(`DROP TABLE IF EXISTS ${stageTable(id)}, ${buildTable(id)}`);
     return failed;
   };
 
@@ -182,8 +184,8 @@ export function createImportJobs({ config, db, log }: Deps): ImportJobs {
       mkdirSync(config.importDir, { recursive: true });
       const interrupted = await failInterruptedRuns(db, runner);
       if (interrupted.length) log.warn({ importRuns: interrupted.map((r) => r.id) }, 'import jobs interrupted by a restart marked failed');
-      const { rows } = await db.query<{ run: number }>(LEFTOVER_STAGES_SQL);
-      for (const { run } of rows) await db.query(`DROP TABLE IF EXISTS ${stageTable(run)}`);
+      const { rows } = await db.query<{ name: string }>(LEFTOVER_IMPORT_TABLES_SQL);
+      for (const { name } of rows) await db.query(`DROP TABLE IF EXISTS ${ident(name)}`);
       // Every upload here belonged to a job of this server, and none of them runs any more.
       for (const name of readdirSync(config.importDir)) if (UPLOAD_NAME.test(name)) rmSync(join(config.importDir, name), { force: true });
     },

@@ -1,7 +1,7 @@
 // Staff imports over HTTP, as background jobs: POST /api/imports stores the upload and answers 202
 // at once; GET /api/imports/:id follows the job (phase, progress, then its report), and answers
 // 422 when the file failed, 500 when the server did; DELETE (or POST …/cancel) stops it.
-// GET /api/imports lists the latest runs.
+// GET /api/imports lists the latest runs; GET /api/imports/targets what may be imported, and how.
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { koaBody } from 'koa-body';
@@ -16,6 +16,7 @@ import { IMPORT_MODES, type ImportJob, type ImportMode } from '../../data-import
 import { MappingError, builtInProfiles, validateProfile, type MappingProfile } from '../../data-import/mapping.ts';
 import type { RouteDeps } from '../http/route-deps.ts';
 import { uploadName, type ImportJobs } from './import-jobs.ts';
+import { listImportTargets } from './import-targets.ts';
 
 /** Largest upload accepted (a zipped département-wide delivery fits comfortably). */
 export const MAX_UPLOAD_BYTES = 1024 ** 3;
@@ -193,6 +194,11 @@ export function importsRoutes({ db, layers, config }: RouteDeps, jobs: ImportJob
     const limit = parseCount(typeof ctx.query.limit === 'string' ? ctx.query.limit : undefined, 'limit', 20, 100);
     ctx.set('Cache-Control', 'no-store');
     ctx.body = { imports: (await listRuns(db, { layer, limit: Math.max(limit, 1) })).map(jobForHttp) };
+  });
+
+  router.get('/targets', staff, (ctx) => {
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = { targets: listImportTargets(layers) };
   });
 
   router.get('/:id', staff, async (ctx) => {

@@ -9,12 +9,16 @@ export interface CachedTile {
   /** The same bytes gzipped, made on the first request that accepts gzip. */
   readonly gzip?: Buffer;
   readonly etag: string;
+  /** The key of the data the tile was built from, when not the one it was asked under (a write
+   *  landed in between, or a replica lagged): it is kept under that key only. */
+  readonly builtKey?: string;
 }
 
 export interface TileCache {
   /** The cached tile, if any (no production). */
   get(key: string): CachedTile | undefined;
-  /** The cached tile, or `produce()`'s, shared by the requests that ask while it runs. */
+  /** The cached tile, or `produce()`'s (kept under its `builtKey` if it has one), shared by the
+   *  requests that ask while it runs. */
   load(key: string, produce: () => Promise<CachedTile>): Promise<CachedTile>;
   /** Replaces an entry (e.g. with its gzipped bytes added), if caching is on. */
   update(key: string, tile: CachedTile): void;
@@ -41,7 +45,7 @@ export function createTileCache(maxBytes: number): TileCache {
       let pending = inFlight.get(key);
       if (!pending) {
         pending = produce().then((tile) => {
-          lru.set(key, tile);
+          lru.set(tile.builtKey ?? key, tile);
           return tile;
         }).finally(() => inFlight.delete(key));
         inFlight.set(key, pending);

@@ -3,7 +3,7 @@
 import type { Logger } from 'pino';
 import pg from 'pg';
 import { createHash } from 'node:crypto';
-import type { Database } from '../../core/db/database.ts';
+import type { Database, Queryable } from '../../core/db/database.ts';
 import type { LayerDef } from '../../core/layers/layer-def.ts';
 import type { TileCoord } from './tile-address.ts';
 import { buildMvtTileSql, buildPortableTileSql } from './tile-sql.ts';
@@ -11,11 +11,42 @@ import { encodeTile, type TileSpaceFeature } from './mvt-encode.ts';
 
 export type ProducerName = 'asmvt' | 'js';
 
+/** A layer's version as the tile's own statement saw it (rows of layer_versions). */
+export interface SnapshotVersion {
+  readonly layer: string;
+  readonly version: number;
+  readonly stamp: string;
+}
+
+/** An encoded tile and the versions of its layers in the snapshot it was read from. */
+export interface ProducedTile {
+  readonly body: Buffer;
+  readonly versions: readonly SnapshotVersion[];
+}
+
 export interface TileProducer {
   readonly name: ProducerName;
   /** The encoded tile of these layers (already narrowed to the zoom); empty when nothing is in it. */
   produce(layers: readonly LayerDef[], coord: TileCoord): Promise<Buffer>;
+  /** The tile with the layer versions read by the same statement, on `via` (a replica) or the producer's database. */
+  produceVersioned(layers: readonly LayerDef[], coord: TileCoord, via?: Queryable): Promise<ProducedTile>;
 }
+
+/**
+ * Adds the layers' versions to a tile query as one more column. One statement reads one snapshot
+ * (READ COMMITTED takes it per statement, subqueries included), so the versions are exactly those of
+ * the data the tile was built from, on the primary or on a replica that lags, and a tile can be
+ * cached under no other version. The ids are bound as $4, never spliced.
+ */
+function withVersions(tileSql: string): string {
+  return `SELECT t.*, (SELECT coalesce(json_agg(json_build_array(v.layer, v.version, v.stamp::text)), '[]'::json)
+      FROM layer_versions v WHERE v.layer = ANY($4::text[])) AS versions
+    FROM (${tileSql}) t`;
+}
+
+type VersionsColumn = { versions: [string, number, string][] };
+const snapshotVersions = (row: VersionsColumn): SnapshotVersion[] =>
+  row.versions.map(([layer, version, stamp]) => ({ layer, version: Number(version), stamp }));
 
 interface PreparedTileSql {
   text: string;
@@ -24,7 +55,8 @@ interface PreparedTileSql {
 }
 
 /** Memoises SQL per layer set: the sets come from the registry, so there are at most 2^n of them. */
-function sqlPerLayerSet(producer: string, build: (layers: readonly LayerDef[]) => string) {
+function sqlPerLayerSet(producer: string, buildTile: (layers: readonly LayerDef[]) => string) {
+  const build = (layers: readonly LayerDef[]) => withVersions(buildTile(layers));
   const cache = new Map<string, PreparedTileSql>();
   return (layers: readonly LayerDef[]): PreparedTileSql => {
     const key = layers.map((l) => l.id).join(',');
@@ -42,13 +74,15 @@ function sqlPerLayerSet(producer: string, build: (layers: readonly LayerDef[]) =
 /** Tiles from one ST_AsMVT query per request (PostGIS built with protobuf). */
 export function createAsMvtProducer(db: Database): TileProducer {
   const sqlFor = sqlPerLayerSet('asmvt', buildMvtTileSql);
+  const produceVersioned = async (layers: readonly LayerDef[], { z, x, y }: TileCoord, via: Queryable = db) => {
+    const { text, name } = sqlFor(layers);
+    const { rows } = await via.query<{ tile: Buffer } & VersionsColumn>(text, [z, x, y, layers.map((l) => l.id)], name);
+    return { body: rows[0]!.tile, versions: snapshotVersions(rows[0]!) };
+  };
   return {
     name: 'asmvt',
-    async produce(layers, { z, x, y }) {
-      const { text, name } = sqlFor(layers);
-      const { rows } = await db.query<{ tile: Buffer }>(text, [z, x, y], name);
-      return rows[0]!.tile;
-    },
+    produceVersioned,
+    produce: (layers, coord) => produceVersioned(layers, coord).then((t) => t.body),
   };
 }
 
@@ -57,17 +91,20 @@ type PortableRow = Record<string, [number, TileSpaceFeature['properties'], TileS
 /** Tiles from the portable SQL (clip, tile space, grid, validity) encoded in JS: any PostGIS. */
 export function createJsProducer(db: Database): TileProducer {
   const sqlFor = sqlPerLayerSet('js', buildPortableTileSql);
+  const produceVersioned = async (layers: readonly LayerDef[], { z, x, y }: TileCoord, via: Queryable = db) => {
+    const { text, name } = sqlFor(layers);
+    const { rows } = await via.query<PortableRow & VersionsColumn>(text, [z, x, y, layers.map((l) => l.id)], name);
+    const row = rows[0]!;
+    const body = encodeTile(layers.map((layer, i) => ({
+      name: layer.id,
+      features: (row[`l${i}`] as PortableRow[string]).map(([id, properties, geometry]) => ({ id, properties, geometry })),
+    })));
+    return { body, versions: snapshotVersions(row) };
+  };
   return {
     name: 'js',
-    async produce(layers, { z, x, y }) {
-      const { text, name } = sqlFor(layers);
-      const { rows } = await db.query<PortableRow>(text, [z, x, y], name);
-      const row = rows[0]!;
-      return encodeTile(layers.map((layer, i) => ({
-        name: layer.id,
-        features: row[`l${i}`]!.map(([id, properties, geometry]) => ({ id, properties, geometry })),
-      })));
-    },
+    produceVersioned,
+    produce: (layers, coord) => produceVersioned(layers, coord).then((t) => t.body),
   };
 }
 

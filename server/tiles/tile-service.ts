@@ -9,15 +9,20 @@ import type { LayerDef } from '../../core/layers/layer-def.ts';
 import type { LayerRegistry } from '../../core/layers/registry.ts';
 import { layersAtZoom, parseLayerList, type TileCoord } from './tile-address.ts';
 import { createTileCache, type CachedTile } from './tile-cache.ts';
-import { detectTileProducer, type TileProducer } from './tile-producers.ts';
-import { createVersionedMemo, versionTag, type ChangeSignal, type DataState } from '../../core/db/change-signal.ts';
+import { detectTileProducer, type ProducedTile, type TileProducer } from './tile-producers.ts';
+import {
+  createVersionedMemo, formatVersionTag, versionTag, versionToken, type ChangeSignal, type DataState,
+} from '../../core/db/change-signal.ts';
 import { buildBoundsSql, TILE_BUFFER, TILE_EXTENT } from './tile-sql.ts';
 import { buildTileJson, unionBounds, type Bounds } from './tilejson.ts';
 
 const gzip = promisify(gzipCallback);
 
 export interface TileServiceOptions {
+  /** The primary: where a tile is built again when a replica has not yet replayed its version. */
   db: Database;
+  /** Where tiles and bounds are read (the read router's replicas); the primary by default. */
+  reads?: Database;
   layers: LayerRegistry;
   /** Bytes of encoded tiles kept in memory; 0 turns the cache off. */
   cacheBytes: number;
@@ -33,6 +38,12 @@ export interface TileAddress {
   /** The layers of the request that the zoom shows, in registry order. */
   layers: readonly LayerDef[];
   coord: TileCoord;
+  /** The database identity the versions were read with. */
+  identity: string;
+  /** The version tag of `layers` that the key carries. */
+  tag: string;
+  /** The `?v=` token of the whole requested set, as its TileJSON hands it out. */
+  setToken: string;
   key: string;
   etag: string;
   /** The tile, when the cache already holds it. */
@@ -42,22 +53,28 @@ export interface TileAddress {
 export interface TileService {
   /** The public layers named by "a,b,c" in registry order (400/404 on a bad list). */
   resolveLayers(raw: string): LayerDef[];
-  address(layers: readonly LayerDef[], coord: TileCoord): Promise<TileAddress>;
+  /** Looks the tile up at the versions last read, or at versions read now when `fresh`. */
+  address(layers: readonly LayerDef[], coord: TileCoord, fresh?: boolean): Promise<TileAddress>;
   /** The tile at an address: from the cache, or produced (and cached). */
   load(address: TileAddress): Promise<CachedTile>;
   /** The tile's gzipped bytes, made once and kept with the cached tile. */
   gzipped(address: TileAddress, tile: CachedTile): Promise<Buffer>;
   tileJson(layers: readonly LayerDef[], baseUrl: string): Promise<{ body: ReturnType<typeof buildTileJson>; etag: string }>;
+  /** Each public layer's `?v=` token (that of its one-layer TileJSON), for clients to poll. */
+  layerTokens(): Promise<Record<string, string>>;
 }
 
 /** Bumped when the tile encoding changes in a way no layer description shows. */
 const TILE_FORMAT = 1;
+
+const tileKey = (producer: string, { z, x, y }: TileCoord, tag: string) => `${producer}|${z}/${x}/${y}|${tag}`;
 
 // The one-shot hash: several times cheaper per call than a Hash object, and it runs on every miss.
 const strongEtag = (text: string) => `"${hash('sha1', text, 'base64url')}"`;
 
 export function createTileService(options: TileServiceOptions): TileService {
   const { db, layers: registry, log, changes } = options;
+  const reads = options.reads ?? db;
   const publicLayers = registry.all.filter((l) => l.public);
   const order = new Map(publicLayers.map((l, i) => [l.id, i]));
   // What tiles hold depends on the descriptions too (properties, zooms): a deploy that changes them
@@ -80,7 +97,7 @@ export function createTileService(options: TileServiceOptions): TileService {
 
   const layerBounds = (layer: LayerDef, state: DataState): Promise<Bounds | undefined> =>
     boundsMemo.get(layer.id, versionTag(state, [layer.id]), () =>
-      db.query<{ west: number | null; south: number; east: number; north: number }>(buildBoundsSql(layer))
+      reads.query<{ west: number | null; south: number; east: number; north: number }>(buildBoundsSql(layer))
         .then(({ rows: [r] }) => (r && r.west !== null ? [r.west, r.south, r.east, r.north] as Bounds : undefined)));
 
   return {
@@ -93,27 +110,39 @@ export function createTileService(options: TileServiceOptions): TileService {
       return layers;
     },
 
-    async address(requested, coord) {
+    async address(requested, coord, fresh = false) {
       const layers = layersAtZoom(requested, coord.z);
       const { name } = detected ?? (await getProducer());
-      const state = await changes.current();
-      const key = `${name}|${coord.z}/${coord.x}/${coord.y}|${versionTag(state, layers.map((l) => l.id))}`;
+      const state = await (fresh ? changes.fresh() : changes.current());
+      const tag = versionTag(state, layers.map((l) => l.id));
+      const key = tileKey(name, coord, tag);
       const cached = cache.get(key);
-      return { layers, coord, key, etag: cached?.etag ?? strongEtag(schema + key), cached };
+      const setToken = versionToken(versionTag(state, requested.map((l) => l.id)));
+      return { layers, coord, identity: state.identity, tag, setToken, key, etag: cached?.etag ?? strongEtag(schema + key), cached };
     },
 
     load(address) {
       if (address.cached) return Promise.resolve(address.cached);
+      const { layers, coord } = address;
+      if (!layers.length) return cache.load(address.key, async () => ({ body: Buffer.alloc(0), etag: address.etag }));
       return cache.load(address.key, async () => {
-        const body = address.layers.length ? await (await getProducer()).produce(address.layers, address.coord) : Buffer.alloc(0);
-        return { body, etag: address.etag };
+        const producer = await getProducer();
+        const builtTag = (t: ProducedTile) => formatVersionTag(address.identity, layers.map((l) => l.id),
+          (id) => t.versions.find((v) => v.layer === id));
+        let produced = await producer.produceVersioned(layers, coord, reads);
+        // A replica that has not replayed the version the key names yet: the primary has it.
+        if (reads !== db && builtTag(produced) !== address.tag) produced = await producer.produceVersioned(layers, coord, db);
+        const tag = builtTag(produced);
+        if (tag === address.tag) return { body: produced.body, etag: address.etag };
+        const builtKey = tileKey(producer.name, coord, tag);
+        return { body: produced.body, etag: strongEtag(schema + builtKey), builtKey };
       });
     },
 
     async gzipped(address, tile) {
       if (tile.gzip) return tile.gzip;
       const zipped = await gzip(tile.body);
-      cache.update(address.key, { ...tile, gzip: zipped });
+      cache.update(tile.builtKey ?? address.key, { ...tile, gzip: zipped });
       return zipped;
     },
 
@@ -122,8 +151,15 @@ export function createTileService(options: TileServiceOptions): TileService {
       const ids = layers.map((l) => l.id).join(',');
       const bounds = unionBounds(await Promise.all(layers.map((l) => layerBounds(l, state))));
       const dataVersion = versionTag(state, layers.map((l) => l.id));
-      const body = buildTileJson({ tilesUrl: `${baseUrl}/tiles/${ids}/{z}/{x}/{y}.mvt`, layers, bounds, dataVersion });
+      // The version in the tile URLs makes every tile URL name one content: cacheable forever.
+      const tilesUrl = `${baseUrl}/tiles/${ids}/{z}/{x}/{y}.mvt?v=${versionToken(dataVersion)}`;
+      const body = buildTileJson({ tilesUrl, layers, bounds, dataVersion });
       return { body, etag: strongEtag(schema + JSON.stringify(body)) };
+    },
+
+    async layerTokens() {
+      const state = await changes.current();
+      return Object.fromEntries(publicLayers.map((l) => [l.id, versionToken(versionTag(state, [l.id]))]));
     },
   };
 }

@@ -31,8 +31,11 @@ function candidateRows(layer: LayerDef, lateral = ''): string {
 }
 
 /**
- * One query for the whole layer set with PostGIS's own encoder: one MVT layer per id, features with
- * a NULL geometry (dropped by ST_AsMVTGeom) left out; an empty bytea when nothing is in the tile.
+ * One query for the whole layer set with PostGIS's own encoder: one MVT layer per id; an empty bytea
+ * when nothing is in the tile. Rows whose geometry ST_AsMVTGeom drops (NULL: too small, or outside
+ * once clipped) need no filter: ST_AsMVT skips rows with a NULL geometry (mvt.c, mvt_agg_transfn),
+ * and a `WHERE geom IS NOT NULL` on the subquery would be pushed down into it and run ST_AsMVTGeom
+ * a second time on every row, the most costly step of the query.
  */
 export function buildMvtTileSql(layers: readonly LayerDef[]): string {
   const parts = layers.map((layer) => {
@@ -40,7 +43,7 @@ export function buildMvtTileSql(layers: readonly LayerDef[]): string {
     const columns = [`t.${ident(layer.featureIdColumn)}`, ...props,
       `ST_AsMVTGeom(t.${TILE_GEOMETRY_COLUMN}, e.env, ${TILE_EXTENT}, ${TILE_BUFFER}, true) AS geom`];
     return `coalesce((SELECT ST_AsMVT(q, ${literal(layer.id)}, ${TILE_EXTENT}, 'geom', ${literal(layer.featureIdColumn)})
-      FROM (SELECT ${columns.join(', ')} ${candidateRows(layer)}) q WHERE q.geom IS NOT NULL), ''::bytea)`;
+      FROM (SELECT ${columns.join(', ')} ${candidateRows(layer)}) q), ''::bytea)`;
   });
   return `SELECT ${parts.join(' || ')} AS tile FROM (${ENVELOPES}) e`;
 }

@@ -21,6 +21,11 @@ export function matchIfNoneMatch(header: string | undefined, etag: string): stri
   return matchingEtag(header, [etag, gzipEtag(etag)]);
 }
 
+/** A tile whose URL names the version it holds: its content never changes, so caches keep it for a year. */
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+/** A versioned URL whose version is not the one served: no cache may keep it under that URL. */
+const NO_STORE = 'no-store';
+
 /** `Cache-Control` for a max age in seconds; 0 lets caches keep tiles but revalidate every time. */
 function cacheControl(maxAge: number): string {
   return maxAge > 0 ? `public, max-age=${maxAge}` : 'public, no-cache';
@@ -36,8 +41,8 @@ function notModified(ctx: Context, etag: string, cacheControlValue: string): boo
   return true;
 }
 
-export function tilesRoutes({ db, layers, config, log, changes }: RouteDeps, { producer }: Partial<Pick<TileServiceOptions, 'producer'>> = {}): Router {
-  const service = createTileService({ db, layers, log, producer, changes, cacheBytes: config.tileCacheMb * 1024 * 1024 });
+export function tilesRoutes({ db, reads, layers, config, log, changes }: RouteDeps, { producer }: Partial<Pick<TileServiceOptions, 'producer'>> = {}): Router {
+  const service = createTileService({ db, reads, layers, log, producer, changes, cacheBytes: config.tileCacheMb * 1024 * 1024 });
   const cacheControlValue = cacheControl(config.tileMaxAge);
   const router = new Router();
 
@@ -45,10 +50,23 @@ export function tilesRoutes({ db, layers, config, log, changes }: RouteDeps, { p
     const y = /^(.*)\.mvt$/.exec(ctx.params.file!)?.[1];
     if (y === undefined) throw notFound('tiles are served as /tiles/{layers}/{z}/{x}/{y}.mvt');
     const coord = parseTileCoord(ctx.params.z!, ctx.params.x!, y);
-    const address = await service.address(service.resolveLayers(ctx.params.layers!), coord);
+    const requested = service.resolveLayers(ctx.params.layers!);
+    const version = typeof ctx.query.v === 'string' ? ctx.query.v : undefined;
+    let address = await service.address(requested, coord);
+    // A version this instance has not read yet (written through another instance within the
+    // freshness window): read the versions again once rather than serve it as stale.
+    if (version !== undefined && version !== address.setToken) address = await service.address(requested, coord, true);
+    const versioned = version !== undefined;
+    const current = version === address.setToken;
     ctx.vary('Accept-Encoding');
-    if (notModified(ctx, address.etag, cacheControlValue)) return;
+    if (notModified(ctx, address.etag, versioned ? (current ? IMMUTABLE : NO_STORE) : cacheControlValue)) return;
     const tile = await service.load(address);
+    if (tile.builtKey) {
+      // Built from other data than the address names (a write landed meanwhile): its own ETag, and
+      // a versioned URL must not be kept with it.
+      ctx.set('ETag', tile.etag);
+      if (versioned) ctx.set('Cache-Control', NO_STORE);
+    }
     if (tile.body.length === 0) {
       ctx.status = 204;
       return;
@@ -57,7 +75,7 @@ export function tilesRoutes({ db, layers, config, log, changes }: RouteDeps, { p
     if (tile.body.length >= GZIP_THRESHOLD && ctx.get('Accept-Encoding') && ctx.acceptsEncodings('gzip', 'identity') === 'gzip') {
       ctx.body = await service.gzipped(address, tile);
       ctx.set('Content-Encoding', 'gzip');
-      ctx.set('ETag', gzipEtag(address.etag));
+      ctx.set('ETag', gzipEtag(tile.etag));
     } else {
       ctx.body = tile.body;
     }
@@ -70,6 +88,13 @@ export function tilesRoutes({ db, layers, config, log, changes }: RouteDeps, { p
     const { body, etag } = await service.tileJson(service.resolveLayers(ids), base);
     if (notModified(ctx, etag, cacheControlValue)) return;
     ctx.body = body;
+  });
+
+  // The cheap poll behind live maps: each layer's current `?v=` token, read at most once per
+  // freshness window whatever the number of clients.
+  router.get('/api/tile-versions', async (ctx) => {
+    ctx.set('Cache-Control', 'no-cache');
+    ctx.body = { layers: await service.layerTokens() };
   });
 
   return router;

@@ -10,6 +10,8 @@ export type BasemapKind = 'ign-plan' | 'ign-ortho' | 'osm' | 'none';
 export interface AppConfig {
   basemap: BasemapKind;
   defaultLang: Lang;
+  /** Seconds between two checks for new layer versions (0: never). */
+  tileVersionPollS: number;
 }
 
 export interface CodeValueInfo {
@@ -78,7 +80,9 @@ export async function fetchConfig(): Promise<AppConfig> {
   const kinds: readonly unknown[] = ['ign-plan', 'ign-ortho', 'osm', 'none'];
   const basemap = (kinds.includes(raw.basemap) ? raw.basemap : 'none') as BasemapKind;
   const defaultLang: Lang = raw.defaultLang === 'en' ? 'en' : 'fr';
-  return { basemap, defaultLang };
+  const poll = Number(raw.tileVersionPollS);
+  const tileVersionPollS = Number.isFinite(poll) && poll >= 0 ? poll : 0;
+  return { basemap, defaultLang, tileVersionPollS };
 }
 
 /** The communes of the territory, with the collection's bbox. */

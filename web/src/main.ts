@@ -15,8 +15,9 @@ import { communesOf, fetchBusinessZones, type Place } from './places.ts';
 import { mapLocale, relabelMapControls } from './controls-i18n.ts';
 import { applyStaticStrings, getLang, initialLang, onLangChange, setLang } from './i18n.ts';
 import { renderLayerPanel, type LayerPanel } from './legend.ts';
-import { styleLayerIds } from './layers-style.ts';
+import { sourceIdOf, styleLayerIds } from './layers-style.ts';
 import { addDataLayers, type DataLayers } from './map-layers.ts';
+import { followTileVersions } from './tile-versions.ts';
 import { addTerritoryOutline, FALLBACK_VIEW, territoryBbox, toBounds } from './territory.ts';
 import { announceError, setBusy } from './status.ts';
 import { setupLanguageSwitch, setupPanelToggle } from './chrome.ts';
@@ -140,6 +141,7 @@ async function start(): Promise<void> {
     renderBasemapChooser(tools, map, { basemap: view.basemap ?? config?.basemap ?? 'none', cadastre: view.cadastre ?? false });
     data = addDataLayers(map, layers ?? []);
     const shown = data;
+    followTileVersions(map, shown.layers.map((layer) => sourceIdOf(layer)), config?.tileVersionPollS ?? 0);
     if (view.layers) for (const layer of shown.layers) shown.setVisible(layer.id, view.layers.includes(layer.id));
     const firstPointLayer = shown.layers.find((layer) => layer.geometryType === 'Point');
     if (territory) addTerritoryOutline(map, territory, firstPointLayer && styleLayerIds(firstPointLayer)[0]);

@@ -86,8 +86,32 @@ export class StaffApi {
     return this.request<T>(url, { method, body, ifMatch });
   }
 
-  upload<T>(url: string, form: FormData): Promise<ApiResponse<T>> {
-    return this.request<T>(url, { method: 'POST', form });
+  /** A multipart POST; with `onProgress`, told the bytes sent so far (fetch cannot report an upload's progress). */
+  upload<T>(url: string, form: FormData, onProgress?: (sent: number, total: number) => void): Promise<ApiResponse<T>> {
+    if (!onProgress) return this.request<T>(url, { method: 'POST', form });
+    return new Promise((resolve, reject) => {
+      const xhr = new XMLHttpRequest();
+      xhr.open('POST', url);
+      xhr.setRequestHeader('Accept', 'application/json');
+      if (this.csrfToken) xhr.setRequestHeader('X-CSRF-Token', this.csrfToken);
+      xhr.upload.addEventListener('progress', (event) => {
+        if (event.lengthComputable) onProgress(event.loaded, event.total);
+      });
+      xhr.addEventListener('error', () => reject(new TypeError(`upload to ${url} failed: network error`)));
+      xhr.addEventListener('abort', () => reject(new DOMException('upload aborted', 'AbortError')));
+      xhr.addEventListener('load', () => {
+        const response = new Response(xhr.status === 204 ? null : xhr.responseText, {
+          status: xhr.status,
+          statusText: xhr.statusText,
+          headers: { 'Content-Type': 'application/json' },
+        });
+        this.parse(response).then(
+          (body) => resolve({ body: body as T, etag: xhr.getResponseHeader('ETag'), status: xhr.status, location: xhr.getResponseHeader('Location') }),
+          reject,
+        );
+      });
+      xhr.send(form);
+    });
   }
 
   async request<T>(url: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {

@@ -1,0 +1,195 @@
+// The CNIG ZAE inventory of the demo data: every file row validates against the shipped schemas, the
+// checker catches each kind of invalid value, the figures match SQL computed here, no occupant leaks,
+// GDAL reads the GeoPackage in Lambert-93, and staff see what keeps a row from being complete.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SITE_ECO_SCHEMA, TERRAIN_ECO_SCHEMA, type TableSchema } from '../core/zae/cnig-schemas.ts';
+import { checkTable } from '../core/zae/table-schema-check.ts';
+import { missingGdal } from './helpers/skip.ts';
+import { createStaffSession } from './helpers/staff-session.ts';
+import { startTestServer, type TestServer } from './helpers/test-server.ts';
+
+const readCsv = (text: string): string[][] => parse(text, { delimiter: ';', bom: true, relax_column_count: true });
+const example = (name: string) => readFileSync(new URL(`../core/zae/schemas/${name}.exemple-valide.csv`, import.meta.url), 'utf8');
+
+describe('the table-schema checker', () => {
+  it('accepts the standard\'s TERRAIN-ECO example', () => {
+    const [header, ...rows] = readCsv(example('terrain-eco'));
+    expect(checkTable(TERRAIN_ECO_SCHEMA, header!, rows)).toEqual([]);
+  });
+
+  it('finds the faults SOURCE.md lists in the standard\'s own SITE-ECO example (split cell, list values, case)', () => {
+    const [header, ...rows] = readCsv(example('site-eco'));
+    const errors = checkTable(SITE_ECO_SCHEMA, header!, rows);
+    // "entrepôts;logistique" split in two shifts site_etat; "extension" and "EPCI" are outside their lists.
+    expect(errors.map((e) => [e.field, e.message])).toEqual([
+      ['site_vocadomi', '"entrepôts" is not in the code list'],
+      ['site_etat', '"logistique" is not in the code list'],
+      ['site_evol_urba', '"extension" is not in the code list'],
+      ['site_moa_type', '"EPCI" is not in the code list'],
+    ]);
+  });
+
+  it('catches each kind of invalid value: code list, type, date, pattern, required, geometry, point, key, header', () => {
+    const [header, row] = readCsv(example('terrain-eco')) as [string[], string[]];
+    const at = (field: string) => header.indexOf(field);
+    const broken = (field: string, value: string) => {
+      const copy = [...row];
+      copy[at(field)] = value;
+      return checkTable(TERRAIN_ECO_SCHEMA, header, [copy]).map((e) => e.field);
+    };
+    expect(broken('terr_stade_comm', 'Vendu')).toEqual(['terr_stade_comm']);
+    expect(broken('terr_utile', 'yes')).toEqual(['terr_utile']);
+    expect(broken('terr_surf_brute', '9,9')).toEqual(['terr_surf_brute']);
+    expect(broken('terr_actu_date', '2023-02-30')).toEqual(['terr_actu_date']);
+    expect(broken('terr_actu_date', '29/08/2023')).toEqual(['terr_actu_date']);
+    expect(broken('terr_refcad', '80024000ZO0030|8002')).toEqual(['terr_refcad']);
+    expect(broken('terr_url_cartofriches', 'cartofriches.cerema.fr')).toEqual(['terr_url_cartofriches']);
+    expect(broken('terr_usage', '')).toEqual(['terr_usage']);
+    expect(broken('terr_usage', 'NA')).toEqual(['terr_usage']);
+    expect(broken('terr_geomsurf', '{"type":"Polygon"')).toEqual(['terr_geomsurf']);
+    expect(checkTable(TERRAIN_ECO_SCHEMA, header, [row, row]).map((e) => e.message)).toEqual(['primary key "80024_TERRAIN-ECO_00131" is repeated']);
+    expect(checkTable(TERRAIN_ECO_SCHEMA, [...header].reverse(), [row])[0]!.field).toBe('*');
+    const site = SITE_ECO_SCHEMA.fields.map((f) => f.name);
+    const point = (value: string) => checkTable({ ...SITE_ECO_SCHEMA, fields: SITE_ECO_SCHEMA.fields.filter((f) => f.name === 'site_geompoint') },
+      ['site_geompoint'], [[value]]);
+    expect(site).toContain('site_geompoint');
+    expect(point('3.98, 49.25')).toEqual([]);
+    expect(point('49.25, 193.98')).toHaveLength(1);
+  });
+
+  it('refuses to check a schema using a type it does not know, rather than skipping it', () => {
+    const schema: TableSchema = { name: 'x', fields: [{ name: 'a', type: 'duration' }] };
+    expect(() => checkTable(schema, ['a'], [['P1D']])).toThrow(/type duration/);
+  });
+});
+
+describe('the ZAE inventory of the demo data', () => {
+  let server: TestServer;
+  const get = async (path: string) => {
+    const res = await fetch(server.url + path);
+    expect(res.status, path).toBe(200);
+    return res;
+  };
+  beforeAll(async () => {
+    server = await startTestServer();
+    // A sold lot with a named occupant, to prove the occupant never reaches the inventory.
+    await server.db.query(`UPDATE zone_lots SET status = 'occupied', occupant_name = 'Jeanne Artisan-Témoin', occupant_siret = '73282932000074'
+                            WHERE id = (SELECT min(id) FROM zone_lots)`);
+  });
+  afterAll(async () => server?.close());
+
+  for (const [cls, schema] of [['site-eco', SITE_ECO_SCHEMA], ['terrain-eco', TERRAIN_ECO_SCHEMA]] as const) {
+    it(`publishes ${cls}.csv in UTF-8 with ";" that validates against the CNIG schema`, async () => {
+      const res = await get(`/downloads/zae/${cls}.csv`);
+      expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+      const text = await res.text();
+      expect(text).not.toContain('Jeanne Artisan-Témoin');
+      expect(text).not.toContain('73282932000074');
+      const [header, ...rows] = readCsv(text);
+      expect(rows.length).toBeGreaterThan(0);
+      expect(checkTable(schema, header!, rows)).toEqual([]);
+    });
+  }
+
+  it('counts units, vacant units, hectares and fibre as SQL computed here does', async () => {
+    const [header, ...rows] = readCsv(await (await get('/downloads/zae/site-eco.csv')).text()) as string[][];
+    const col = (name: string) => header!.indexOf(name);
+    const { rows: expected } = await server.db.query<{ name: string; units: number; vacant: number; ha: number; lots_ha: number }>(`
+      SELECT z.name, count(l.id)::int AS units,
+             count(l.id) FILTER (WHERE l.status IN ('available', 'optioned', 'reserved'))::int AS vacant,
+             ST_Area(z.geom::geography) / 10000 AS ha, coalesce(sum(l.area_m2), 0)::float8 / 10000 AS lots_ha
+        FROM business_zones z LEFT JOIN zone_lots l ON l.zone_id = z.id GROUP BY z.id ORDER BY z.id`);
+    expect(rows.map((r) => r[col('site_nom')])).toEqual(expected.map((e) => e.name));
+    rows.forEach((r, i) => {
+      const e = expected[i]!;
+      expect(Number(r[col('site_uf_nbre')])).toBe(e.units);
+      expect(Number(r[col('site_uf_vacant_nbre')])).toBe(e.vacant);
+      if (e.units > 0) expect(Number(r[col('site_taux_vacance')])).toBeCloseTo((100 * e.vacant) / e.units, 1);
+      expect(Number(r[col('site_surf_brute')])).toBeCloseTo(e.ha, 3);
+      expect(Number(r[col('site_surf_utile')])).toBeCloseTo(e.lots_ha, 3);
+      expect(r[col('site_epci_siren')]).toBe('243500667');
+      expect(r[col('site_comm_insee')]).toMatch(/^35\d{3}$/);
+    });
+    const { rows: fibre } = await server.db.query<{ fibre: boolean }>(`
+      SELECT EXISTS (SELECT 1 FROM fibre_phases f WHERE f.status = 'deployed' AND ST_Intersects(f.geom, z.geom)) AS fibre
+        FROM business_zones z ORDER BY z.id`);
+    expect(rows.map((r) => r[col('reseau_fibre_optique')])).toEqual(fibre.map((f) => (f.fibre ? 'oui' : 'non')));
+  });
+
+  it('maps lot statuses and lists the cadastral parcels a lot covers', async () => {
+    const [header, ...rows] = readCsv(await (await get('/downloads/zae/terrain-eco.csv')).text()) as string[][];
+    const col = (name: string) => header!.indexOf(name);
+    const { rows: lots } = await server.db.query<{ id: number; status: string; parcels: string | null }>(`
+      SELECT l.id, l.status, (SELECT string_agg(p.id, '|' ORDER BY p.id) FROM parcels p
+                               WHERE ST_Area(ST_Intersection(p.geom, l.geom)::geography) > 1) AS parcels
+        FROM zone_lots l ORDER BY l.id`);
+    expect(rows).toHaveLength(lots.length);
+    const comm: Record<string, string> = { available: 'en vente', sold: 'vendu, commercialisation achevée', occupied: 'vendu, commercialisation achevée' };
+    rows.forEach((r, i) => {
+      expect(r[col('terr_id')]).toMatch(new RegExp(`_TERRAIN-ECO_${String(lots[i]!.id).padStart(5, '0')}$`));
+      expect(r[col('terr_refcad')]).toBe(lots[i]!.parcels ?? '');
+      if (comm[lots[i]!.status]) expect(r[col('terr_stade_comm')]).toBe(comm[lots[i]!.status]);
+    });
+    expect(rows[0]![col('terr_etat_occup')]).toBe('occupé');
+    expect(rows.some((r) => r[col('terr_refcad')] !== '')).toBe(true);
+  });
+
+  it('answers 404 in JSON for an unknown inventory file', async () => {
+    const res = await fetch(`${server.url}/downloads/zae/pole-eco.csv`);
+    expect(res.status).toBe(404);
+    expect(await res.json()).toMatchObject({ code: 'NotFound' });
+  });
+
+  it('shows staff, not the public, which fields each row still lacks', async () => {
+    expect((await fetch(`${server.url}/api/zae/check`)).status).toBe(401);
+    const staff = await createStaffSession(server);
+    await server.db.query(`UPDATE business_zones SET site_type = 'zone d''activité économique', site_etat = 'existant et actif',
+                             site_moa_type = 'epci' WHERE id = (SELECT min(id) FROM business_zones)`);
+    const res = await fetch(`${server.url}/api/zae/check`, { headers: { cookie: staff.cookie } });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { site_eco: { valid: boolean; unset: string[] }[]; terrain_eco: { valid: boolean; unset: string[] }[] };
+    expect(body.site_eco.every((s) => s.valid)).toBe(true);
+    expect(body.site_eco[0]!.unset).toEqual([]);
+    expect(body.site_eco[1]!.unset).toContain('site_type');
+    expect(body.terrain_eco[0]!.unset).toContain('terr_usage');
+  });
+});
+
+describe.skipIf(missingGdal() !== null)('the ZAE GeoPackage read by GDAL', () => {
+  let server: TestServer;
+  let dir: string;
+  beforeAll(async () => {
+    server = await startTestServer();
+    dir = mkdtempSync(join(tmpdir(), 'websig-zae-'));
+  });
+  afterAll(async () => {
+    rmSync(dir, { recursive: true, force: true });
+    await server?.close();
+  });
+
+  for (const [cls, table, schema, sql] of [
+    ['site-eco', 'site_eco', SITE_ECO_SCHEMA, 'SELECT count(*)::int AS n FROM business_zones'],
+    ['terrain-eco', 'terrain_eco', TERRAIN_ECO_SCHEMA, 'SELECT count(*)::int AS n FROM zone_lots'],
+  ] as const) {
+    it(`${cls}.gpkg has one feature per row, the schema's fields and SRID 2154`, async () => {
+      const res = await fetch(`${server.url}/downloads/zae/${cls}.gpkg`);
+      expect(res.status).toBe(200);
+      const file = join(dir, `${cls}.gpkg`);
+      writeFileSync(file, Buffer.from(await res.arrayBuffer()));
+      const info = spawnSync('ogrinfo', ['-so', file, table], { encoding: 'utf8' });
+      expect(info.status, info.stderr).toBe(0);
+      const { rows } = await server.db.query<{ n: number }>(sql);
+      expect(info.stdout).toMatch(new RegExp(`Feature Count: ${rows[0]!.n}\\n`));
+      const geometryField = cls === 'site-eco' ? 'site_geomsurf' : 'terr_geomsurf';
+      // Attribute lines, after the geometry column line, read "name: Type (width.precision)".
+      const fields = [...info.stdout.matchAll(/^(\w+): (?:String|Real|Integer)/gm)].map((m) => m[1]);
+      expect(fields).toEqual(schema.fields.map((f) => f.name).filter((n) => n !== geometryField));
+      expect(info.stdout).toMatch(/ID\["EPSG",2154\]|AUTHORITY\["EPSG","2154"\]/);
+    });
+  }
+});
