@@ -42,7 +42,7 @@ export function createIncidentContext(deps: RouteDeps, services: IncidentService
   const labelOf = (map: Map<string, Label>) => (code: string): Label => map.get(code) ?? { fr: code, en: code };
   const serviceLabel = labelOf(services_);
   const statusLabel = labelOf(statuses);
-  const baseUrl = (ctx: Context) => deps.config.publicBaseUrl ?? requestOrigin(ctx, deps.config.publicBaseUrl);
+  const baseUrl = (ctx: Context) => requestOrigin(ctx, deps.config.publicBaseUrl);
   const mailContext = (ctx: Context): IncidentMailContext => ({ mailer: services.mailer, baseUrl: baseUrl(ctx), serviceLabel, statusLabel });
   return {
     layer,
