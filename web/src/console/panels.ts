@@ -3,7 +3,8 @@ import { accountsPanel } from './accounts-panel.ts';
 import { enquiriesPanel } from './enquiries-panel.ts';
 import { expiriesPanel } from './expiries-panel.ts';
 import { importsPanel } from './imports-panel.ts';
+import { incidentsPanel } from './incidents-panel.ts';
 import { lotsPanel } from './lots-panel.ts';
 import type { ConsolePanel } from './panel.ts';
 
-export const PANELS: readonly ConsolePanel[] = [lotsPanel, enquiriesPanel, expiriesPanel, importsPanel, accountsPanel];
+export const PANELS: readonly ConsolePanel[] = [lotsPanel, incidentsPanel, enquiriesPanel, expiriesPanel, importsPanel, accountsPanel];
