@@ -175,7 +175,7 @@ describe('review regressions (pure)', () => {
   it('maps database constraint errors to 409 / 422 without their SQL', async () => {
     const middleware = errorMiddleware(pino({ level: 'silent' }));
     for (const [code, status] of [['23505', 409], ['23514', 422], ['22003', 422], ['22P02', 422], ['42P01', 500]] as const) {
-      const ctx = { method: 'POST', url: '/api/lots', path: '/api/lots', status: 200, body: undefined } as unknown as Context;
+      const ctx = { method: 'POST', url: '/api/lots', path: '/api/lots', status: 200, body: undefined, state: {}, set: () => {}, remove: () => {} } as unknown as Context;
       await middleware(ctx, async () => {
         throw Object.assign(new Error('duplicate key value violates unique constraint "zone_lots_zone_id_lot_number_key"'), { code });
       });
