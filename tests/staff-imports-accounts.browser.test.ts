@@ -152,7 +152,7 @@ describeUnless(missingChromium(), 'the imports and accounts tabs of the staff co
 
     const staff = await open(DESKTOP);
     await logIn(staff, STAFF);
-    expect(await tabNames(staff)).toEqual(['tab-lots', 'tab-imports']);
+    expect(await tabNames(staff)).toEqual(['tab-lots', 'tab-incidents', 'tab-enquiries', 'tab-expiries', 'tab-imports']);
     expect(await staff.evaluate(async () => (await fetch('/api/auth/me')).status)).toBe(200);
 
     // Disabling asks first; cancelling changes nothing.
