@@ -6,6 +6,7 @@
 import type { Logger } from 'pino';
 import type { IncidentConfig } from '../../core/config.ts';
 import type { Database } from '../../core/db/database.ts';
+import { loggableError } from '../http/errors.ts';
 import type { FileStore } from '../storage/file-store.ts';
 import { deletePhotos } from './incident-photos.ts';
 import { purgeExpiredReporters } from './incident-store.ts';
@@ -23,7 +24,7 @@ export function purgeReporters(db: Database, files: FileStore, retentionDays: nu
 export function startReporterPurge(db: Database, files: FileStore, config: IncidentConfig, log: Logger): { stop(): void } {
   const run = () => purgeReporters(db, files, config.retentionDays).then(
     (count) => { if (count) log.info({ count, retentionDays: config.retentionDays }, 'reporters’ details purged'); },
-    (err: Error) => log.error({ err }, 'reporters’ details purge failed'),
+    (err: Error) => log.error({ err: loggableError(err) }, 'reporters’ details purge failed'),
   );
   void run();
   const timer = setInterval(run, config.purgeEveryMin * 60_000);
