@@ -41,8 +41,7 @@ import { incidentsRoutes } from './incidents/incidents.routes.ts';
 import { open311Routes } from './open311/open311.routes.ts';
 import type { IncidentServices } from './incidents/incident-context.ts';
 import { createMailer } from './mail/mailer.ts';
-import { createLocalFileStore } from './storage/file-store.ts';
-import { join } from 'node:path';
+import { createDataFileStore } from './storage/file-store.ts';
 import { catalogueRoutes } from './catalogue/catalogue.routes.ts';
 import { enquiriesRoutes } from './enquiries/enquiries.routes.ts';
 import { expiriesRoutes } from './expiries/expiries.routes.ts';
@@ -90,7 +89,7 @@ export function createApp(deps: AppDeps): Koa {
 
   const incidentServices: IncidentServices = deps.incidentServices ?? {
     // Outside web/dist: photos are served only through their route, by an unguessable key.
-    files: createLocalFileStore(join(config.dataDir, 'files')),
+    files: createDataFileStore(config.dataDir),
     mailer: createMailer(config.smtpUrl, config.mailFrom, log),
   };
 

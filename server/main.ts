@@ -15,6 +15,7 @@ import { createApp } from './app.ts';
 import { createImportJobs, type ImportJobs } from './imports/import-jobs.ts';
 import { createRateLimiter } from './http/rate-limiter.ts';
 import { startReporterPurge } from './incidents/incident-purge.ts';
+import { createDataFileStore } from './storage/file-store.ts';
 import { runWorkers, workerCount } from './cluster.ts';
 import { drainServer } from './http/drain.ts';
 
@@ -95,7 +96,7 @@ async function runServer(config: Config, layers: LayerRegistry, started: number)
   try {
     if (!worker) await prepareToServe(db, layers, importJobs, config);
     // In every server process: the purge is one idempotent statement, so workers running it too is harmless.
-    purge = startReporterPurge(db, config.incidents, log);
+    purge = startReporterPurge(db, createDataFileStore(config.dataDir), config.incidents, log);
     const app = createApp({
       config,
       db,

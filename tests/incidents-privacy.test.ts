@@ -95,9 +95,9 @@ describe('incident reporters’ privacy', () => {
     const data = (await exported.json()) as { reports: { id: number; reporter_name: string; reporter_phone: string }[] };
     expect(data.reports).toEqual([expect.objectContaining({ id: report.id, reporter_name: NAME, reporter_phone: PHONE })]);
     const erased = await asStaff('POST', '/api/incidents/personal-data/erase', { email: EMAIL });
-    expect(await erased.json()).toEqual({ reports: 1, followed: 0 });
+    expect(await erased.json()).toEqual({ reports: 1, followed: 0, photos: 0 });
     const follower = await asStaff('POST', '/api/incidents/personal-data/erase', { email: FOLLOWER });
-    expect(await follower.json()).toEqual({ reports: 0, followed: 1 });
+    expect(await follower.json()).toEqual({ reports: 0, followed: 1, photos: 0 });
     const { rows } = await server.db.query('SELECT reporter_name, reporter_email, reporter_phone FROM incidents WHERE id = $1', [report.id]);
     expect(rows[0]).toEqual({ reporter_name: null, reporter_email: null, reporter_phone: null });
     const audit = await server.db.query<{ details: unknown }>("SELECT details FROM audit_log WHERE action = 'incident_personal_data_erased'");

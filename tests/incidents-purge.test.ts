@@ -1,12 +1,19 @@
 // The RGPD purge: reporters' and followers' details erased once their report has been closed for
 // longer than the configured delay, and kept before; open reports are never purged.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../core/db/database.ts';
 import { openTestDatabase } from './helpers/test-db.ts';
 import { purgeReporters } from '../server/incidents/incident-purge.ts';
+import { createLocalFileStore } from '../server/storage/file-store.ts';
 
 describe('purge of reporters’ details', () => {
   let db: Database;
+  let dir: string;
+  /** No photo here (incidents-photo-erasure.test.ts covers them): an empty store. */
+  let files: ReturnType<typeof createLocalFileStore>;
 
   /** A report with a reporter and a follower, closed `closedDaysAgo` days ago (open when null). */
   const seedReport = async (closedDaysAgo: number | null) => {
@@ -25,14 +32,19 @@ describe('purge of reporters’ details', () => {
 
   beforeAll(async () => {
     db = await openTestDatabase();
+    dir = mkdtempSync(join(tmpdir(), 'websig-purge-'));
+    files = createLocalFileStore(dir);
   });
-  afterAll(async () => db?.close());
+  afterAll(async () => {
+    await db?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('erases details of reports closed longer ago than the delay, and only those', async () => {
     const expired = await seedReport(31);
     const recent = await seedReport(29);
     const open = await seedReport(null);
-    expect(await purgeReporters(db, 30)).toBeGreaterThanOrEqual(1);
+    expect(await purgeReporters(db, files, 30)).toBeGreaterThanOrEqual(1);
     expect(await contact(expired)).toEqual({ reporter_name: null, reporter_email: null, reporter_phone: null, purged: true, followers: 0 });
     expect(await contact(recent)).toMatchObject({ reporter_email: 'alex@example.org', purged: false, followers: 1 });
     expect(await contact(open)).toMatchObject({ reporter_email: 'alex@example.org', purged: false, followers: 1 });
@@ -40,6 +52,6 @@ describe('purge of reporters’ details', () => {
     expect(audit.rows.at(-1)!.details.incidents).toContain(expired);
     expect(JSON.stringify(audit.rows)).not.toContain('@example.org');
     // A second run has nothing left to do.
-    expect(await purgeReporters(db, 30)).toBe(0);
+    expect(await purgeReporters(db, files, 30)).toBe(0);
   });
 });

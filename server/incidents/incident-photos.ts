@@ -76,3 +76,11 @@ export async function storePhoto(files: FileStore, photo: ProcessedPhoto): Promi
   await files.put(photoKey(photo.key), photo.photo, 'image/jpeg');
   await files.put(thumbKey(photo.key), photo.thumb, 'image/jpeg');
 }
+
+/** Removes photos' files and their thumbnails (a file already gone is not an error). */
+export async function deletePhotos(files: FileStore, keys: readonly string[]): Promise<void> {
+  for (const key of keys) {
+    await files.delete(photoKey(key));
+    await files.delete(thumbKey(key));
+  }
+}

@@ -263,28 +263,50 @@ export async function personalData(db: Queryable, email: string) {
   return { email, reports: reports.rows, followed: followed.rows };
 }
 
-/** Erases the person's details from every report (the reports themselves stay); returns counts. */
-export async function erasePersonalData(tx: Queryable, userId: number, email: string): Promise<{ reports: number; followed: number }> {
-  const reports = await tx.query(
-    `UPDATE incidents SET reporter_name = NULL, reporter_email = NULL, reporter_phone = NULL, reporter_purged_at = now()
-      WHERE lower(reporter_email) = lower($1)`, [email]);
-  const followed = await tx.query('DELETE FROM incident_followers WHERE lower(email) = lower($1)', [email]);
-  const counts = { reports: reports.rowCount ?? 0, followed: followed.rowCount ?? 0 };
-  // The audit says that an erasure happened and how much it touched, never whose.
-  await recordAudit(tx, { userId, action: 'incident_personal_data_erased', layer: LAYER, details: counts });
-  return counts;
+/** What an erasure or a purge removed: counts for the answer, and the photo keys whose files the
+ *  caller deletes before the transaction commits (so a failed deletion leaves the rows to retry). */
+export interface Erased<C> {
+  counts: C;
+  photoKeys: string[];
 }
 
-/** Erases reporters' and followers' details of reports closed more than `days` days ago. */
-export async function purgeExpiredReporters(tx: Queryable, days: number): Promise<number> {
+/** Deletes the photos' rows of reports `ids` (and the public link to the first); returns their keys. */
+async function dropPhotos(tx: Queryable, ids: readonly number[]): Promise<string[]> {
+  if (ids.length === 0) return [];
+  await tx.query('UPDATE incidents SET media_url = NULL WHERE id = ANY ($1::int[]) AND media_url IS NOT NULL', [ids]);
+  const { rows } = await tx.query<{ key: string }>('DELETE FROM incident_photos WHERE incident_id = ANY ($1::int[]) RETURNING key', [ids]);
+  return rows.map((r) => r.key);
+}
+
+/** Erases the person's details and the photos they sent from every report they made (the reports
+ *  themselves stay), and their following of others' reports. */
+export async function erasePersonalData(
+  tx: Queryable, userId: number, email: string,
+): Promise<Erased<{ reports: number; followed: number; photos: number }>> {
+  const reports = await tx.query<{ id: number }>(
+    `UPDATE incidents SET reporter_name = NULL, reporter_email = NULL, reporter_phone = NULL, reporter_purged_at = now()
+      WHERE lower(reporter_email) = lower($1) RETURNING id`, [email]);
+  const photoKeys = await dropPhotos(tx, reports.rows.map((r) => r.id));
+  const followed = await tx.query('DELETE FROM incident_followers WHERE lower(email) = lower($1)', [email]);
+  const counts = { reports: reports.rowCount ?? 0, followed: followed.rowCount ?? 0, photos: photoKeys.length };
+  // The audit says that an erasure happened and how much it touched, never whose.
+  await recordAudit(tx, { userId, action: 'incident_personal_data_erased', layer: LAYER, details: counts });
+  return { counts, photoKeys };
+}
+
+/** Erases reporters' and followers' details, and the reporters' photos, of reports closed more than
+ *  `days` days ago; the count is of reports purged. */
+export async function purgeExpiredReporters(tx: Queryable, days: number): Promise<Erased<number>> {
   const { rows } = await tx.query<{ id: number }>(
     `UPDATE incidents SET reporter_name = NULL, reporter_email = NULL, reporter_phone = NULL, reporter_purged_at = now()
       WHERE closed_at < now() - make_interval(days => $1)
-        AND (reporter_purged_at IS NULL OR EXISTS (SELECT 1 FROM incident_followers f WHERE f.incident_id = incidents.id))
+        AND (reporter_purged_at IS NULL OR EXISTS (SELECT 1 FROM incident_followers f WHERE f.incident_id = incidents.id)
+             OR EXISTS (SELECT 1 FROM incident_photos p WHERE p.incident_id = incidents.id))
       RETURNING id`, [days]);
   const ids = rows.map((r) => r.id);
-  if (ids.length === 0) return 0;
+  if (ids.length === 0) return { counts: 0, photoKeys: [] };
   await tx.query('DELETE FROM incident_followers WHERE incident_id = ANY ($1::int[])', [ids]);
-  await recordAudit(tx, { userId: null, action: 'incident_reporters_purged', layer: LAYER, details: { incidents: ids, retention_days: days } });
-  return ids.length;
+  const photoKeys = await dropPhotos(tx, ids);
+  await recordAudit(tx, { userId: null, action: 'incident_reporters_purged', layer: LAYER, details: { incidents: ids, retention_days: days, photos: photoKeys.length } });
+  return { counts: ids.length, photoKeys };
 }

@@ -13,7 +13,7 @@ import { isIncidentStatus, type IncidentStatus } from '../../core/incidents/inci
 import { createIncidentContext, INCIDENTS_LAYER, type IncidentServices } from './incident-context.ts';
 import { invalid, parseFollower, parseStaffText } from './incident-input.ts';
 import { mailStatusChanged, trackingUrl } from './incident-notify.ts';
-import { photoKey, thumbKey } from './incident-photos.ts';
+import { deletePhotos, photoKey, thumbKey } from './incident-photos.ts';
 import {
   addFollower, addNote, changeStatus, erasePersonalData, listStaff, personalData, readByToken, readNotes, readStaff,
   recipients, updateReport,
@@ -112,7 +112,12 @@ export function incidentsRoutes(deps: RouteDeps, services: IncidentServices): Ro
 
   router.post('/personal-data/erase', staff, json, async (ctx) => {
     const email = emailOf(ctx);
-    ctx.body = await db.transaction((tx) => erasePersonalData(tx, ctx.state.user!.id, email));
+    // The files go before the commit: if one cannot be deleted, nothing is erased and staff may retry.
+    ctx.body = await db.transaction(async (tx) => {
+      const { counts, photoKeys } = await erasePersonalData(tx, ctx.state.user!.id, email);
+      await deletePhotos(services.files, photoKeys);
+      return counts;
+    });
   });
 
   router.get('/:id', staff, async (ctx) => {

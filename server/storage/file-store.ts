@@ -38,6 +38,11 @@ export function parseFileKey(key: string): string[] {
   return segments;
 }
 
+/** The app's own store, under DATA_DIR: what the server and its background jobs (the RGPD purge) share. */
+export function createDataFileStore(dataDir: string): FileStore {
+  return createLocalFileStore(join(dataDir, 'files'));
+}
+
 /** A store whose files live in `dir` (created on first write); `dir` must not be served as static files. */
 export function createLocalFileStore(dir: string): FileStore {
   const pathOf = (key: string) => join(dir, ...parseFileKey(key));

@@ -46,7 +46,7 @@ const fr = {
   tooManyPhotos: '3 photos au plus.',
   networkError: 'Connexion impossible, réessayez.',
   privacyHeading: 'Données personnelles',
-  privacyText: 'Montfort Communauté traite vos signalements pour intervenir sur l’espace public (mission de service public). Votre nom et votre courriel, facultatifs, servent uniquement à vous informer du traitement ; ils ne sont jamais publiés et sont effacés {days} jours après la clôture du signalement. Les photos sont publiées sans leurs métadonnées (position GPS comprise) une fois le signalement validé. Pour consulter ou effacer vos données, écrivez à Montfort Communauté.',
+  privacyText: 'Montfort Communauté traite vos signalements pour intervenir sur l’espace public (mission de service public). Votre nom et votre courriel, facultatifs, servent uniquement à vous informer du traitement ; ils ne sont jamais publiés et sont effacés {days} jours après la clôture du signalement. Les photos sont publiées sans leurs métadonnées (position GPS comprise) une fois le signalement validé, et effacées avec vos coordonnées : {days} jours après la clôture, ou dès que vous demandez l’effacement de vos données. Pour consulter ou effacer vos données, écrivez à Montfort Communauté.',
 };
 type Strings = typeof fr;
 
@@ -95,7 +95,7 @@ const en: Strings = {
   tooManyPhotos: 'At most 3 photos.',
   networkError: 'No connection, try again.',
   privacyHeading: 'Personal data',
-  privacyText: 'Montfort Communauté handles your reports to act on public space (a public-service task). Your name and e-mail, both optional, only serve to tell you how the report is handled; they are never published and are erased {days} days after the report is closed. Photos are published without their metadata (GPS position included) once the report is validated. To see or erase your data, write to Montfort Communauté.',
+  privacyText: 'Montfort Communauté handles your reports to act on public space (a public-service task). Your name and e-mail, both optional, only serve to tell you how the report is handled; they are never published and are erased {days} days after the report is closed. Photos are published without their metadata (GPS position included) once the report is validated, and erased with your details: {days} days after the report is closed, or as soon as you ask for your data to be erased. To see or erase your data, write to Montfort Communauté.',
 };
 
 export type TextKey = keyof Strings;
