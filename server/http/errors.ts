@@ -80,6 +80,27 @@ function clearSuccessHeaders(ctx: Context): void {
   ctx.set('Cache-Control', 'no-store');
 }
 
+/**
+ * What a log line keeps of an error. A database error (pg's and PGlite's alike carry a SQLSTATE and a
+ * severity) names the values it choked on in its message and `detail` ("Failing row contains (…)",
+ * "Key (email)=(…)", "invalid input syntax …: \"…\""), which may be a reporter's e-mail or phone: only
+ * which rule, where, and the stack below the message are kept.
+ */
+export function loggableError(error: unknown): unknown {
+  const e = error as Partial<Record<'code' | 'severity' | 'table' | 'column' | 'constraint' | 'routine', unknown>> & Error;
+  if (typeof e?.code !== 'string' || !/^[0-9A-Z]{5}$/.test(e.code) || typeof e.severity !== 'string') return error;
+  return {
+    type: e.name, code: e.code, severity: e.severity, table: e.table, column: e.column, constraint: e.constraint,
+    routine: e.routine, stack: e.stack?.split('\n').slice(1).join('\n'),
+  };
+}
+
+/** The request's URL as a log line may show it: tracking tokens (32 hex digits, in incident and
+ *  Open311 paths) open an unpublished report to whoever holds them, so they are masked. */
+export function loggableUrl(url: string): string {
+  return url.replace(/[0-9a-f]{32}/gi, '…');
+}
+
 /** Koa middleware: client errors keep their message; anything else becomes a 500 that leaks nothing. */
 export function errorMiddleware(log: Logger) {
   return async (ctx: Context, next: Next) => {
@@ -103,7 +124,7 @@ export function errorMiddleware(log: Logger) {
       }
       if (error instanceof DatabaseBusyError) {
         // Saturation, not a failure: the client is told to come back shortly.
-        log.warn({ requestId: ctx.state.requestId, method: ctx.method, url: ctx.url, reason: error.message }, 'database busy');
+        log.warn({ requestId: ctx.state.requestId, method: ctx.method, url: loggableUrl(ctx.url), reason: error.message }, 'database busy');
         ctx.status = 503;
         ctx.set('Retry-After', String(error.retryAfterSeconds));
         ctx.body = { code: 'ServiceUnavailable', description: 'base de données occupée, réessayez / database busy, try again shortly', requestId: ctx.state.requestId };
@@ -118,7 +139,7 @@ export function errorMiddleware(log: Logger) {
         return;
       }
       if (isDatabaseUnavailable(error)) {
-        log.error({ err: error, requestId: ctx.state.requestId, method: ctx.method, url: ctx.url }, 'database unavailable');
+        log.error({ err: loggableError(error), requestId: ctx.state.requestId, method: ctx.method, url: loggableUrl(ctx.url) }, 'database unavailable');
         ctx.status = 503;
         ctx.set('Retry-After', String(UNAVAILABLE_RETRY_S));
         ctx.body = { code: 'ServiceUnavailable', description: 'base de données injoignable, réessayez / database unavailable, try again shortly', requestId: ctx.state.requestId };
@@ -130,12 +151,12 @@ export function errorMiddleware(log: Logger) {
         // through): the database still refuses it, and that refusal is the client's, not a 500.
         // Logged, since it points at a missing check; the reason stays generic, since the
         // database's message names tables, constraints and SQL values.
-        log.warn({ err, requestId: ctx.state.requestId, method: ctx.method, url: ctx.url }, 'database constraint refused a request');
+        log.warn({ err: loggableError(error), requestId: ctx.state.requestId, method: ctx.method, url: loggableUrl(ctx.url) }, 'database constraint refused a request');
         ctx.status = database.status;
         ctx.body = { code: CODES[database.status], description: database.description };
         return;
       }
-      log.error({ err, requestId: ctx.state.requestId, method: ctx.method, url: ctx.url }, 'request failed');
+      log.error({ err: loggableError(error), requestId: ctx.state.requestId, method: ctx.method, url: loggableUrl(ctx.url) }, 'request failed');
       ctx.status = 500;
       ctx.body = { code: 'ServerError', description: 'Erreur interne du serveur / internal server error', requestId: ctx.state.requestId };
     }

@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Database } from '../../core/db/database.ts';
+import { RetryLaterError } from './errors.ts';
 
 /** The answer to one hit: whether it is within the limit, the hits counted in the window so far
  *  (this one included) and the seconds until the window ends (for Retry-After). */
@@ -98,17 +99,27 @@ const HIT_SCRIPT = `
   if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
   return {count, redis.call('PTTL', KEYS[1])}`;
 
+/** Seconds a client is told to wait while Redis is unreachable (it restarts in a few). */
+const REDIS_DOWN_RETRY_S = 5;
+
 function createRedisLimiter(url: string): ClosableRateLimiter {
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2 });
+  // Without a listener ioredis prints every failed reconnection; the requests it fails say enough.
+  redis.on('error', () => undefined);
   const redisKey = (bucket: string, key: string) => `websig:rate:${storedKey(bucket, key)}`;
+  // Redis down or restarting is passing trouble, as a database restart is: 503 with Retry-After, not 500.
+  const unreachable = () => {
+    throw new RetryLaterError(503, 'compteurs indisponibles, réessayez / rate counters unavailable, try again shortly', REDIS_DOWN_RETRY_S);
+  };
   return {
     async hit(bucket, key, limit, windowS) {
       checkArguments(bucket, limit, windowS);
-      const [count, ttlMs] = (await redis.eval(HIT_SCRIPT, 1, redisKey(bucket, key), Math.ceil(windowS * 1000))) as [number, number];
+      const [count, ttlMs] = (await redis.eval(HIT_SCRIPT, 1, redisKey(bucket, key), Math.ceil(windowS * 1000))
+        .catch(unreachable)) as [number, number];
       return verdict(count, limit, ttlMs);
     },
     async reset(bucket, key) {
-      await redis.del(redisKey(bucket, key));
+      await redis.del(redisKey(bucket, key)).catch(unreachable);
     },
     async close() {
       if (redis.status !== 'end') await redis.quit().catch(() => redis.disconnect());

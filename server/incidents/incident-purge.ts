@@ -4,6 +4,7 @@
 import type { Logger } from 'pino';
 import type { IncidentConfig } from '../../core/config.ts';
 import type { Database } from '../../core/db/database.ts';
+import { loggableError } from '../http/errors.ts';
 import { purgeExpiredReporters } from './incident-store.ts';
 
 /** Runs one purge; returns the number of reports whose reporters' details were erased. */
@@ -15,7 +16,7 @@ export function purgeReporters(db: Database, retentionDays: number): Promise<num
 export function startReporterPurge(db: Database, config: IncidentConfig, log: Logger): { stop(): void } {
   const run = () => purgeReporters(db, config.retentionDays).then(
     (count) => { if (count) log.info({ count, retentionDays: config.retentionDays }, 'reporters’ details purged'); },
-    (err: Error) => log.error({ err }, 'reporters’ details purge failed'),
+    (err: Error) => log.error({ err: loggableError(err) }, 'reporters’ details purge failed'),
   );
   void run();
   const timer = setInterval(run, config.purgeEveryMin * 60_000);

@@ -96,10 +96,12 @@ export function incidentsRoutes(deps: RouteDeps, services: IncidentServices): Ro
     const columns = ['id', 'requested_datetime', 'service_code', 'status', 'published', 'description', 'address_string', 'lon', 'lat', 'status_notes', 'duplicate_of', 'updated_datetime', 'followers'];
     ctx.type = 'text/csv; charset=utf-8';
     ctx.attachment('signalements.csv');
+    // escape_formulas: a reporter's text starting with = + - @ (a formula the spreadsheet would run
+    // when staff open the file) is written after a quote, as text; numbers stay numbers.
     ctx.body = stringify(rows.map((r) => {
       const v = staffView(context, r) as Record<string, unknown>;
       return columns.map((c) => v[c] ?? '');
-    }), { header: true, columns, bom: true });
+    }), { header: true, columns, bom: true, escape_formulas: true });
   });
 
   // The address travels in the body, never in a URL that access logs and proxies would keep.

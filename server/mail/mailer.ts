@@ -28,7 +28,9 @@ export function createMailer(smtpUrl: string | undefined, from: string, log: Log
       try {
         await transport.sendMail({ from, to: [message.to].flat().join(', '), subject: message.subject, text: message.text });
       } catch (err) {
-        log.warn({ reason: (err as Error).message, subject: message.subject }, 'mail not sent');
+        // Not the message: an SMTP server's refusal quotes the address ("550 <jean@…>: rejected").
+        const { code, responseCode, command } = err as { code?: string; responseCode?: number; command?: string };
+        log.warn({ code, responseCode, command, subject: message.subject }, 'mail not sent');
       }
     },
     close: () => transport.close(),
