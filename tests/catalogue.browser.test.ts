@@ -1,26 +1,33 @@
 // The catalogue on a phone (390×844) in Debian's Chromium: a visitor filters the lots, opens one from
 // the list (its plan on the map, its fibre answer, a permalink), sends an enquiry whose faults are shown
-// beside the fields with what was typed kept, then sends it; staff find it; the dashboard table follows a sale.
+// beside the fields with what was typed kept, then sends it; a staff member logs into the console, finds it
+// in the Enquiries tab and marks it answered; the dashboard table follows a sale made through the staff API.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from './helpers/browser.ts';
 import { describeUnless, missingChromium } from './helpers/skip.ts';
 import { createStaffSession } from './helpers/staff-session.ts';
 import { startTestServer, type TestServer } from './helpers/test-server.ts';
+import { upsertUser } from '../server/auth/users.ts';
 
 const WAIT = 30_000;
+const STAFF_EMAIL = 'agent.zae@montfort-communaute.test';
+const STAFF_PASSWORD = 'correct horse battery staple';
+const ENQUIRER_EMAIL = 'yann.testeur@example.org';
 
 describeUnless(missingChromium(), 'the lot catalogue on a phone', () => {
   let server: TestServer;
   let browser: Browser;
   let page: Page;
+  let context: BrowserContext;
   beforeAll(async () => {
     server = await startTestServer();
     browser = await launchChromium();
-    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'fr-FR', hasTouch: true });
+    context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'fr-FR', hasTouch: true });
     // No network in tests: anything outside the app is refused.
     await context.route((url) => !url.href.startsWith(server.url), (route) => route.abort());
     page = await context.newPage();
+    await upsertUser(server.db, STAFF_EMAIL, 'staff', STAFF_PASSWORD);
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
@@ -58,25 +65,54 @@ describeUnless(missingChromium(), 'the lot catalogue on a phone', () => {
     expect(await page.getByLabel('Nom *').inputValue()).toBe('Yann Testeur');
     expect(await page.getByLabel('Message *').inputValue()).toBe('Ce terrain est-il raccordable ?');
 
-    await page.getByLabel('E-mail *').fill('yann.testeur@example.org');
+    await page.getByLabel('E-mail *').fill(ENQUIRER_EMAIL);
     await page.locator('#enquiry-consent').check();
     await page.getByRole('button', { name: 'Envoyer la demande' }).click();
     await page.waitForSelector('.cat-outcome:text("Votre demande a bien été envoyée")', { timeout: WAIT });
 
-    const staff = await createStaffSession(server);
-    const res = await fetch(`${server.url}/api/enquiries?status=new`, { headers: { cookie: staff.cookie } });
-    const { enquiries } = (await res.json()) as { enquiries: { email: string; lot_label: string }[] };
-    expect(enquiries.map((e) => e.email)).toContain('yann.testeur@example.org');
     // The form fits the phone's width: nothing to scroll sideways.
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
   }, 180_000);
+
+  it('shows the enquiry to staff in the console, who mark it answered', async () => {
+    const staffPage = await context.newPage();
+    await staffPage.goto(`${server.url}/console.html`);
+    await staffPage.waitForSelector('html[data-console-ready="1"]', { state: 'attached', timeout: WAIT });
+    await staffPage.getByLabel('Adresse e-mail').fill(STAFF_EMAIL);
+    await staffPage.getByLabel('Mot de passe').fill(STAFF_PASSWORD);
+    await staffPage.getByRole('button', { name: 'Se connecter' }).click();
+    await staffPage.getByRole('tab', { name: 'Demandes' }).click();
+    const enquiry = staffPage.locator('#panel-enquiries .enquiry').filter({ hasText: ENQUIRER_EMAIL });
+    await enquiry.waitFor({ timeout: WAIT });
+    expect(await enquiry.locator('blockquote').textContent()).toBe('Ce terrain est-il raccordable ?');
+    await enquiry.getByRole('button', { name: 'Marquer comme traitée' }).click();
+    await enquiry.waitFor({ state: 'detached', timeout: WAIT });
+
+    await staffPage.getByRole('button', { name: 'Traitées' }).click();
+    await staffPage.locator('#panel-enquiries .enquiry').filter({ hasText: ENQUIRER_EMAIL }).waitFor({ timeout: WAIT });
+    const staff = await createStaffSession(server);
+    const res = await fetch(`${server.url}/api/enquiries?status=answered`, { headers: { cookie: staff.cookie } });
+    const { enquiries } = (await res.json()) as { enquiries: { email: string }[] };
+    expect(enquiries.map((e) => e.email)).toContain(ENQUIRER_EMAIL);
+    expect(await staffPage.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await staffPage.close();
+  }, 120_000);
 
   it('shows the dashboard as a table that changes after a lot is sold', async () => {
     const soldCell = () => page.locator('.cat-table tbody tr:last-child td').nth(1 + 3).textContent();
     await page.goto(`${server.url}/catalogue.html#dashboard`);
     await page.waitForSelector('.cat-table tbody tr', { timeout: WAIT });
     const before = Number(await soldCell());
-    await server.db.query(`UPDATE zone_lots SET status = 'sold' WHERE id = (SELECT min(id) FROM zone_lots WHERE status = 'available')`);
+    const staff = await createStaffSession(server);
+    const { rows } = await server.db.query<{ id: number }>(`SELECT min(id) AS id FROM zone_lots WHERE status = 'available'`);
+    const lot = `${server.url}/api/lots/${rows[0]!.id}`;
+    const current = await fetch(lot, { headers: { cookie: staff.cookie } });
+    const sale = await fetch(lot, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json', cookie: staff.cookie, 'x-csrf-token': staff.csrf, 'if-match': current.headers.get('etag')! },
+      body: JSON.stringify({ status: 'sold' }),
+    });
+    expect(sale.status, await sale.clone().text()).toBe(200);
     await page.reload();
     await page.waitForSelector('.cat-table tbody tr', { timeout: WAIT });
     expect(Number(await soldCell())).toBe(before + 1);

@@ -138,7 +138,7 @@ describe('enquiries', () => {
         FROM (SELECT ST_PointOnSurface(geom) AS p FROM zone_lots WHERE id = $1) s`, [lot.id]);
     const paths = [
       '/api/catalogue/lots', `/api/catalogue/lots/${lot.id}`, '/api/catalogue/zones', '/api/dashboard', '/api/dashboard.csv',
-      '/downloads/zae/site-eco.csv', '/downloads/zae/terrain-eco.csv', '/downloads/zone_lots.csv', '/downloads/zone_lots.geojson',
+      '/downloads/zae/site-eco.csv', '/downloads/zae/terrain-eco.csv', '/downloads/zae/etablissement.csv', '/downloads/zone_lots.csv', '/downloads/zone_lots.geojson',
       '/downloads/business_zones.geojson', `/ogc/collections/zone_lots/items/${lot.id}`, '/ogc/collections/zone_lots/items?limit=1000',
       `/api/eligibility?lot=${lot.id}`, `/tiles/zone_lots,business_zones/15/${rows[0]!.x}/${rows[0]!.y}.mvt`, '/layers', '/downloads?f=json',
     ];

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SITE_ECO_SCHEMA, TERRAIN_ECO_SCHEMA, type TableSchema } from '../core/zae/cnig-schemas.ts';
+import { ETABLISSEMENT_SCHEMA, SITE_ECO_SCHEMA, TERRAIN_ECO_SCHEMA, type TableSchema } from '../core/zae/cnig-schemas.ts';
 import { checkTable } from '../core/zae/table-schema-check.ts';
 import { missingGdal } from './helpers/skip.ts';
 import { createStaffSession } from './helpers/staff-session.ts';
@@ -142,9 +142,46 @@ describe('the ZAE inventory of the demo data', () => {
   it('is listed on the open-data page, each listed file answering', async () => {
     const page = (await (await get('/downloads?f=json')).json()) as { zaeInventory: { formats: { href: string }[] } };
     const paths = page.zaeInventory.formats.map((f) => new URL(f.href).pathname);
-    expect(paths).toEqual(['/downloads/zae/site-eco.csv', '/downloads/zae/site-eco.gpkg', '/downloads/zae/terrain-eco.csv', '/downloads/zae/terrain-eco.gpkg']);
+    expect(paths).toEqual(['/downloads/zae/site-eco.csv', '/downloads/zae/site-eco.gpkg', '/downloads/zae/terrain-eco.csv', '/downloads/zae/terrain-eco.gpkg',
+      '/downloads/zae/etablissement.csv', '/downloads/zae/etablissement.gpkg']);
     const html = await (await get('/downloads?lang=fr')).text();
     for (const path of paths) expect(html).toContain(path);
+  });
+
+  it('publishes etablissement.csv with the header alone: its required SIRET and name are private lot fields', async () => {
+    const text = await (await get('/downloads/zae/etablissement.csv')).text();
+    expect(text).not.toContain('Jeanne Artisan-Témoin');
+    expect(text).not.toContain('73282932000074');
+    const [header, ...rows] = readCsv(text);
+    expect(header).toEqual(ETABLISSEMENT_SCHEMA.fields.map((f) => f.name));
+    expect(rows).toEqual([]);
+    expect((await get('/downloads/zae/etablissement.gpkg')).headers.get('content-type')).toBe('application/geopackage+sqlite3');
+    expect((await fetch(`${server.url}/api/zae/etablissement.csv`)).status).toBe(401);
+  });
+
+  it('gives staff one ETABLISSEMENT row per occupant SIRET, invalid only where the standard asks what we do not hold', async () => {
+    const staff = await createStaffSession(server);
+    const res = await fetch(`${server.url}/api/zae/etablissement.csv`, { headers: { cookie: staff.cookie } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cache-control')).toBe('private, no-store');
+    const [header, ...rows] = readCsv(await res.text()) as string[][];
+    const { rows: sirets } = await server.db.query<{ siret: string; lots: number }>(
+      `SELECT occupant_siret AS siret, count(*)::int AS lots FROM zone_lots WHERE occupant_siret IS NOT NULL GROUP BY 1 ORDER BY 1`);
+    expect(rows.map((r) => r[0])).toEqual(sirets.map((s) => s.siret));
+    const at = (field: string) => header!.indexOf(field);
+    const jeanne = rows.find((r) => r[at('SIRET')] === '73282932000074')!;
+    expect(jeanne[at('SIREN')]).toBe('732829320');
+    expect(jeanne[at('etab_nom')]).toBe('Jeanne Artisan-Témoin');
+    expect(jeanne[at('etab_actif')]).toBe('oui');
+    expect(jeanne[at('terr_id')]!.split('|')).toHaveLength(sirets.find((s) => s.siret === '73282932000074')!.lots);
+    // Creation date and headcount year have no source in our model: the checker reports them, nothing else.
+    const faults = new Set(checkTable(ETABLISSEMENT_SCHEMA, header!, rows).map((e) => `${e.field}: ${e.message}`));
+    expect([...faults].sort()).toEqual(['etab_creation_date: required value is missing', 'etab_effectif_annee: required value is missing']);
+    const check = (await (await fetch(`${server.url}/api/zae/check`, { headers: { cookie: staff.cookie } })).json()) as {
+      etablissement: { siret: string; valid: boolean; unset: string[] }[];
+    };
+    expect(check.etablissement.map((e) => e.siret)).toEqual(sirets.map((s) => s.siret));
+    expect(check.etablissement[0]!.unset).toContain('etab_creation_date');
   });
 
   it('answers 404 in JSON for an unknown inventory file', async () => {
@@ -200,4 +237,21 @@ describe.skipIf(missingGdal() !== null)('the ZAE GeoPackage read by GDAL', () =>
       expect(info.stdout).toMatch(/ID\["EPSG",2154\]|AUTHORITY\["EPSG","2154"\]/);
     });
   }
+
+  it('etablissement.gpkg for staff has one multipoint per occupant SIRET in SRID 2154', async () => {
+    const staff = await createStaffSession(server);
+    const res = await fetch(`${server.url}/api/zae/etablissement.gpkg`, { headers: { cookie: staff.cookie } });
+    expect(res.status).toBe(200);
+    const file = join(dir, 'etablissement.gpkg');
+    writeFileSync(file, Buffer.from(await res.arrayBuffer()));
+    const info = spawnSync('ogrinfo', ['-so', file, 'etablissement'], { encoding: 'utf8' });
+    expect(info.status, info.stderr).toBe(0);
+    const { rows } = await server.db.query<{ n: number }>('SELECT count(DISTINCT occupant_siret)::int AS n FROM zone_lots');
+    expect(rows[0]!.n).toBeGreaterThan(0);
+    expect(info.stdout).toMatch(new RegExp(`Feature Count: ${rows[0]!.n}\\n`));
+    expect(info.stdout).toMatch(/Geometry: Multi Point/);
+    expect(info.stdout).toMatch(/ID\["EPSG",2154\]|AUTHORITY\["EPSG","2154"\]/);
+    const fields = [...info.stdout.matchAll(/^([\w-]+): (?:String|Real|Integer)/gm)].map((m) => m[1]);
+    expect(fields).toEqual(ETABLISSEMENT_SCHEMA.fields.map((f) => f.name).filter((n) => n !== 'etab_geompoint'));
+  });
 });

@@ -2,6 +2,7 @@
 // typed for the export, the validator and the code lists of the zone and lot descriptions.
 import siteEco from './schemas/site-eco.schema.json' with { type: 'json' };
 import terrainEco from './schemas/terrain-eco.schema.json' with { type: 'json' };
+import etablissement from './schemas/etablissement.schema.json' with { type: 'json' };
 
 export interface TableSchemaField {
   readonly name: string;
@@ -21,6 +22,7 @@ export interface TableSchema {
 
 export const SITE_ECO_SCHEMA: TableSchema = siteEco as TableSchema;
 export const TERRAIN_ECO_SCHEMA: TableSchema = terrainEco as TableSchema;
+export const ETABLISSEMENT_SCHEMA: TableSchema = etablissement as TableSchema;
 
 /** The code list of `field` in `schema`; throws when the field has none (a typo in our code). */
 export function cnigCodeList(schema: TableSchema, field: string): readonly string[] {

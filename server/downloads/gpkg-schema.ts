@@ -11,7 +11,7 @@ export interface GpkgLayerSpec {
   readonly description: string;
   /** Last change of the data, `YYYY-MM-DDTHH:MM:SS.SSSZ`. */
   readonly lastChange: string;
-  readonly geometryType: 'POINT' | 'MULTIPOLYGON';
+  readonly geometryType: 'POINT' | 'MULTIPOINT' | 'MULTIPOLYGON';
   readonly srs: { readonly id: number; readonly name: string; readonly definition: string };
   /** Attribute columns after `fid` and `geom`. */
   readonly columns: readonly { readonly name: string; readonly type: GpkgColumnType }[];

@@ -37,6 +37,10 @@ export const ZAE_FILES: readonly OpenDataFile[] = [
   { format: 'CSV', label: { fr: 'TERRAIN-ECO (lots), CSV', en: 'TERRAIN-ECO (lots), CSV' }, mediaType: 'text/csv', path: '/downloads/zae/terrain-eco.csv' },
   { format: 'GPKG', label: { fr: 'TERRAIN-ECO (lots), GeoPackage Lambert-93', en: 'TERRAIN-ECO (lots), GeoPackage Lambert-93' },
     mediaType: 'application/geopackage+sqlite3', path: '/downloads/zae/terrain-eco.gpkg' },
+  // Header only while the occupants' SIRET and name are private in the lots' description (server/zae/zae-etablissement.ts).
+  { format: 'CSV', label: { fr: 'ETABLISSEMENT (occupants), CSV', en: 'ETABLISSEMENT (occupants), CSV' }, mediaType: 'text/csv', path: '/downloads/zae/etablissement.csv' },
+  { format: 'GPKG', label: { fr: 'ETABLISSEMENT (occupants), GeoPackage Lambert-93', en: 'ETABLISSEMENT (occupants), GeoPackage Lambert-93' },
+    mediaType: 'application/geopackage+sqlite3', path: '/downloads/zae/etablissement.gpkg' },
 ];
 const ZAE_TITLE = {
   fr: 'Inventaire des zones d’activité économique (standard CNIG Sites économiques, article L318-8-2 du code de l’urbanisme)',

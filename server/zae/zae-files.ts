@@ -5,29 +5,38 @@ import { stringify } from 'csv-stringify/sync';
 import type { Config } from '../../core/config.ts';
 import type { Queryable } from '../../core/db/database.ts';
 import type { LayerRegistry } from '../../core/layers/registry.ts';
-import { SITE_ECO_SCHEMA, TERRAIN_ECO_SCHEMA, type TableSchema } from '../../core/zae/cnig-schemas.ts';
+import { ETABLISSEMENT_SCHEMA, SITE_ECO_SCHEMA, TERRAIN_ECO_SCHEMA, type TableSchema } from '../../core/zae/cnig-schemas.ts';
 import { buildGeoPackage, type GpkgRow } from '../downloads/gpkg-build.ts';
+import { ETABLISSEMENT_HEADER, ETABLISSEMENT_SQL, etablissementRow, etablissementRowsArePublic, type EtablissementSqlRow } from './zae-etablissement.ts';
 import { SITE_ECO_HEADER, siteEcoRow, TERRAIN_ECO_HEADER, terrainEcoRow } from './zae-rows.ts';
 import { buildSiteSql, buildTerrainSql, type SiteSqlRow, type TerrainSqlRow } from './zae-sql.ts';
 
-export type ZaeClass = 'site-eco' | 'terrain-eco';
-export const ZAE_CLASSES: readonly ZaeClass[] = ['site-eco', 'terrain-eco'];
+export type ZaeClass = 'site-eco' | 'terrain-eco' | 'etablissement';
+export const ZAE_CLASSES: readonly ZaeClass[] = ['site-eco', 'terrain-eco', 'etablissement'];
+/** Who a file is for: the public file leaves out what the layer descriptions keep for staff. */
+export type ZaeAudience = 'public' | 'staff';
 
 export interface ZaeTable {
   readonly cls: ZaeClass;
   readonly schema: TableSchema;
   readonly header: readonly string[];
-  /** Source row id (zone or lot) of each row, in order. */
+  /** Source row id (zone or lot; for occupants, their rank) of each row, in order. */
   readonly ids: readonly number[];
   readonly rows: readonly string[][];
 }
 
-/** Reads the inventory tables (both classes) from the database. */
+/** Reads the inventory tables (every class) from the database. */
 export function createZaeReader(db: Queryable, layers: LayerRegistry, config: Config) {
   const siteSql = buildSiteSql(layers);
   const terrainSql = buildTerrainSql();
   const lots = layers.get('zone_lots')!;
-  return async (cls: ZaeClass): Promise<ZaeTable> => {
+  return async (cls: ZaeClass, audience: ZaeAudience = 'public'): Promise<ZaeTable> => {
+    if (cls === 'etablissement') {
+      const { rows } = audience === 'staff' || etablissementRowsArePublic(lots)
+        ? await db.query<EtablissementSqlRow & Record<string, unknown>>(ETABLISSEMENT_SQL)
+        : { rows: [] as EtablissementSqlRow[] };
+      return { cls, schema: ETABLISSEMENT_SCHEMA, header: ETABLISSEMENT_HEADER, ids: rows.map((_, i) => i + 1), rows: rows.map((r) => etablissementRow(r, lots, config)) };
+    }
     if (cls === 'site-eco') {
       const { rows } = await db.query<SiteSqlRow & Record<string, unknown>>(siteSql);
       return { cls, schema: SITE_ECO_SCHEMA, header: SITE_ECO_HEADER, ids: rows.map((r) => r.id), rows: rows.map((r) => siteEcoRow(r, config)) };
@@ -43,7 +52,12 @@ export function zaeCsv(table: ZaeTable): string {
 }
 
 /** The geometry field of each class, carried as the GeoPackage geometry rather than as text. */
-const GEOMETRY_FIELD: Readonly<Record<ZaeClass, string>> = { 'site-eco': 'site_geomsurf', 'terrain-eco': 'terr_geomsurf' };
+const GEOMETRY_FIELD: Readonly<Record<ZaeClass, string>> = { 'site-eco': 'site_geomsurf', 'terrain-eco': 'terr_geomsurf', etablissement: 'etab_geompoint' };
+const TITLE: Readonly<Record<ZaeClass, string>> = {
+  'site-eco': 'CNIG Sites économiques — SITE-ECO',
+  'terrain-eco': 'CNIG Sites économiques — TERRAIN-ECO',
+  etablissement: 'CNIG Sites économiques — ETABLISSEMENT',
+};
 
 /** The GeoPackage file; `srtext` is EPSG:2154's definition as the database has it. */
 export async function zaeGeoPackage(db: Queryable, table: ZaeTable, lastChange: string): Promise<Uint8Array> {
@@ -72,13 +86,13 @@ export async function zaeGeoPackage(db: Queryable, table: ZaeTable, lastChange: 
       }),
     };
   });
-  const title = table.cls === 'site-eco' ? 'CNIG Sites économiques — SITE-ECO' : 'CNIG Sites économiques — TERRAIN-ECO';
+  const title = TITLE[table.cls];
   return buildGeoPackage({
     table: table.cls.replace('-', '_'),
     identifier: title,
     description: `${title} (standard CNIG v1.0.1, inventaire des zones d'activité économique, article L318-8-2 du code de l'urbanisme).`,
     lastChange,
-    geometryType: 'MULTIPOLYGON',
+    geometryType: table.cls === 'etablissement' ? 'MULTIPOINT' : 'MULTIPOLYGON',
     srs: { id: 2154, name: 'RGF93 v1 / Lambert-93', definition: srs[0]!.srtext },
     columns: fields.map((f) => ({ name: f.name, type: f.type === 'number' ? 'REAL' : 'TEXT' })),
     metadata: { TITLE: title, STANDARD: 'CNIG Sites économiques v1.0.1' },

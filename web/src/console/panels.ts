@@ -6,5 +6,6 @@ import { importsPanel } from './imports-panel.ts';
 import { incidentsPanel } from './incidents-panel.ts';
 import { lotsPanel } from './lots-panel.ts';
 import type { ConsolePanel } from './panel.ts';
+import { zaePanel } from './zae-panel.ts';
 
-export const PANELS: readonly ConsolePanel[] = [lotsPanel, incidentsPanel, enquiriesPanel, expiriesPanel, importsPanel, accountsPanel];
+export const PANELS: readonly ConsolePanel[] = [lotsPanel, incidentsPanel, enquiriesPanel, expiriesPanel, zaePanel, importsPanel, accountsPanel];
