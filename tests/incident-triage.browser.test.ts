@@ -1,16 +1,14 @@
 // Staff triage in Debian's Chromium on a 390×844 phone: a report sent through the public API is found
 // in the console's Incidents tab, published, then resolved with a public answer through the panel's
 // controls (driven by the keyboard), and its public tracking page then shows "Résolu" and the answer.
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from './helpers/browser.ts';
 import { describeUnless, missingChromium } from './helpers/skip.ts';
 import { startTestServer, type TestServer } from './helpers/test-server.ts';
 import { upsertUser } from '../server/auth/users.ts';
+import { axeViolations } from './helpers/axe.ts';
 
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 /** Longest wait for the page to catch up on a loaded machine: a bound, not a timing assertion. */
 const WAIT = 30_000;
 const EMAIL = 'agent.signalements@montfort-communaute.test';
@@ -102,15 +100,7 @@ describeUnless(missingChromium(), 'incident triage in the staff console', () => 
     expect(notes.rows.map((n) => n.note)).toEqual(['Équipe voirie, 20 min.']);
 
     expect(await overflow(page)).toBeLessThanOrEqual(0);
-    // Evaluated through the debugging protocol: a script tag would be refused by the page's CSP,
-    // which this test keeps on.
-    await page.evaluate(readFileSync(AXE, 'utf8'));
-    const violations = await page.evaluate(async () => {
-      const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe;
-      const { violations } = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-      return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-    });
-    expect(violations).toEqual([]);
+    expect(await axeViolations(page)).toEqual([]);
 
     // In English the same controls are relabelled, keeping the values shown.
     await page.getByRole('button', { name: 'EN', exact: true }).click();

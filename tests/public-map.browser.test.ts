@@ -2,7 +2,6 @@
 // Chromium: one selection panel, the place kept in sight, the keyboard, basemaps, navigation, the whole
 // view as a permalink, the print view on one A4 page, an axe-core scan, and screenshots of each.
 import { mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { deflateSync } from 'node:zlib';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -10,9 +9,9 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium, startServer, type RunningServer } from './helpers/browser.ts';
 import { installLayoutShiftMeter, readLayoutShift } from './helpers/layout-shift.ts';
 import { describeUnless, missingChromium } from './helpers/skip.ts';
+import { axeViolations } from './helpers/axe.ts';
 
 const ARTIFACTS = fileURLToPath(new URL('./artifacts/', import.meta.url));
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const IDLE_TIMEOUT = 60_000;
 /** Longest wait for the page to catch up (a loaded CI machine); a bound, not a timing assertion. */
 const WAIT = 20_000;
@@ -106,15 +105,6 @@ describeUnless(missingChromium(), 'the public map on a desktop and a phone', () 
     }
     return null;
   });
-  const axeViolations = async (page: Page) => {
-    await page.addScriptTag({ path: AXE });
-    return page.evaluate(async () => {
-      const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe;
-      const { violations } = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-      return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-        .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-    });
-  };
 
   beforeAll(async () => {
     server = await startServer();
@@ -369,8 +359,7 @@ describeUnless(missingChromium(), 'the public map on a desktop and a phone', () 
 
   for (const [device, viewport] of [['desktop', DESKTOP], ['phone', PHONE]] as const) {
     it(`finds no serious or critical axe-core violation on the ${device} map and answer`, async () => {
-      // axe-core is injected as an inline script, which the app's CSP refuses (as it should).
-      const context = await newContext(viewport, { bypassCSP: true });
+      const context = await newContext(viewport);
       const page = await open(context);
       expect(await axeViolations(page)).toEqual([]);
       const answered = await open(context, `/?address=${ISSUE_ADDRESS}`);
@@ -416,8 +405,7 @@ describeUnless(missingChromium(), 'the public map on a desktop and a phone', () 
   });
 
   it('publishes an accessibility statement linked from the panel', async () => {
-    // axe-core is injected as an inline script, which the app's CSP refuses (as it should).
-    const context = await newContext(DESKTOP, { bypassCSP: true });
+    const context = await newContext(DESKTOP);
     const page = await open(context);
     await page.getByRole('link', { name: /^Accessibilité/ }).click();
     await page.waitForURL(/accessibilite\.html$/);

@@ -2,8 +2,6 @@
 // clicking on the map, sets it sold and sees its colour change and the audit entry, then logs out;
 // a wrong password is explained; a colleague's concurrent change (412) shows the current values and
 // lets the change be re-applied; the console fits a 390×844 phone without horizontal scrolling.
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import sharp from 'sharp';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -12,8 +10,8 @@ import { describeUnless, missingChromium } from './helpers/skip.ts';
 import { startTestServer, type TestServer } from './helpers/test-server.ts';
 import { createStaffSession, type StaffSession } from './helpers/staff-session.ts';
 import { upsertUser } from '../server/auth/users.ts';
+import { axeViolations } from './helpers/axe.ts';
 
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 /** Longest wait for the page to catch up on a loaded machine: a bound, not a timing assertion. */
 const WAIT = 30_000;
 const PASSWORD = 'correct horse battery staple';
@@ -99,18 +97,6 @@ describeUnless(missingChromium(), 'the staff console', () => {
   const renderedNumbers = (page: Page) =>
     page.evaluate(() => [...new Set(window.websigConsoleMap!.queryRenderedFeatures({ layers: ['lots-fill'] })
       .map((f) => String(f.properties?.lot_number)))].sort());
-  /** Serious and critical WCAG 2.1 A/AA violations axe-core finds in the page. */
-  const axeViolations = async (page: Page) => {
-    // Evaluated through the debugging protocol: a script tag would be refused by the page's CSP,
-    // which these tests keep on.
-    await page.evaluate(readFileSync(AXE, 'utf8'));
-    return page.evaluate(async () => {
-      const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe;
-      const { violations } = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-      return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-        .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-    });
-  };
 
   beforeAll(async () => {
     server = await startTestServer();

@@ -2,8 +2,7 @@
 // hotspots (dry run, diff, confirmation, final counts), creates a staff account and disables it
 // (that person's session ends), the staff member sees no Accounts tab, and both tabs fit a phone;
 // axe-core finds no serious or critical WCAG 2.1 AA violation in the forms, the diff and the lists.
-import { readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -12,10 +11,10 @@ import { startTestServer, type TestServer } from './helpers/test-server.ts';
 import { tempDir } from './helpers/import-fixtures.ts';
 import { describeUnless, missingChromium } from './helpers/skip.ts';
 import { upsertUser } from '../server/auth/users.ts';
+import { axeViolations } from './helpers/axe.ts';
 
 /** Longest wait for the page to catch up (a loaded machine, an import job's process); a bound, not a timing assertion. */
 const WAIT = 60_000;
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const DESKTOP = { width: 1366, height: 800 };
 const PHONE = { width: 390, height: 844 };
 const ADMIN = { email: 'admin-console@montfort-communaute.test', password: 'admin password for the console' };
@@ -71,18 +70,6 @@ describeUnless(missingChromium(), 'the imports and accounts tabs of the staff co
     await page.waitForSelector('[role="tablist"]', { timeout: WAIT });
   }
 
-  /** Serious and critical WCAG 2.1 A/AA violations inside `selector`, as "rule: targets". */
-  async function axeViolations(page: Page, selector: string): Promise<string[]> {
-    // Evaluated through the debugging protocol: a script tag would be refused by the page's CSP,
-    // which these tests keep on.
-    await page.evaluate(readFileSync(AXE, 'utf8'));
-    return page.evaluate(async (include) => {
-      type Result = { violations: { id: string; impact: string; nodes: { target: string[] }[] }[] };
-      const axe = (window as unknown as { axe: { run(context: object, options: object): Promise<Result> } }).axe;
-      const { violations } = await axe.run({ include: [include] }, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-      return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-    }, selector);
-  }
 
   const tabNames = (page: Page) => page.$$eval('[role="tab"]', (tabs) => tabs.map((t) => t.id));
   const hotspotCount = async () => Number((await server.db.query<{ n: string }>('SELECT count(*) AS n FROM wifi_hotspots')).rows[0]!.n);
