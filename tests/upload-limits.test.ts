@@ -83,6 +83,17 @@ describe('upload limits', () => {
     expectJsonReason(answer, 413, 'PayloadTooLarge');
   });
 
+  it('answers a JSON body over its limit 413 with a reason in French and English, whether its length is declared or not', async () => {
+    const url = `${server.url}/api/lots/${lotId}/enquiries`;
+    const headers = { 'content-type': 'application/json' };
+    const head = Buffer.from('{"name":"');
+    for (const declaredLength of [8 * MiB, undefined]) {
+      const answer = await uploadUntilAnswered(url, { headers, head, declaredLength, fillUpTo: 8 * MiB });
+      expectJsonReason(answer, 413, 'PayloadTooLarge');
+      expect(answer.bytesSent).toBeLessThan(8 * MiB);
+    }
+  });
+
   it('refuses an Open311 POST with photos before reading them when the api_key is missing or wrong', async () => {
     const before = await incidentCount();
     const head = multipartHead({ ...reportFields(), api_key: KEY }, { field: 'photos', name: 'p.jpg', type: 'image/jpeg' });
