@@ -101,9 +101,11 @@ export function loggableError(error: unknown): unknown {
 }
 
 /** The request's URL as a log line may show it: tracking tokens (32 hex digits, in incident and
- *  Open311 paths) open an unpublished report to whoever holds them, so they are masked. */
+ *  Open311 paths) open an unpublished report to whoever holds them, and an Open311 client's
+ *  `api_key` (in the query string when it sends photos) lets anyone post as that client, so both are
+ *  masked. */
 export function loggableUrl(url: string): string {
-  return url.replace(/[0-9a-f]{32}/gi, '…');
+  return url.replace(/[0-9a-f]{32}/gi, '…').replace(/([?&]api_key=)[^&#]*/gi, '$1…');
 }
 
 /** Koa middleware: client errors keep their message; anything else becomes a 500 that leaks nothing. */
