@@ -43,7 +43,7 @@ export function open311Routes(deps: RouteDeps, services: IncidentServices): Rout
       return send(ctx, format, 'discovery', {
         changeset: CHANGESET,
         contact: `${config.openDataPublisher} — ${context.baseUrl(ctx)}/incident.html`,
-        key_service: config.incidents.open311ApiKeys.length ? `Clé sur demande à ${config.openDataPublisher} / key on request` : 'Aucune clé requise / no key required',
+        key_service: config.incidents.open311ApiKeys.length ? `Clé sur demande à ${config.openDataPublisher}, en paramètre api_key (dans l’URL pour un envoi avec photos) / key on request, as api_key (in the URL when sending photos)` : 'Aucune clé requise / no key required',
         endpoints: list('endpoint', [{
           specification: SPEC_URL, url: base, changeset: CHANGESET, type: 'production',
           formats: list('format', ['text/xml', 'application/json']),
