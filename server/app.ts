@@ -11,6 +11,7 @@ import { createChangeSignal } from '../core/db/change-signal.ts';
 import { createReadRouter, type ReadRouter } from '../core/db/read-router.ts';
 import { readYourWrites } from './http/read-your-writes.ts';
 import { registerReplicaMetrics } from './http/replica-metrics.ts';
+import { registerPoolMetrics } from './http/pool-metrics.ts';
 import type { LayerRegistry } from '../core/layers/registry.ts';
 import { errorMiddleware } from './http/errors.ts';
 import type { RouteDeps } from './http/route-deps.ts';
@@ -75,9 +76,10 @@ export function createApp(deps: AppDeps): Koa {
   // can write anything to their left.
   const app = new Koa({ proxy: config.trustProxyHops > 0, maxIpsCount: config.trustProxyHops, keys: [deps.sessionSecret] });
   const metrics = createMetrics();
-  metrics.registry.registerMetric(deps.importJobs.metric);
+  for (const metric of deps.importJobs.metrics) metrics.registry.registerMetric(metric);
   const readRouter = deps.readRouter ?? createReadRouter({ primary: db, maxLagMs: config.replicaMaxLagMs, probeIntervalMs: 0 });
   registerReplicaMetrics(metrics.registry, readRouter);
+  registerPoolMetrics(metrics.registry, db);
   const routeDeps: RouteDeps = {
     config, db, reads: readRouter.reads, layers, log, metrics: metrics.registry,
     // On the primary: the versions every instance agrees on. A tile read from a replica that has

@@ -25,6 +25,7 @@ function fakeDatabase(name: string, wal: { lsn: string }, options: { failing?: (
     transaction: async (fn) => fn({ query: async (text: string) => ({ rows: rows(text) }) as never }),
     releaseConnections: async () => undefined,
     liveness: () => ({ busy: false, lastAnswerAt: undefined }),
+    poolUsage: () => ({ max: 1, inUse: 0, idle: 0, waiting: 0 }),
     close: async () => undefined,
   };
 }

@@ -22,8 +22,18 @@ export interface Database extends Queryable {
   /** Whether the pool is busy (every connection taken, or requests waiting) and when the database
    *  last answered a query (epoch ms), so a readiness check need not queue behind long work. */
   liveness(): { busy: boolean; lastAnswerAt: number | undefined };
+  /** The pool now: its size limit, connections open (in use or idle) and requests waiting for one
+   *  (all 0 but `max` before the first query opens it). */
+  poolUsage(): PoolUsage;
   /** Closes the pool and, for the embedded database, PGlite itself. */
   close(): Promise<void>;
+}
+
+export interface PoolUsage {
+  max: number;
+  inUse: number;
+  idle: number;
+  waiting: number;
 }
 
 /** No pooled connection could be had in time, or too many requests already wait for one: the
@@ -168,6 +178,10 @@ function createDatabase(kind: DatabaseKind, connection: pg.ClientConfig, setting
     liveness() {
       const busy = pool !== undefined && (pool.waitingCount > 0 || (pool.totalCount >= settings.max && pool.idleCount === 0));
       return { busy, lastAnswerAt };
+    },
+    poolUsage() {
+      if (!pool) return { max: settings.max, inUse: 0, idle: 0, waiting: 0 };
+      return { max: settings.max, inUse: pool.totalCount - pool.idleCount, idle: pool.idleCount, waiting: pool.waitingCount };
     },
     async releaseConnections() {
       const current = pool;

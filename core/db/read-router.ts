@@ -131,6 +131,7 @@ export function createReadRouter(options: ReadRouterOptions): ReadRouter {
     query: <R extends Row>(text: string, params?: readonly unknown[], name?: string) => run((db) => db.query<R>(text, params, name)),
     transaction: <T>(fn: (tx: Queryable) => Promise<T>) => run((db) => db.transaction(fn)),
     liveness: () => primary.liveness(),
+    poolUsage: () => primary.poolUsage(),
     releaseConnections: async () => undefined,
     close: async () => undefined,
   };

@@ -4,9 +4,9 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import Router from '@koa/router';
-import type { Context } from 'koa';
 import { fileTypeFromBuffer } from 'file-type';
 import { readSession, requireStaff } from '../auth/auth.middleware.ts';
+import { payloadTooLarge, readLimitedBody, refuseDeclaredOver } from '../http/body-limit.ts';
 import { ClientError, notFound } from '../http/errors.ts';
 import { bodyObject, jsonBody, pathId } from '../http/json-body.ts';
 import { rejectUnknownParameters, single } from '../http/params.ts';
@@ -29,24 +29,6 @@ interface AttachmentRow {
   created_at: string;
 }
 
-/** Reads the request body, refusing (413) as soon as it passes `max` bytes: the limit is checked before the work. */
-async function readLimited(ctx: Context, max: number): Promise<Buffer> {
-  const declared = Number(ctx.get('content-length') || '0');
-  const tooLarge = () => new ClientError(413, 'PayloadTooLarge', `fichier trop gros (${Math.floor(max / 1048576)} Mo au plus) / file too large (at most ${Math.floor(max / 1048576)} MiB)`);
-  if (declared > max) throw tooLarge();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of ctx.req) {
-    size += (chunk as Buffer).length;
-    if (size > max) {
-      ctx.req.destroy();
-      throw tooLarge();
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
-}
-
 /** A file name fit to show and to send back in Content-Disposition: no path, no control characters. */
 function cleanName(raw: string | undefined, extension: string): string {
   const base = (raw ?? '').split(/[\\/]/).pop()!.replace(/[\u0000-\u001f\u007f"]/g, '').trim().slice(0, 120);
@@ -56,18 +38,19 @@ function cleanName(raw: string | undefined, extension: string): string {
 export function attachmentsRoutes({ db, config }: RouteDeps): Router {
   const store = createLocalFileStore(join(config.dataDir, 'files'));
   const maxBytes = config.attachmentMaxMb * 1024 * 1024;
+  const tooLarge = () => payloadTooLarge(maxBytes, { fr: 'fichier', en: 'file' });
   const staff = requireStaff(db);
   const router = new Router();
   const fields = 'id, lot_id, file_key, file_name, content_type, size_bytes, public, created_at';
   const publicView = ({ file_key: _key, ...row }: AttachmentRow) => ({ ...row, url: `/api/attachments/${row.id}` });
 
-  router.post('/api/lots/:id/attachments', staff, async (ctx) => {
+  router.post('/api/lots/:id/attachments', staff, refuseDeclaredOver(maxBytes, tooLarge), async (ctx) => {
     const lotId = pathId(ctx.params.id, 'lot');
     rejectUnknownParameters(ctx.query, ['name', 'public']);
     const isPublic = single(ctx.query, 'public') === 'true' || single(ctx.query, 'public') === '1';
     const { rows: lots } = await db.query('SELECT 1 FROM zone_lots WHERE id = $1', [lotId]);
     if (!lots[0]) throw notFound(`lot ${lotId} introuvable / no lot ${lotId}`);
-    const bytes = await readLimited(ctx, maxBytes);
+    const bytes = await readLimitedBody(ctx, maxBytes, tooLarge);
     const type = bytes.length ? await fileTypeFromBuffer(bytes) : undefined;
     const extension = type && ATTACHMENT_TYPES[type.mime];
     if (!type || !extension) {

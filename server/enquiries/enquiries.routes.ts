@@ -51,9 +51,9 @@ export function enquiriesRoutes({ db, config, log, rateLimiter }: RouteDeps): Ro
     if (!stored) throw notFound(`lot ${lotId} introuvable / no lot ${lotId}`);
     await purgeEnquiries(db, config.enquiryRetentionDays);
     if (mailer.enabled && config.enquiryMailTo) {
-      // Awaited so that a test (or an operator) can count on the mail once the answer is out; a
-      // failure is logged by the mailer and never undoes the stored enquiry.
-      await mailer.send({
+      // Not awaited: the enquiry is stored, and a slow or dead mail server must not hold up or fail
+      // the answer; the mailer sends it in the background and logs a failure without the addresses.
+      void mailer.send({
         to: config.enquiryMailTo,
         subject: `Demande sur ${stored.lot_label} (n° ${stored.id})`,
         text: [`Nouvelle demande n° ${stored.id} sur ${stored.lot_label}.`, '',

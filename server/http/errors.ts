@@ -48,6 +48,11 @@ const CODES: Record<number, string> = {
   415: 'UnsupportedMediaType', 422: 'UnprocessableEntity', 429: 'TooManyRequests', 503: 'ServiceUnavailable',
 };
 
+/** French wording of the errors body parsers raise, before their own English message. */
+const PARSER_ERRORS_FR: Record<number, string> = {
+  400: 'corps de requête illisible', 413: 'corps de requête trop volumineux', 415: 'type de contenu non pris en charge',
+};
+
 /** PostgreSQL error codes (SQLSTATE) caused by the values a request sent → the answer given. */
 const DATABASE_ERRORS: Readonly<Record<string, { status: number; description: string }>> = {
   '23505': { status: 409, description: 'conflit : cette valeur est déjà prise / conflict: this value is already taken' },
@@ -96,9 +101,11 @@ export function loggableError(error: unknown): unknown {
 }
 
 /** The request's URL as a log line may show it: tracking tokens (32 hex digits, in incident and
- *  Open311 paths) open an unpublished report to whoever holds them, so they are masked. */
+ *  Open311 paths) open an unpublished report to whoever holds them, and an Open311 client's
+ *  `api_key` (in the query string when it sends photos) lets anyone post as that client, so both are
+ *  masked. */
 export function loggableUrl(url: string): string {
-  return url.replace(/[0-9a-f]{32}/gi, '…');
+  return url.replace(/[0-9a-f]{32}/gi, '…').replace(/([?&]api_key=)[^&#]*/gi, '$1…');
 }
 
 /** Koa middleware: client errors keep their message; anything else becomes a 500 that leaks nothing. */
@@ -133,9 +140,10 @@ export function errorMiddleware(log: Logger) {
       const err = error as Error & { status?: number; statusCode?: number };
       const status = err.status ?? err.statusCode ?? 500;
       if (status >= 400 && status < 500) {
-        // Errors Koa and body parsers raise for bad requests (malformed JSON, body too large).
+        // Errors Koa and body parsers raise for bad requests (malformed JSON, body too large), whose
+        // messages are English only: the French goes first.
         ctx.status = status;
-        ctx.body = { code: CODES[status] ?? 'ClientError', description: err.message };
+        ctx.body = { code: CODES[status] ?? 'ClientError', description: `${PARSER_ERRORS_FR[status] ?? 'requête refusée'} / ${err.message}` };
         return;
       }
       if (isDatabaseUnavailable(error)) {

@@ -8,7 +8,7 @@ import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { Counter } from 'prom-client';
+import { Counter, Gauge, type Metric } from 'prom-client';
 import type { Config } from '../../core/config.ts';
 import type { Database } from '../../core/db/database.ts';
 import { ident } from '../../core/layers/layer-sql.ts';
@@ -41,8 +41,9 @@ export interface ImportJobs {
   /** Stops every job process without recording anything, as a crash would: the next start's
    *  recover() fails them. */
   close(): Promise<void>;
-  /** Jobs ended, by status and fault (`websig_import_jobs_total`), for the app's registry. */
-  readonly metric: Counter<'status' | 'fault'>;
+  /** For the app's registry: jobs ended, by status and fault (`websig_import_jobs_total`), and jobs
+   *  queued and running now (`websig_import_jobs{state}`). */
+  readonly metrics: readonly Metric[];
 }
 
 interface Deps {
@@ -71,6 +72,16 @@ export function createImportJobs({ config, db, log }: Deps): ImportJobs {
     help: 'Import jobs ended, by status (succeeded, failed, cancelled) and, for failures, fault (file or server)',
     labelNames: ['status', 'fault'] as const,
     registers: [],
+  });
+  const load = new Gauge({
+    name: 'websig_import_jobs',
+    help: 'Import jobs of this server now, by state (queued: waiting for a slot; running: holding one)',
+    labelNames: ['state'] as const,
+    registers: [],
+    collect() {
+      this.set({ state: 'queued' }, queue.length);
+      this.set({ state: 'running' }, active.size);
+    },
   });
   // Queued jobs say they are alive; running ones do so themselves (the pipeline's heartbeat).
   const beat = setInterval(() => {
@@ -159,7 +170,7 @@ export function createImportJobs({ config, db, log }: Deps): ImportJobs {
   }
 
   return {
-    metric,
+    metrics: [metric, load],
     async submit(options) {
       const id = await startRun(db, {
         layer: options.layer, file: options.fileName ?? 'upload', sha256: null, mode: options.mode,

@@ -7,6 +7,7 @@ import type { Context } from 'koa';
 import { koaBody } from 'koa-body';
 import type { File } from 'formidable';
 import { rm } from 'node:fs/promises';
+import { payloadTooLarge, refuseDeclaredOver } from '../http/body-limit.ts';
 import { ClientError, badRequest, notFound } from '../http/errors.ts';
 import { requireStaff } from '../auth/auth.middleware.ts';
 import { ImportOptionsError, validateImportOptions, type ImportOptions } from '../../data-import/pipeline.ts';
@@ -20,6 +21,8 @@ import { listImportTargets } from './import-targets.ts';
 
 /** Largest upload accepted (a zipped département-wide delivery fits comfortably). */
 export const MAX_UPLOAD_BYTES = 1024 ** 3;
+/** Room in a request beside the file for the form's text fields and multipart framing. */
+const FORM_BYTES = 1024 ** 2;
 
 const FIELDS = new Set(['layer', 'mapping', 'srs', 'encoding', 'mode', 'member', 'dry_run', 'max_errors', 'confirm']);
 
@@ -129,15 +132,17 @@ export function importsRoutes({ db, layers, config }: RouteDeps, jobs: ImportJob
     multipart: true, json: false, urlencoded: false, text: false,
     formidable: {
       uploadDir: config.importDir, filename: uploadName, maxFiles: 1, maxFields: 20, maxFileSize: MAX_UPLOAD_BYTES,
-      maxTotalFileSize: MAX_UPLOAD_BYTES, allowEmptyFiles: false,
+      maxTotalFileSize: MAX_UPLOAD_BYTES, maxFieldsSize: FORM_BYTES, allowEmptyFiles: false,
     },
     onError(error) {
-      const status = (error as { httpCode?: number }).httpCode;
-      throw new ClientError(status === 413 ? 413 : 400, status === 413 ? 'PayloadTooLarge' : 'InvalidParameterValue', `upload refused: ${error.message}`);
+      if ((error as { httpCode?: number }).httpCode === 413) throw payloadTooLarge(MAX_UPLOAD_BYTES, { fr: 'fichier', en: 'file' });
+      throw badRequest(`envoi refusé / upload refused: ${error.message}`);
     },
   });
 
-  router.post('/', staff, upload, async (ctx) => {
+  const declaredLimit = refuseDeclaredOver(MAX_UPLOAD_BYTES + FORM_BYTES, () => payloadTooLarge(MAX_UPLOAD_BYTES, { fr: 'fichier', en: 'file' }));
+
+  router.post('/', staff, declaredLimit, upload, async (ctx) => {
     const files = Object.values(ctx.request.files ?? {}).flat() as File[];
     let queued = false;
     try {

@@ -5,15 +5,26 @@ import { readFile, rm } from 'node:fs/promises';
 import type { Context, Next } from 'koa';
 import { koaBody } from 'koa-body';
 import type { File } from 'formidable';
+import { refuseDeclaredOver } from '../http/body-limit.ts';
 import { ClientError } from '../http/errors.ts';
 import { MAX_PHOTOS, type PhotoUpload } from './incident-photos.ts';
 
 /** Fields of a report are short: 64 KiB is ample for a 4,000-character description in any script. */
 const FIELDS_LIMIT = 64 * 1024;
+/** Multipart framing beside the fields and photos: boundaries and each part's headers. */
+const FRAMING_BYTES = 16 * 1024;
 
-/** Koa middleware parsing a report body with photos of at most `photoMaxBytes` each. */
+/** The 413 of a report: how many photos of what size. */
+function tooLarge(photoMaxBytes: number): ClientError {
+  const mb = Math.round(photoMaxBytes / 1048576);
+  return new ClientError(413, 'PayloadTooLarge', `envoi trop volumineux : ${MAX_PHOTOS} photos de ${mb} Mo au plus / upload too large: at most ${MAX_PHOTOS} photos of ${mb} MB`, { field: 'photos' });
+}
+
+/** Koa middleware parsing a report body with photos of at most `photoMaxBytes` each; a body declared
+ *  longer than the photos and fields together is refused before it is read. */
 export function reportBody(photoMaxBytes: number) {
-  return koaBody({
+  const declared = refuseDeclaredOver(MAX_PHOTOS * photoMaxBytes + FIELDS_LIMIT + FRAMING_BYTES, () => tooLarge(photoMaxBytes));
+  const parse = koaBody({
     json: true, urlencoded: true, text: false, multipart: true,
     jsonLimit: FIELDS_LIMIT, formLimit: FIELDS_LIMIT,
     formidable: {
@@ -22,12 +33,11 @@ export function reportBody(photoMaxBytes: number) {
     },
     onError(error) {
       const status = (error as { httpCode?: number }).httpCode;
-      if (status === 413) {
-        throw new ClientError(413, 'PayloadTooLarge', `envoi trop volumineux : ${MAX_PHOTOS} photos de ${Math.round(photoMaxBytes / 1048576)} Mo au plus / upload too large: at most ${MAX_PHOTOS} photos of ${Math.round(photoMaxBytes / 1048576)} MB`, { field: 'photos' });
-      }
+      if (status === 413) throw tooLarge(photoMaxBytes);
       throw new ClientError(400, 'InvalidParameterValue', `corps de requête illisible / unreadable request body: ${error.message}`);
     },
   });
+  return (ctx: Context, next: Next) => declared(ctx, () => parse(ctx, next));
 }
 
 /** Hands `handle` the parsed fields and photos, then removes the temporary files. */

@@ -14,6 +14,7 @@ import { listPublic, readByToken, type PublicIncident } from '../incidents/incid
 import { submitReport } from '../incidents/incident-submit.ts';
 import { isoWithOffset } from '../incidents/incident-views.ts';
 import { reportBody, withReportBody } from '../incidents/report-body.ts';
+import { invalidKey, isOpen311Key, open311KeyGate } from './open311-key.ts';
 import { list, render, renderErrors, splitFormat, type Open311Format, type XmlRecord, type XmlValue } from './open311-format.ts';
 import { parseRequestsQuery } from './open311-params.ts';
 
@@ -42,7 +43,7 @@ export function open311Routes(deps: RouteDeps, services: IncidentServices): Rout
       return send(ctx, format, 'discovery', {
         changeset: CHANGESET,
         contact: `${config.openDataPublisher} — ${context.baseUrl(ctx)}/incident.html`,
-        key_service: config.incidents.open311ApiKeys.length ? `Clé sur demande à ${config.openDataPublisher} / key on request` : 'Aucune clé requise / no key required',
+        key_service: config.incidents.open311ApiKeys.length ? `Clé sur demande à ${config.openDataPublisher}, en paramètre api_key (dans l’URL pour un envoi avec photos) / key on request, as api_key (in the URL when sending photos)` : 'Aucune clé requise / no key required',
         endpoints: list('endpoint', [{
           specification: SPEC_URL, url: base, changeset: CHANGESET, type: 'production',
           formats: list('format', ['text/xml', 'application/json']),
@@ -84,14 +85,16 @@ export function open311Routes(deps: RouteDeps, services: IncidentServices): Rout
     send(ctx, format, 'service_requests', list('request', [{ service_request_id: report.id, token: name }]));
   });
 
-  router.post('/:file', reportBody(config.incidents.photoMaxBytes), async (ctx) => {
-    const { name, format } = fileOf(ctx.params.file);
-    if (name !== 'requests') throw new ClientError(405, 'MethodNotAllowed', `POST ${PREFIX}/requests.{json,xml} seulement / only`);
+  const keys = config.incidents.open311ApiKeys;
+  // The path and the key are checked before the body is read; the parser runs only for those who pass.
+  const postTarget = async (ctx: Context, next: Next) => {
+    if (fileOf(ctx.params.file).name !== 'requests') throw new ClientError(405, 'MethodNotAllowed', `POST ${PREFIX}/requests.{json,xml} seulement / only`);
+    await next();
+  };
+  router.post('/:file', postTarget, open311KeyGate(keys), reportBody(config.incidents.photoMaxBytes), async (ctx) => {
+    const { format } = fileOf(ctx.params.file);
     await withReportBody(ctx, async (fields, photos) => {
-      const keys = config.incidents.open311ApiKeys;
-      if (keys.length && !keys.includes(textField(fields, 'api_key') ?? '')) {
-        throw new ClientError(403, 'Forbidden', 'api_key absente ou invalide / missing or invalid api_key');
-      }
+      if (keys.length && !ctx.state.open311KeyChecked && !isOpen311Key(keys, textField(fields, 'api_key'))) throw invalidKey();
       const report = await submitReport(context.submitDeps(ctx), ctx.ip, fields, photos);
       ctx.set('Location', `${PREFIX}/requests/${report.token}.${format}`);
       send(ctx, format, 'service_requests', list('request', [{

@@ -22,6 +22,8 @@ export interface TileCache {
   load(key: string, produce: () => Promise<CachedTile>): Promise<CachedTile>;
   /** Replaces an entry (e.g. with its gzipped bytes added), if caching is on. */
   update(key: string, tile: CachedTile): void;
+  /** What the cache holds now: entries and their bytes as counted against its limit. */
+  size(): { entries: number; bytes: number };
   readonly enabled: boolean;
 }
 
@@ -30,7 +32,7 @@ const ENTRY_OVERHEAD = 200;
 
 /** `maxBytes` 0 turns caching off: every request produces its tile (what the cold benchmark measures). */
 export function createTileCache(maxBytes: number): TileCache {
-  if (maxBytes <= 0) return { get: () => undefined, load: (_key, produce) => produce(), update: () => undefined, enabled: false };
+  if (maxBytes <= 0) return { get: () => undefined, load: (_key, produce) => produce(), update: () => undefined, size: () => ({ entries: 0, bytes: 0 }), enabled: false };
   const lru = new LRUCache<string, CachedTile>({
     maxSize: maxBytes,
     sizeCalculation: (tile, key) => tile.body.length + (tile.gzip?.length ?? 0) + key.length + ENTRY_OVERHEAD,
@@ -55,5 +57,6 @@ export function createTileCache(maxBytes: number): TileCache {
     update(key, tile) {
       if (lru.has(key)) lru.set(key, tile);
     },
+    size: () => ({ entries: lru.size, bytes: lru.calculatedSize }),
   };
 }

@@ -4,11 +4,12 @@ import { hash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
 import type { Logger } from 'pino';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Database } from '../../core/db/database.ts';
 import type { LayerDef } from '../../core/layers/layer-def.ts';
 import type { LayerRegistry } from '../../core/layers/registry.ts';
 import { layersAtZoom, parseLayerList, type TileCoord } from './tile-address.ts';
-import { createTileCache, type CachedTile } from './tile-cache.ts';
+import { createTileCache, type CachedTile, type TileCache } from './tile-cache.ts';
 import { detectTileProducer, type ProducedTile, type TileProducer } from './tile-producers.ts';
 import {
   createVersionedMemo, formatVersionTag, versionTag, versionToken, type ChangeSignal, type DataState,
@@ -31,6 +32,8 @@ export interface TileServiceOptions {
   /** Forces a producer (tests, benchmarks); by default it is detected on first use. */
   producer?: TileProducer;
   log?: Logger;
+  /** Where the cache's lookups and size are counted (the app's registry); none by default. */
+  metrics?: Registry;
 }
 
 /** A tile looked up but not produced yet: enough to answer a conditional request. */
@@ -81,6 +84,7 @@ export function createTileService(options: TileServiceOptions): TileService {
   // must change every ETag even if no data moved.
   const schema = strongEtag(JSON.stringify({ TILE_FORMAT, TILE_EXTENT, TILE_BUFFER, publicLayers }));
   const cache = createTileCache(options.cacheBytes);
+  const lookups = tileCacheMetrics(cache, options.metrics);
   let producer: Promise<TileProducer> | undefined = options.producer && Promise.resolve(options.producer);
   let detected: TileProducer | undefined = options.producer;
   const getProducer = () => {
@@ -122,10 +126,26 @@ export function createTileService(options: TileServiceOptions): TileService {
     },
 
     load(address) {
-      if (address.cached) return Promise.resolve(address.cached);
+      if (address.cached) {
+        lookups.inc({ result: 'hit' });
+        return Promise.resolve(address.cached);
+      }
       const { layers, coord } = address;
-      if (!layers.length) return cache.load(address.key, async () => ({ body: Buffer.alloc(0), etag: address.etag }));
-      return cache.load(address.key, async () => {
+      // cache.load calls the producer at once when this request is the one to make the tile; a
+      // request finding it cached meanwhile, or made by another in flight, did not.
+      let made = false;
+      const counted = (tile: Promise<CachedTile>) => {
+        lookups.inc({ result: made ? 'miss' : 'hit' });
+        return tile;
+      };
+      if (!layers.length) {
+        return counted(cache.load(address.key, async () => {
+          made = true;
+          return { body: Buffer.alloc(0), etag: address.etag };
+        }));
+      }
+      return counted(cache.load(address.key, async () => {
+        made = true;
         const producer = await getProducer();
         const builtTag = (t: ProducedTile) => formatVersionTag(address.identity, layers.map((l) => l.id),
           (id) => t.versions.find((v) => v.layer === id));
@@ -136,7 +156,7 @@ export function createTileService(options: TileServiceOptions): TileService {
         if (tag === address.tag) return { body: produced.body, etag: address.etag };
         const builtKey = tileKey(producer.name, coord, tag);
         return { body: produced.body, etag: strongEtag(schema + builtKey), builtKey };
-      });
+      }));
     },
 
     async gzipped(address, tile) {
@@ -162,4 +182,24 @@ export function createTileService(options: TileServiceOptions): TileService {
       return Object.fromEntries(publicLayers.map((l) => [l.id, versionToken(versionTag(state, [l.id]))]));
     },
   };
+}
+
+/** The cache's lookups by result (hit: served from memory or from a production already in flight;
+ *  miss: produced for this request) and its size, in `registry` when given. */
+function tileCacheMetrics(cache: TileCache, registry: Registry | undefined): Counter<'result'> {
+  const registers = registry ? [registry] : [];
+  new Gauge({
+    name: 'websig_tile_cache_bytes',
+    help: 'Bytes of encoded tiles held in the tile cache (TILE_CACHE_MB bounds it)',
+    registers,
+    collect() {
+      this.set(cache.size().bytes);
+    },
+  });
+  return new Counter({
+    name: 'websig_tile_cache_lookups_total',
+    help: 'Tile cache lookups by result: hit (no production for this request) or miss (the tile was produced)',
+    labelNames: ['result'] as const,
+    registers,
+  });
 }

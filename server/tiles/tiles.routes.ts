@@ -41,8 +41,8 @@ function notModified(ctx: Context, etag: string, cacheControlValue: string): boo
   return true;
 }
 
-export function tilesRoutes({ db, reads, layers, config, log, changes }: RouteDeps, { producer }: Partial<Pick<TileServiceOptions, 'producer'>> = {}): Router {
-  const service = createTileService({ db, reads, layers, log, producer, changes, cacheBytes: config.tileCacheMb * 1024 * 1024 });
+export function tilesRoutes({ db, reads, layers, config, log, changes, metrics }: RouteDeps, { producer }: Partial<Pick<TileServiceOptions, 'producer'>> = {}): Router {
+  const service = createTileService({ db, reads, layers, log, producer, changes, metrics, cacheBytes: config.tileCacheMb * 1024 * 1024 });
   const cacheControlValue = cacheControl(config.tileMaxAge);
   const router = new Router();
 
