@@ -344,8 +344,10 @@ async function load({ db, stage, layer, mapping, summary, options, tracker }: St
   // Warnings the reader found on the way (unsupported fields…).
   summary.warnings.push(...source.warnings.splice(0));
   if (!indexFirst) for (const sql of indexStageSql(stage, layer.import?.key)) await db.query(sql);
-  // Statistics for the plans of the checks and the diff.
-  await db.query(`ANALYZE ${stage}`);
+  // Statistics for the plans of the checks and the diff. Where readers share the connection, only
+  // of the columns those plans join and range on: the geometries' would hold them up (1-2 s).
+  const key = layer.import?.key;
+  await db.query(indexFirst ? `ANALYZE ${stage} (_row${key ? `, ${ident(key)}` : ''})` : `ANALYZE ${stage}`);
   return wktRows;
 }
 
@@ -462,8 +464,8 @@ async function diff(
 }
 
 /**
- * Writes the checked delivery into the live layer: a large replace builds the layer's next table
- * first and swaps it in, anything else (or a replace the swap cannot do) merges in place; either
+ * Writes the checked delivery into the live layer: a large write (buildNext) builds the layer's next
+ * table first and swaps it in, anything else (or a write the swap cannot do) merges in place; either
  * way in one short transaction that also records the run. A swap that cannot lock the live table
  * in time (a long reader on PostGIS) is tried again, then gives way to the merge.
  */
@@ -496,26 +498,35 @@ async function write(run: StagedRun, liveCount: number, started: number): Promis
   }
 }
 
-/** The next table of a replace worth rebuilding, filled and indexed; undefined to merge instead. */
+/**
+ * The next table of a write worth rebuilding, filled and indexed; undefined to merge instead. A
+ * large replace is rebuilt on any database; where readers share the connection, so is a large
+ * upsert or append, whose merge would hold them up for its whole transaction (seconds per 50,000
+ * rows on the embedded database), the next table then keeping the live rows the delivery leaves.
+ */
 async function buildNext(run: StagedRun, liveCount: number): Promise<RebuildPlan | undefined> {
   const { db, stage, layer, mapping, summary, options, tracker } = run;
-  if (options.mode !== 'replace') return undefined;
+  const shared = db.sharedWithReaders ?? false;
+  if (options.mode !== 'replace' && !shared) return undefined;
   const key = layer.import?.key;
   const diff = summary.diff!;
-  const writes = key ? diff.added + diff.changed + diff.removed : summary.counts.loaded + liveCount;
-  const shared = db.sharedWithReaders ?? false;
+  const writes = options.mode === 'replace'
+    ? (key ? diff.added + diff.changed + diff.removed : summary.counts.loaded + liveCount)
+    : (key && options.mode === 'upsert' ? diff.added + diff.changed : summary.counts.loaded);
   const min = options.rebuildMinRows ?? (shared ? REBUILD_MIN_ROWS.shared : REBUILD_MIN_ROWS.own);
   // A rebuild writes every delivered row: on a connection of our own, only worth it when most are written anyway.
   if (writes < min || (!shared && writes * 2 < summary.counts.loaded)) return undefined;
   if (await rebuildObstacle(db, layer, mapping.columns)) return undefined;
   const maxRow = (await db.query<{ n: number } & Row>(maxRowSql(stage))).rows[0]!.n;
   const steps = createStepper(tracker, maxRow, 1, shared, 'writing');
-  return buildNextTable({ db, runId: summary.id!, layer, stage, columns: mapping.columns, key }, (pass) => steps.pass(pass));
+  const keepLive = options.mode !== 'replace';
+  return buildNextTable({ db, runId: summary.id!, layer, stage, columns: mapping.columns, key, keepLive, liveCount }, steps);
 }
 
-/** What a swapped-in replace wrote, as a merge would have counted it. */
-function rebuiltCounts({ layer, summary }: StagedRun, liveCount: number): ImportSummary['written'] {
+/** What a swapped-in write did, as a merge would have counted it. */
+function rebuiltCounts({ layer, summary, options: { mode } }: StagedRun, liveCount: number): ImportSummary['written'] {
   const diff = summary.diff!;
+  if (mode === 'append') return { inserted: summary.counts.loaded, updated: 0, deleted: 0 };
   if (!layer.import?.key) return { inserted: summary.counts.loaded, updated: 0, deleted: liveCount };
   return { inserted: diff.added, updated: diff.changed, deleted: diff.removed };
 }
