@@ -11,6 +11,8 @@
 // other suites read is left alone. BENCH_IMPORT_RUNS (default 3) sets the rounds, of the CLI
 // comparison and of the HTTP import on each database (1 is about 5 minutes on 2 shared cores);
 // BENCH_IMPORT_LOAD_CAP_S (default 900) bounds the load during each HTTP import.
+// BENCH_IMPORT_PARTS (default `cli,during`) runs only some parts: `during` alone is the HTTP import
+// under load; BENCH_IMPORT_DATABASES (default `postgis,embedded`) the databases it runs on.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -45,6 +47,10 @@ const RUNS = positiveInteger('BENCH_IMPORT_RUNS', 3);
 const LOAD_CAP_S = positiveInteger('BENCH_IMPORT_LOAD_CAP_S', 900);
 /** An HTTP import that has not ended this long after the load stopped fails the suite. */
 const IMPORT_GRACE_S = 1800;
+/** The parts of the suite to run (BENCH_IMPORT_PARTS): the CLI comparison, the HTTP import under load. */
+const PARTS = listOf('BENCH_IMPORT_PARTS', ['cli', 'during'] as const);
+/** The databases the HTTP import runs on (BENCH_IMPORT_DATABASES). */
+const DATABASES = listOf('BENCH_IMPORT_DATABASES', ['postgis', 'embedded'] as const);
 /** Targets during an HTTP import: tile p99 (PostGIS, embedded), errors, peak memory of the import. */
 const TARGETS = { tileP99Ms: { postgis: 300, embedded: 1000 }, errors: 0, peakRssMb: 250 };
 
@@ -53,6 +59,16 @@ function positiveInteger(name: string, fallback: number): number {
   if (raw === undefined || raw === '') return fallback;
   if (!/^[1-9]\d*$/.test(raw)) throw new Error(`${name} must be a positive whole number, not "${raw}"`);
   return Number(raw);
+}
+
+/** A comma-separated subset of `all` (each named once at most), or all of them when unset. */
+function listOf<T extends string>(name: string, all: readonly T[]): T[] {
+  const raw = process.env[name];
+  if (raw === undefined || raw.trim() === '') return [...all];
+  const asked = raw.split(',').map((v) => v.trim());
+  const unknown = asked.filter((v) => !all.includes(v as T));
+  if (unknown.length || asked.length === 0) throw new Error(`${name} takes a comma-separated list of ${all.join(', ')}, not "${raw}"`);
+  return all.filter((v) => asked.includes(v));
 }
 
 const LAMBERT93_PRJ =
@@ -284,22 +300,26 @@ async function measureDuringImport(kind: DatabaseKind, env: Record<string, strin
 
 /**
  * RUNS rounds of the HTTP import, each on a fresh PostGIS scratch database (`scratch.create()`) and
- * then on a fresh embedded database in `dir`, both holding the same demo data.
+ * then on a fresh embedded database in `dir`, both holding the same demo data (DATABASES only).
  */
-async function importsUnderLoad(scratch: ScratchDatabase, dir: string, zip: string): Promise<Record<DatabaseKind, DuringImport[]>> {
-  const rounds: Record<DatabaseKind, DuringImport[]> = { postgis: [], embedded: [] };
+async function importsUnderLoad(scratch: ScratchDatabase, dir: string, zip: string): Promise<Partial<Record<DatabaseKind, DuringImport[]>>> {
+  const rounds: Partial<Record<DatabaseKind, DuringImport[]>> = Object.fromEntries(DATABASES.map((kind) => [kind, []]));
   for (let round = 1; round <= RUNS; round++) {
     console.log(`HTTP import round ${round} of ${RUNS}`);
-    await scratch.create();
-    const postgisPaths = await prepareServedDatabase(await openDatabase({ url: scratch.url, dataDir: '' }));
-    rounds.postgis.push(await measureDuringImport('postgis', {
-      DATABASE_URL: scratch.url, DATA_DIR: join(dir, 'postgis-data'), IMPORT_DIR: join(dir, 'postgis-uploads'),
-    }, zip, postgisPaths));
-    const dataDir = join(dir, 'embedded-data');
-    rmSync(dataDir, { recursive: true, force: true });
-    const embeddedPaths = await prepareServedDatabase(await openDatabase({ url: '', dataDir }));
-    rounds.embedded.push(await measureDuringImport('embedded', { DATABASE_URL: undefined, DATA_DIR: dataDir, IMPORT_DIR: undefined }, zip, embeddedPaths));
-    rmSync(dataDir, { recursive: true, force: true });
+    if (rounds.postgis) {
+      await scratch.create();
+      const postgisPaths = await prepareServedDatabase(await openDatabase({ url: scratch.url, dataDir: '' }));
+      rounds.postgis.push(await measureDuringImport('postgis', {
+        DATABASE_URL: scratch.url, DATA_DIR: join(dir, 'postgis-data'), IMPORT_DIR: join(dir, 'postgis-uploads'),
+      }, zip, postgisPaths));
+    }
+    if (rounds.embedded) {
+      const dataDir = join(dir, 'embedded-data');
+      rmSync(dataDir, { recursive: true, force: true });
+      const embeddedPaths = await prepareServedDatabase(await openDatabase({ url: '', dataDir }));
+      rounds.embedded.push(await measureDuringImport('embedded', { DATABASE_URL: undefined, DATA_DIR: dataDir, IMPORT_DIR: undefined }, zip, embeddedPaths));
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   }
   return rounds;
 }
@@ -309,14 +329,14 @@ async function importsUnderLoad(scratch: ScratchDatabase, dir: string, zip: stri
  * (printed). An import's memory: its job process and what the app grew by meanwhile, sampled at the
  * same moments (the app's resident set above what it held under the same load just before).
  */
-function duringImportFigures(during: Record<DatabaseKind, DuringImport[]>, cliPeakRssMb: number): Record<string, number | boolean> {
+function duringImportFigures(during: Partial<Record<DatabaseKind, DuringImport[]>>, cliPeakRssMb?: number): Record<string, number | boolean> {
   const figures: Record<string, number | boolean> = {};
   const met = (ok: boolean) => (ok ? 'met' : 'NOT MET');
   console.log(`\nduring the HTTP import (${RUNS} round${RUNS > 1 ? 's' : ''}, pooled)  tiles p99   OGC p99   requests   errors   import s   MB: app before, app peak, job peak, import`);
-  let peakRssMb = cliPeakRssMb;
+  let peakRssMb = cliPeakRssMb ?? 0;
   let errorsMet = true;
-  for (const kind of ['postgis', 'embedded'] as const) {
-    const rounds = during[kind];
+  for (const kind of DATABASES) {
+    const rounds = during[kind]!;
     const loadSeconds = rounds.reduce((sum, r) => sum + r.loadSeconds, 0);
     const tiles = summarize(rounds.map((r) => r.tiles), loadSeconds);
     const ogc = summarize(rounds.map((r) => r.ogc), loadSeconds);
@@ -349,7 +369,7 @@ function duringImportFigures(during: Record<DatabaseKind, DuringImport[]>, cliPe
   console.log(`  target peak memory of an import (job process + app growth over HTTP; the CLI's process) < ${TARGETS.peakRssMb} MB: ` +
     `${met(peakRssMb < TARGETS.peakRssMb)} (${peakRssMb.toFixed(0)} MB)`);
   figures.peak_rss_mb = Math.round(peakRssMb);
-  figures.cli_peak_rss_mb = Math.round(cliPeakRssMb);
+  if (cliPeakRssMb !== undefined) figures.cli_peak_rss_mb = Math.round(cliPeakRssMb);
   return figures;
 }
 
@@ -400,12 +420,15 @@ export async function run(databaseUrl: string): Promise<Record<string, number | 
   try {
     const started = performance.now();
     writeParcels(join(dir, 'parcels'));
-    writePremises(join(dir, 'premises'), POINTS);
-    writePremises(join(dir, 'small'), SMALL_POINTS);
-    writeText(join(dir, 'one.csv'), 'name,kind,status,lon,lat\nKiosque,outdoor,active,-1.95,48.13\n');
+    if (PARTS.includes('cli')) {
+      writePremises(join(dir, 'premises'), POINTS);
+      writePremises(join(dir, 'small'), SMALL_POINTS);
+      writeText(join(dir, 'one.csv'), 'name,kind,status,lon,lat\nKiosque,outdoor,active,-1.95,48.13\n');
+    }
     console.log(`files written in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     const zip = await zipFiles(join(dir, 'parcels.zip'), ['shp', 'shx', 'dbf', 'prj', 'cpg'].map((ext) => join(dir, `parcels.${ext}`)));
-    const during = await importsUnderLoad(scratch, dir, zip);
+    const during = PARTS.includes('during') ? await importsUnderLoad(scratch, dir, zip) : undefined;
+    if (!PARTS.includes('cli')) return { ...duringImportFigures(during!), polygons: POLYGONS, runs: RUNS };
 
     // The CLI comparison on empty layers, in a fresh scratch database.
     await scratch.create();
@@ -482,7 +505,7 @@ export async function run(databaseUrl: string): Promise<Record<string, number | 
       cli_startup_s: round(startup, 2),
       shp2pgsql_features_per_s: Math.round(rate('shp2pgsql')),
       shp2pgsql_ratio: rate('shp2pgsql') ? Number((rate('ours') / rate('shp2pgsql')).toFixed(2)) : 0,
-      ...duringImportFigures(during, peakRssMb),
+      ...(during ? duringImportFigures(during, peakRssMb) : { peak_rss_mb: Math.round(peakRssMb), cli_peak_rss_mb: Math.round(peakRssMb) }),
       polygons_features_per_s: Math.round(rate('ours', 'polygons')),
       points_features_per_s: Math.round(rate('ours', 'points')),
       ogr2ogr_polygons_features_per_s: Math.round(rate('ogr2ogr', 'polygons')),

@@ -61,6 +61,13 @@ const STEP_TARGET_MS = { shared: 100, own: 2000 };
 const MIN_STEP_ROWS = 250;
 const MAX_STEP_ROWS = 1_000_000;
 
+/** A pass over units other than staged rows (a table's pages): how many, the first range, how many rows they hold. */
+export interface UnitPass {
+  units: number;
+  first: number;
+  rows: number;
+}
+
 /**
  * Runs passes over the staged rows 1…maxRow in ranges sized from the previous range's duration;
  * progress counts rows over all `passes`, reported under `phase`.
@@ -69,22 +76,37 @@ export function createStepper(tracker: RunTracker, maxRow: number, passes: numbe
   const target = shared ? STEP_TARGET_MS.shared : STEP_TARGET_MS.own;
   let size = shared ? 2000 : 20_000;
   let done = 0;
-  const total = maxRow * passes;
+  let total = maxRow * passes;
   const report = () => tracker.progress({ phase, done, total, unit: 'features' });
+  /** Ranges of 1…units from `first` on, each sized from the previous one's duration (at most doubling or halving); `rows` per unit for progress. */
+  const run = async (units: number, first: number, min: number, rowsPerUnit: number, step: (from: number, to: number) => Promise<void>) => {
+    let range = first;
+    for (let from = 0; from < units; ) {
+      const to = Math.min(from + range, units);
+      const started = performance.now();
+      await step(from, to);
+      const factor = target / Math.max(performance.now() - started, 1);
+      range = Math.min(MAX_STEP_ROWS, Math.max(min, Math.round(range * Math.min(2, Math.max(0.5, factor)))));
+      done += Math.round((to - from) * rowsPerUnit);
+      from = to;
+      await report();
+    }
+    return range;
+  };
   return {
     /** Calls `step(from, to)` for consecutive ranges (from exclusive, to inclusive) covering every row. */
     async pass(step: (from: number, to: number) => Promise<void>): Promise<void> {
-      for (let from = 0; from < maxRow; ) {
-        const to = Math.min(from + size, maxRow);
-        const started = performance.now();
-        await step(from, to);
-        // The next range is sized from this one's duration, at most doubling or halving.
-        const factor = target / Math.max(performance.now() - started, 1);
-        size = Math.min(MAX_STEP_ROWS, Math.max(MIN_STEP_ROWS, Math.round(size * Math.min(2, Math.max(0.5, factor)))));
-        done += to - from;
-        from = to;
-        await report();
-      }
+      size = await run(maxRow, size, MIN_STEP_ROWS, 1, step);
+    },
+    /**
+     * Calls `step(from, to)` for consecutive ranges of 0…units (from included, to excluded) of
+     * another table's units, counted as its rows in the progress, which it adds to the total.
+     */
+    async passOver({ units, first, rows }: UnitPass, step: (from: number, to: number) => Promise<void>): Promise<void> {
+      total += rows;
+      const start = done;
+      await run(units, first, 1, units ? rows / units : 0, step);
+      done = start + rows;
     },
     /** Counts a planned pass that turned out to be unneeded. */
     async skip(): Promise<void> {

@@ -188,6 +188,21 @@ export function fillNewSql(table: string, stage: string, columns: readonly Targe
             FROM ${stage} r WHERE ${IN_RANGE} ORDER BY r._row`;
 }
 
+/** The pages of table $1 (a quoted name), the unit of steps over its rows by physical position (copyLiveSql). */
+export const PAGE_COUNT_SQL = `SELECT (pg_relation_size($1::regclass) / current_setting('block_size')::int)::int AS n`;
+
+/**
+ * An upsert or append rebuilt beside the live layer: the live rows of a range of pages (page $1
+ * included to $2 excluded, read by a TID range scan) that the delivery does not replace, copied
+ * whole, identity included. Without a key (an append), every live row is kept.
+ */
+export function copyLiveSql(table: string, stage: string, layer: LayerDef, columns: readonly string[], key: string | undefined): string {
+  const names = columns.map(ident);
+  const kept = key ? ` AND NOT EXISTS (SELECT 1 FROM ${stage} r WHERE r.${ident(key)} = l.${ident(key)})` : '';
+  return `INSERT INTO ${table} (${names.join(', ')}) OVERRIDING SYSTEM VALUE SELECT ${names.map((n) => `l.${n}`).join(', ')}
+            FROM ${ident(layer.id)} l WHERE l.ctid >= format('(%s,0)', $1::int)::tid AND l.ctid < format('(%s,0)', $2::int)::tid${kept}`;
+}
+
 /**
  * A keyed replace rebuilt beside the live layer: a range's rows whose key the layer holds keep the
  * live feature's identity and the columns the delivery does not fill (`carried`), and the whole live

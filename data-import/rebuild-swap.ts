@@ -1,5 +1,6 @@
-// A large replace written beside the live layer: its next table (a copy of the live table's
-// definition) is filled from the staging table in steps, indexed, then swapped in by one short
+// A large replace (and, where readers share the connection, a large upsert or append) written beside
+// the live layer: its next table (a copy of the live table's definition) is filled from the staging
+// table (and, for an upsert or append, the live rows it keeps) in steps, indexed, then swapped in by one short
 // transaction that drops the live table and gives the new one its name and the names of its
 // indexes, identity sequences and triggers. Readers keep the live table until that commit and
 // never wait for the writing. Only where nothing else depends on the live table (foreign keys,
@@ -7,7 +8,8 @@
 import type { Queryable, Row } from '../core/db/database.ts';
 import type { LayerDef } from '../core/layers/layer-def.ts';
 import { ident } from '../core/layers/layer-sql.ts';
-import { fillKeyedSql, fillNewSql } from './import-sql.ts';
+import { PAGE_COUNT_SQL, copyLiveSql, fillKeyedSql, fillNewSql } from './import-sql.ts';
+import type { createStepper } from './import-progress.ts';
 import type { TargetColumn } from './mapping.ts';
 import type { ImportDatabase } from './stage-loader.ts';
 
@@ -105,7 +107,17 @@ export interface RebuildInput {
   stage: string;
   columns: readonly TargetColumn[];
   key: string | undefined;
+  /** An upsert or append: the live rows the delivery does not replace are kept (a replace drops them). */
+  keepLive: boolean;
+  /** Live features when the import began (for progress). */
+  liveCount: number;
 }
+
+/** How the fill is paced (import-progress.ts createStepper): passes over staged rows, or over another table's pages. */
+export type FillSteps = Pick<ReturnType<typeof createStepper>, 'pass' | 'passOver'>;
+
+/** Pages of live rows copied by the first step of the copy (a few thousand small features); later steps are sized from their time. */
+const FIRST_COPY_PAGES = 20;
 
 /** Why the live layer cannot be rebuilt beside itself, or undefined when it can. */
 export async function rebuildObstacle(db: Queryable, layer: LayerDef, columns: readonly TargetColumn[]): Promise<string | undefined> {
@@ -135,15 +147,14 @@ function pairIndexes(next: readonly IndexInfo[], live: readonly IndexInfo[]): [s
 /**
  * Creates the next table and fills it from the staging table: every delivered row, keeping the
  * identity, untouched columns and (if unchanged) the whole row of the live feature with the same
- * key. `step` runs the fill over ranges of staged rows. Where readers share the connection, the
+ * key; for an upsert or append, first the live rows the delivery does not replace, copied over
+ * ranges of the live table's pages. `steps` paces each pass. Where readers share the connection, the
  * indexes exist from the start (each step maintains them, and stays short); elsewhere they are
  * built once the rows are in, which costs less. Returns the plan, or undefined (and no table) when
  * the indexes of the copy do not pair with the live ones.
  */
-export async function buildNextTable(
-  input: RebuildInput, step: (pass: (from: number, to: number) => Promise<void>) => Promise<void>,
-): Promise<RebuildPlan | undefined> {
-  const { db, runId, layer, stage, columns, key } = input;
+export async function buildNextTable(input: RebuildInput, steps: FillSteps): Promise<RebuildPlan | undefined> {
+  const { db, runId, layer, stage, columns, key, keepLive, liveCount } = input;
   const live = ident(layer.id);
   const table = buildTable(runId);
   const version = (await db.query<{ version: number } & Row>(VERSION_SQL, [layer.id])).rows[0]!.version;
@@ -175,8 +186,14 @@ export async function buildNextTable(
   const liveColumns = (await db.query<{ name: string; generated: string } & Row>(COLUMNS_SQL, [live])).rows;
   const mapped = new Set(columns.map((c) => c.name));
   const carried = liveColumns.filter((c) => c.generated === '' && c.name !== 'geom' && !mapped.has(c.name)).map((c) => c.name);
+  if (keepLive) {
+    // The live rows first, so that the table keeps their order, the delivery's new rows after them.
+    const copy = copyLiveSql(table, stage, layer, liveColumns.filter((c) => c.generated === '').map((c) => c.name), key);
+    const units = (await db.query<{ n: number } & Row>(PAGE_COUNT_SQL, [live])).rows[0]!.n;
+    await steps.passOver({ units, first: FIRST_COPY_PAGES, rows: liveCount }, (from, to) => db.query(copy, [from, to]).then(() => undefined));
+  }
   const statements = key ? fillKeyedSql(table, stage, layer, columns, key, carried) : [fillNewSql(table, stage, columns)];
-  await step(async (from, to) => {
+  await steps.pass(async (from, to) => {
     for (const sql of statements) await db.query(sql, [from, to]);
   });
   if (deferIndexes) {

@@ -1,7 +1,9 @@
 // A large replace rebuilt beside the live layer and swapped in (data-import/rebuild-swap.ts), on the
 // embedded database or PostGIS: the swapped-in table keeps the live one's indexes, constraints,
 // sequences and triggers under the same names, features keep their ids, and the layer's version
-// moves; a layer with dependants (a view), or written during the build, is merged in place instead;
+// moves; where readers share the connection (an import job on the embedded database), an upsert
+// or append is rebuilt too, keeping the live rows it leaves; a layer with dependants (a view), or
+// written during the build, is merged in place instead;
 // a failing build leaves the live layer and nothing else. Small CSV fixtures written here, with the
 // rebuild threshold lowered to one row.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -157,6 +159,43 @@ describe('a replace rebuilt beside the live layer', () => {
     } finally {
       await db.query('ALTER TABLE fibre_premises DROP CONSTRAINT premise_id_short');
     }
+  });
+
+  it('where readers share the connection, rebuilds an upsert beside the layer, every live row it leaves kept whole with its id', async () => {
+    const shared = { ...db, sharedWithReaders: true };
+    const first = await replace('fibre_premises', premisesCsv('kept', [['U-1', 'deployed', -1.95], ['U-2', 'target', -1.951], ['U-3', 'signed', -1.952]]));
+    expect(first.status, first.message).toBe('succeeded');
+    const before = await premiseRows();
+    const summary = await runImport(shared, layers, {
+      layer: 'fibre_premises', file: premisesCsv('upsert', [['U-2', 'deployed', -1.951], ['U-4', 'target', -1.953]]), mode: 'upsert', rebuildMinRows: 1,
+    });
+    expect(summary.status, summary.message).toBe('succeeded');
+    expect(summary.swap).toBe('rebuild');
+    expect(summary.written).toEqual({ inserted: 1, updated: 1, deleted: 0 });
+    const after = await premiseRows();
+    const byKey = (rows: typeof before, key: string) => rows.find((r) => r.premise_id === key)!;
+    expect(byKey(after, 'U-1')).toEqual(byKey(before, 'U-1'));
+    expect(byKey(after, 'U-3')).toEqual(byKey(before, 'U-3'));
+    expect(byKey(after, 'U-2')).toMatchObject({ id: byKey(before, 'U-2').id, status: 'deployed' });
+    expect(byKey(after, 'U-4').id).toBeGreaterThan(Math.max(...before.map((r) => r.id)));
+    expect(after.map((r) => r.premise_id).sort()).toEqual(['U-1', 'U-2', 'U-3', 'U-4']);
+    expect(await leftovers()).toEqual([]);
+  });
+
+  it('where readers share the connection, rebuilds an append to a layer without key beside it, the live rows kept and the new ones after them', async () => {
+    const shared = { ...db, sharedWithReaders: true };
+    const csv = (name: string, names: string[]) =>
+      writeText(join(tmp.dir, `${name}.csv`), ['name,kind,status,lon,lat', ...names.map((n, i) => `${n},outdoor,active,${-1.96 - i / 1000},48.13`)].join('\n') + '\n');
+    const hotspots = async () => (await db.query<{ id: number; name: string }>('SELECT id, name FROM wifi_hotspots ORDER BY id')).rows;
+    const before = await hotspots();
+    const summary = await runImport(shared, layers, { layer: 'wifi_hotspots', file: csv('appended', ['Halle', 'Gare']), mode: 'append', rebuildMinRows: 1 });
+    expect(summary.status, summary.message).toBe('succeeded');
+    expect(summary.swap).toBe('rebuild');
+    expect(summary.written).toEqual({ inserted: 2, updated: 0, deleted: 0 });
+    const after = await hotspots();
+    expect(after.slice(0, before.length)).toEqual(before);
+    expect(after.slice(before.length).map((r) => r.name)).toEqual(['Halle', 'Gare']);
+    expect(await leftovers()).toEqual([]);
   });
 
   it('lists a next table left by a run that no longer runs among the leftovers a server start drops', async () => {
