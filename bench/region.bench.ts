@@ -3,7 +3,8 @@
 // (bench/data/region-files.ts) and imported by our CLI (data-import/cli.ts), as an operator would —
 // then: cold z16 parcel tiles against the canonical ST_AsMVT query (bench/lib/canonical-tiles.ts),
 // geocode, eligibility and OGC API items p95 on the eligibility and features suites' request lists,
-// the server's peak memory while a client downloads every address, and the database's size.
+// the server's peak memory while a client downloads every address, and the database's size (without
+// the canonical reference's own table).
 // REGION_SCALE (default 1) scales the three counts (0.1: a tenth). Works in a database of its own,
 // <bench db>_region, kept afterwards: a later run with the same spec skips generation and import.
 import { spawn } from 'node:child_process';
@@ -15,7 +16,7 @@ import pg from 'pg';
 import { regionCommunes, regionSpec, writeRegionFiles, type RegionSpec } from './data/region-files.ts';
 import { appHandler } from './lib/app-server.ts';
 import { openBenchDatabase } from './lib/bench-database.ts';
-import { ensureCanonicalTable, serveCanonical } from './lib/canonical-tiles.ts';
+import { CANONICAL_TABLE, ensureCanonicalTable, serveCanonical } from './lib/canonical-tiles.ts';
 import { measureDownload } from './lib/download-memory.ts';
 import { requestLists } from './lib/eligibility-requests.ts';
 import { CONNECTIONS, DURATION_S, measure, measurePair, ROUNDS, WARMUP_S, type Summary } from './lib/load.ts';
@@ -187,11 +188,15 @@ function logged(label: string, m: Summary): Summary {
   return m;
 }
 
-/** Size of the database, and of each layer's table with its indexes (and the indexes alone), in MB. */
+/**
+ * Size of the database without the canonical reference's table (a copy of the parcels the app never
+ * reads), of that table, and of each layer's table with its indexes (and the indexes alone), in MB.
+ */
 async function sizes(db: Database): Promise<Record<string, number>> {
   const mb = (bytes: number | string) => Math.round(Number(bytes) / 2 ** 20);
-  const { rows } = await db.query<{ db: string }>('SELECT pg_database_size(current_database()) AS db');
-  const figures: Record<string, number> = { db_size_mb: mb(rows[0]!.db) };
+  const { rows } = await db.query<{ db: string; canonical: string }>(
+    'SELECT pg_database_size(current_database()) AS db, pg_total_relation_size($1::regclass) AS canonical', [CANONICAL_TABLE]);
+  const figures: Record<string, number> = { db_size_mb: mb(Number(rows[0]!.db) - Number(rows[0]!.canonical)), canonical_table_mb: mb(rows[0]!.canonical) };
   for (const layer of LAYERS) {
     const { rows: r } = await db.query<{ total: string; indexes: string }>(
       'SELECT pg_total_relation_size($1::regclass) AS total, pg_indexes_size($1::regclass) AS indexes', [layer]);
