@@ -55,7 +55,8 @@ serveIfForked<Role>(async (role) => {
   listenInChild(role === 'app' ? await appHandler(db) : serveCanonical(db), () => void db.close());
 });
 
-const startChild = (role: Role) => startServerProcess(import.meta.url, role, { env: { TILE_CACHE_MB: '0' } });
+const startChild = (role: Role, env: Record<string, string> = {}) =>
+  startServerProcess(import.meta.url, role, { env: { TILE_CACHE_MB: '0', ...env } });
 
 // ---------------------------------------------------------------------------------------------
 // The region database: created, migrated, its territory replaced, filled by our CLI.
@@ -258,7 +259,11 @@ export async function run(databaseUrl: string): Promise<Record<string, number | 
     const ogc = logged(`OGC items bbox+limit=100 (${meanMatched.toFixed(0)} matched)`, await measure(ours.url, ogcPaths));
     await stopServerProcess(ours);
 
-    const download = await measureDownload(() => startChild('app'), '/downloads/addresses.geojson');
+    // A data directory of its own: the file is built by this download (as the first one after an
+    // import is), not served from an earlier run's cache on disk.
+    const downloadDir = mkdtempSync(join(tmpdir(), 'websig-region-download-'));
+    const download = await measureDownload(() => startChild('app', { DATA_DIR: downloadDir }), '/downloads/addresses.geojson')
+      .finally(() => rmSync(downloadDir, { recursive: true, force: true }));
     const size = await sizes(db);
     const loadAfter = loadavg()[0]!;
 
