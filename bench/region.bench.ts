@@ -34,7 +34,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const TARGETS = { coldRatio: 1.2, p95Ms: 50 };
 /** z16 parcel tiles in the cold list, spread over the whole territory. */
 const TILES = 60;
-/** The layers the region fills, in import order, with the CLI arguments of each file. */
+/** The layers the region fills, in import order. */
 const LAYERS = ['parcels', 'addresses', 'fibre_phases', 'fibre_premises'] as const;
 
 function regionScale(): number {
