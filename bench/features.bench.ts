@@ -8,17 +8,13 @@
 import type { IncomingMessage, RequestListener } from 'node:http';
 import { appHandler } from './lib/app-server.ts';
 import { openBenchDatabase, openFilledBenchDatabase } from './lib/bench-database.ts';
+import { measureDownload } from './lib/download-memory.ts';
 import { measure, measurePair, type Summary } from './lib/load.ts';
-import { memoryOf } from './lib/rss.ts';
+import { bboxPaths, HALF_LAT, HALF_LON } from './lib/ogc-requests.ts';
 import { listenInChild, serveIfForked, startServerProcess, stopServerProcess, type ServerProcess } from './lib/server-process.ts';
 import { round } from './lib/stats.ts';
 import type { Database } from '../core/db/database.ts';
 
-/** Requests in the fixed list: bboxes centred on parcels spread over the whole layer. */
-const BBOXES = 200;
-/** Half-size of each bbox in degrees: ~750 m × 780 m, a town-centre map view of some 600 parcels. */
-const HALF_LON = 0.005;
-const HALF_LAT = 0.0035;
 
 // ---------------------------------------------------------------------------------------------
 // Child processes: the servers under test.
@@ -107,48 +103,6 @@ function logged<T extends Summary>(result: T, label: string): T {
   return result;
 }
 
-/** The fixed request list: a bbox around every (200,000 / BBOXES)-th parcel, limit=100. */
-async function bboxPaths(db: Database): Promise<{ paths: string[]; meanMatched: number }> {
-  const { rows } = await db.query<{ x: number; y: number; matched: number }>(`
-    WITH c AS (SELECT ST_X(ST_PointOnSurface(geom)) AS x, ST_Y(ST_PointOnSurface(geom)) AS y
-                 FROM parcels WHERE fid % (SELECT greatest(1, count(*) / $1) FROM parcels) = 7 ORDER BY fid LIMIT $1)
-    SELECT x, y, (SELECT count(*) FROM parcels p
-                   WHERE ST_Intersects(p.geom, ST_MakeEnvelope(x - $2, y - $3, x + $2, y + $3, 4326)))::int AS matched FROM c`,
-  [BBOXES, HALF_LON, HALF_LAT]);
-  const paths = rows.map((r) => `/ogc/collections/parcels/items?bbox=${[r.x - HALF_LON, r.y - HALF_LAT, r.x + HALF_LON, r.y + HALF_LAT]
-    .map((n) => n.toFixed(6)).join(',')}&limit=100`);
-  return { paths, meanMatched: rows.reduce((s, r) => s + r.matched, 0) / rows.length };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Memory: peak resident set of a fresh server process while one client downloads a whole layer.
-
-interface DownloadFigures { idleRss: number; peakRss: number; mb: number; seconds: number }
-
-async function measureDownload(path: string): Promise<DownloadFigures> {
-  const child = await startChild('app');
-  try {
-    const pid = child.process.pid!;
-    // One small request first, so that the idle figure includes the loaded routes and a connection.
-    await (await fetch(`${child.url}/ogc/collections`)).arrayBuffer();
-    const idle = memoryOf(pid);
-    const started = performance.now();
-    const res = await fetch(child.url + path, { headers: { 'Accept-Encoding': 'identity' } });
-    if (res.status !== 200 || !res.body) throw new Error(`${path}: HTTP ${res.status}`);
-    let bytes = 0;
-    const reader = res.body.getReader();
-    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) bytes += chunk.value.length;
-    const seconds = (performance.now() - started) / 1000;
-    const after = memoryOf(pid);
-    const figures = { idleRss: idle.rss, peakRss: after.peak, mb: bytes / 2 ** 20, seconds };
-    console.log(`${path.padEnd(34)} ${figures.mb.toFixed(1)} MiB in ${seconds.toFixed(1)} s; server RSS idle ` +
-      `${idle.rss.toFixed(0)} MiB, peak ${after.peak.toFixed(0)} MiB (startup peak before the download ${idle.peak.toFixed(0)} MiB)`);
-    return figures;
-  } finally {
-    await stopServerProcess(child);
-  }
-}
-
 // ---------------------------------------------------------------------------------------------
 
 export async function run(databaseUrl: string): Promise<Record<string, number | string | boolean>> {
@@ -184,10 +138,10 @@ export async function run(databaseUrl: string): Promise<Record<string, number | 
     await stopServerProcess(bare);
     await stopServerProcess(counting);
 
-    const geojson = await measureDownload('/downloads/addresses.geojson');
-    const csv = await measureDownload('/downloads/addresses.csv');
-    const gpkgParcels = await measureDownload('/downloads/parcels.gpkg');
-    const gpkgAddresses = await measureDownload('/downloads/addresses.gpkg');
+    const geojson = await measureDownload(() => startChild('app'), '/downloads/addresses.geojson');
+    const csv = await measureDownload(() => startChild('app'), '/downloads/addresses.csv');
+    const gpkgParcels = await measureDownload(() => startChild('app'), '/downloads/parcels.gpkg');
+    const gpkgAddresses = await measureDownload(() => startChild('app'), '/downloads/addresses.gpkg');
 
     return {
       ogc_bare_ratio: round(endpoint.rps / reference.rps, 3),

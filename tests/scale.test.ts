@@ -2,12 +2,13 @@
 // streaming replica of our own (initdb + pg_basebackup in a temporary directory), three app
 // instances, HAProxy from deploy/haproxy.cfg. Under load an instance is SIGKILLed: no request fails;
 // restarted, it rejoins; an edit through one instance shows in a tile through another within a
-// second; a session made on one works on all. Skipped, with the reason, where PostgreSQL's server
+// second; a session made on one works on all; a burst of reports spread over the instances is cut at
+// the one shared limit. Skipped, with the reason, where PostgreSQL's server
 // binaries or HAProxy are missing.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeUnless } from './helpers/skip.ts';
 import { missingScaleTools, startScaleCluster, type ScaleCluster } from './helpers/scale-cluster.ts';
-import { runScaleScenario, type ScaleFigures } from './helpers/scale-scenario.ts';
+import { RATE_LIMIT_BURST, runScaleScenario, type ScaleFigures } from './helpers/scale-scenario.ts';
 
 describeUnless(missingScaleTools() ?? null, 'several instances behind HAProxy on a primary and a replica', () => {
   let cluster: ScaleCluster;
@@ -35,6 +36,12 @@ describeUnless(missingScaleTools() ?? null, 'several instances behind HAProxy on
 
   it('keeps a session valid on every instance', () => {
     expect(figures.session_instances).toBe(3);
+  });
+
+  it('counts a rate limit across instances: a burst spread over them is cut at the shared limit', () => {
+    expect(figures.rate_limit_instances).toBeGreaterThanOrEqual(2);
+    expect(figures.rate_limit_accepted).toBe(10);
+    expect(figures.rate_limit_refused).toBe(RATE_LIMIT_BURST - 10);
   });
 
   it('reports the replica on /ready with its measured lag', async () => {

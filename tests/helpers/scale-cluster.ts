@@ -199,6 +199,8 @@ function appInstance(port: number, dir: string, index: number, env: Record<strin
           PATH: process.env.PATH, HOME: process.env.HOME, ...env,
           PORT: String(port), HOST: '127.0.0.1', BASEMAP: 'none', SEED_DEMO: '0', SESSION_SECRET,
           DATA_DIR: join(dir, `data${index + 1}`), NODE_ENV: 'production', TILE_FRESHNESS_MS: '100',
+          // Behind HAProxy as docker-compose.scale.yml runs it: the client is X-Forwarded-For's address.
+          TRUST_PROXY: '1',
         },
       });
       child = started;

@@ -22,7 +22,17 @@ export interface ScaleFigures {
   rejoined: boolean;
   /** Instances on which the session made on the first one answered /api/auth/me. */
   session_instances: number;
+  /** Reports of one client sent at once through HAProxy (RATE_LIMIT_BURST). */
+  rate_limit_burst: number;
+  /** Of those, accepted (201) and refused (429); any other answer counts in neither. */
+  rate_limit_accepted: number;
+  rate_limit_refused: number;
+  /** Instances that answered part of the burst (HAProxy's per-server request counts). */
+  rate_limit_instances: number;
 }
+
+/** Reports sent at once in the rate-limit burst: two more than INCIDENT_RATE_LIMIT's default (10). */
+export const RATE_LIMIT_BURST = 12;
 
 export interface ScenarioOptions {
   loadSeconds: number;
@@ -138,6 +148,8 @@ export async function runScaleScenario(cluster: ScaleCluster, options: ScenarioO
       await sleep(20);
     }
 
+    const burst = await reportBurst(cluster, lot);
+
     latencies.sort((a, b) => a - b);
     return {
       requests: result.requests.total,
@@ -147,8 +159,36 @@ export async function runScaleScenario(cluster: ScaleCluster, options: ScenarioO
       edit_to_tile_ms: Math.round(editToTile),
       rejoined,
       session_instances: sessionInstances,
+      ...burst,
     };
   } finally {
     await primary.close();
   }
+}
+
+/**
+ * RATE_LIMIT_BURST reports from one client, all sent at once through HAProxy (leastconn spreads
+ * them over the instances): how many were accepted and refused, and how many instances answered.
+ */
+async function reportBurst(cluster: ScaleCluster, lot: Lot): Promise<Pick<ScaleFigures, 'rate_limit_burst' | 'rate_limit_accepted' | 'rate_limit_refused' | 'rate_limit_instances'>> {
+  const services = (await (await fetch(`${cluster.url}/open311/v2/services.json`)).json()) as { service_code: string }[];
+  const before = await cluster.serverStates();
+  const answers = await Promise.all(Array.from({ length: RATE_LIMIT_BURST }, async (_, i) => {
+    const res = await fetch(`${cluster.url}/open311/v2/requests.json`, {
+      method: 'POST',
+      body: new URLSearchParams({
+        service_code: services[0]!.service_code, lat: String(lot.lat), long: String(lot.lon), description: `Signalement en rafale ${i + 1}`,
+      }),
+    });
+    await res.arrayBuffer();
+    return res.status;
+  }));
+  const after = await cluster.serverStates();
+  const served = [...after].filter(([name, state]) => state.sessions > (before.get(name)?.sessions ?? 0)).length;
+  return {
+    rate_limit_burst: RATE_LIMIT_BURST,
+    rate_limit_accepted: answers.filter((s) => s === 201).length,
+    rate_limit_refused: answers.filter((s) => s === 429).length,
+    rate_limit_instances: served,
+  };
 }
