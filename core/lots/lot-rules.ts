@@ -1,5 +1,6 @@
 // The business rules of a lot, as pure functions: the status workflow, the option or reservation
-// term, SIRET, NAF and occupant (CNIG establishment) checks, and the tolerances of the geometry rules (applied in PostGIS).
+// term, SIRET, NAF and occupant (CNIG establishment) checks, and the tolerances of the geometry
+// rules (applied in PostGIS).
 import { RuleError } from '../rule-error.ts';
 import { NAF_SUB_CLASSES } from './naf-codes.ts';
 import { LEGAL_CATEGORY } from '../zae/insee-headcount.ts';
