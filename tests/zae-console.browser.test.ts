@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { parse } from 'csv-parse/sync';
+import { axeViolations } from './helpers/axe.ts';
 import { launchChromium } from './helpers/browser.ts';
 import { describeUnless, missingChromium } from './helpers/skip.ts';
 import { startTestServer, type TestServer } from './helpers/test-server.ts';
@@ -121,6 +122,8 @@ describeUnless(missingChromium(), 'the ZAE inventory tab of the console', () => 
     await save.click();
     await expect.poll(() => page.locator('#lot-etab_nat_juridique-error').textContent(), { timeout: WAIT }).toContain('catégorie juridique INSEE à 4 chiffres');
     expect(await legal.getAttribute('aria-invalid')).toBe('true');
+    // The zone's record open and the lot's form showing a refusal: nothing axe-core finds serious.
+    expect(await axeViolations(page)).toEqual([]);
     await legal.fill('5710');
     await save.click();
     await expect.poll(() => page.locator('#console-announce').textContent(), { timeout: WAIT }).toBe(`Lot ${target!.lot_number} enregistré`);
