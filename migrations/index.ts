@@ -13,6 +13,7 @@ import * as importJobs from './20261130_009_import_jobs.ts';
 import * as rateLimits from './20261201_010_rate_limits.ts';
 import * as zaeCatalogue from './20261201_011_zae_catalogue.ts';
 import * as incidentReports from './20261201_012_incident_reports.ts';
+import * as zaeEstablishments from './20261201_013_zae_establishments.ts';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -32,6 +33,7 @@ export const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['20261201_010_rate_limits', rateLimits],
   ['20261201_011_zae_catalogue', zaeCatalogue],
   ['20261201_012_incident_reports', incidentReports],
+  ['20261201_013_zae_establishments', zaeEstablishments],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

@@ -4,6 +4,7 @@
 // flagged without change, dashboard figures against SQL computed here, and lot attachments.
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { zoneLots } from '../core/layers/zone-lots.layer.ts';
 import { ENQUIRY_LIMIT } from '../server/enquiries/enquiries.routes.ts';
 import { startSmtpServer, type TestSmtpServer } from './helpers/smtp-server.ts';
 import { createStaffSession, type StaffSession } from './helpers/staff-session.ts';
@@ -93,7 +94,10 @@ describe('the public catalogue', () => {
       SELECT n.id FROM zone_lots n, zone_lots l WHERE l.id = $1 AND n.zone_id = l.zone_id AND n.id <> l.id
          AND ST_DWithin(n.geom::geography, l.geom::geography, 15) ORDER BY n.id`, [lot.id]);
     expect(page.neighbours.map((n) => n.id).sort((a, b) => a - b)).toEqual(rows.map((r) => r.id));
-    for (const key of ['occupant_name', 'occupant_siret', 'notes', 'option_expires_on', 'status_changed_at', 'version']) {
+    // Every staff-only property of the description, the occupant's CNIG establishment fields included.
+    const staffOnly = zoneLots.properties.filter((p) => !p.public).map((p) => p.name);
+    expect(staffOnly).toEqual(expect.arrayContaining(['occupant_name', 'occupant_siret', 'etab_creation_date', 'etab_effectif_code', 'notes', 'version']));
+    for (const key of staffOnly) {
       expect(JSON.stringify(page), key).not.toContain(`"${key}"`);
     }
     expect((await fetch(`${server.url}/api/catalogue/lots/999999`)).status).toBe(404);

@@ -1,5 +1,6 @@
 // The lot rules and the edit parsers as pure functions: status workflow, option terms, SIRET and
-// NAF checks, field typing from the layer description, GeoJSON checks and entity tags.
+// NAF checks, the occupant's legal category and founding date, field typing (code lists, bounds)
+// from the layer description, GeoJSON checks and entity tags.
 import { describe, expect, it } from 'vitest';
 import { ALL_LAYERS } from '../core/layers/registry.ts';
 import type { Context } from 'koa';
@@ -81,6 +82,13 @@ describe('SIRET and NAF checks', () => {
     expect(applyLotRules(lot(), { naf_code: '62.01Z', occupant_siret: '73282932000074' }, '2026-12-01')).toMatchObject({ naf_code: '62.01Z' });
   });
 
+  it('refuses an occupant legal category that is not 4 INSEE digits, and a founding date to come, naming the field', () => {
+    expect(refusal(() => applyLotRules(lot(), { etab_nat_juridique: 'SAS' }, '2026-12-01'))).toEqual({ status: 422, field: 'etab_nat_juridique' });
+    expect(refusal(() => applyLotRules(lot(), { etab_nat_juridique: '0570' }, '2026-12-01'))).toEqual({ status: 422, field: 'etab_nat_juridique' });
+    expect(refusal(() => applyLotRules(lot(), { etab_creation_date: '2026-12-02' }, '2026-12-01'))).toEqual({ status: 422, field: 'etab_creation_date' });
+    expect(applyLotRules(lot(), { etab_nat_juridique: '5710', etab_creation_date: '2026-12-01' }, '2026-12-01')).toMatchObject({ etab_nat_juridique: '5710' });
+  });
+
   it('knows the 732 NAF rév. 2 sub-classes, and every demo occupant’s code', () => {
     expect(NAF_SUB_CLASSES.size).toBe(732);
     expect(NAF_SUB_CLASSES.get('62.01Z')).toBe('Programmation informatique');
@@ -101,6 +109,13 @@ describe('edit fields read against the layer description', () => {
     expect(refusal(() => parseFieldValues(lots, { option_expires_on: '2027-02-30' }))).toEqual({ status: 422, field: 'option_expires_on' });
     expect(refusal(() => parseFieldValues(lots, { status: 'vendu' }))).toEqual({ status: 422, field: 'status' });
     expect(refusal(() => parseFieldValues(lots, { lot_number: null }))).toEqual({ status: 422, field: 'lot_number' });
+    expect(refusal(() => parseFieldValues(lots, { etab_effectif_code: '99' }))).toEqual({ status: 422, field: 'etab_effectif_code' });
+  });
+
+  it('keeps an integer with a range within its bounds, naming the field', () => {
+    expect(refusal(() => parseFieldValues(lots, { etab_effectif_annee: 1799 }))).toEqual({ status: 422, field: 'etab_effectif_annee' });
+    expect(refusal(() => parseFieldValues(lots, { etab_effectif_annee: 2201 }))).toEqual({ status: 422, field: 'etab_effectif_annee' });
+    expect(parseFieldValues(lots, { etab_effectif_annee: 2023 })).toEqual({ etab_effectif_annee: 2023 });
   });
 
   it('leaves the members it is told to ignore to the caller', () => {

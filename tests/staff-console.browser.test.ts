@@ -185,7 +185,7 @@ describeUnless(missingChromium(), 'the staff console', () => {
 
     await price.fill('45');
     await page.getByRole('button', { name: 'Enregistrer', exact: true }).click();
-    const conflict = page.locator('.conflict');
+    const conflict = page.locator('.lot-detail .conflict');
     await conflict.waitFor({ timeout: WAIT });
     expect(await conflict.textContent()).toContain('Quelqu’un d’autre a modifié ce lot');
     expect(await conflict.textContent()).toContain('Prix (€/m²) : 31');

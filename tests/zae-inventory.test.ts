@@ -1,6 +1,7 @@
 // The CNIG ZAE inventory of the demo data: every file row validates against the shipped schemas, the
 // checker catches each kind of invalid value, the figures match SQL computed here, no occupant leaks,
-// GDAL reads the GeoPackage in Lambert-93, and staff see what keeps a row from being complete.
+// GDAL reads the GeoPackage in Lambert-93, staff see what keeps a row from being complete and fill it
+// through the edit APIs, which refuse values outside the standard's lists with a 422 naming the field.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ETABLISSEMENT_SCHEMA, SITE_ECO_SCHEMA, TERRAIN_ECO_SCHEMA, type TableSchema } from '../core/zae/cnig-schemas.ts';
 import { checkTable } from '../core/zae/table-schema-check.ts';
 import { missingGdal } from './helpers/skip.ts';
-import { createStaffSession } from './helpers/staff-session.ts';
+import { createStaffSession, type StaffSession } from './helpers/staff-session.ts';
 import { startTestServer, type TestServer } from './helpers/test-server.ts';
 
 const readCsv = (text: string): string[][] => parse(text, { delimiter: ';', bom: true, relax_column_count: true });
@@ -75,6 +76,16 @@ describe('the ZAE inventory of the demo data', () => {
     expect(res.status, path).toBe(200);
     return res;
   };
+  /** A staff PATCH at the feature's current version, as the console sends it. */
+  const patch = async (staff: StaffSession, path: string, body: Record<string, unknown>) => {
+    const current = await fetch(server.url + path, { headers: { cookie: staff.cookie } });
+    return fetch(server.url + path, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json', cookie: staff.cookie, 'x-csrf-token': staff.csrf, 'if-match': current.headers.get('etag')! },
+      body: JSON.stringify(body),
+    });
+  };
+  const patchLot = (staff: StaffSession, id: number, body: Record<string, unknown>) => patch(staff, `/api/lots/${id}`, body);
   beforeAll(async () => {
     server = await startTestServer();
     // A sold lot with a named occupant, to prove the occupant never reaches the inventory.
@@ -159,12 +170,15 @@ describe('the ZAE inventory of the demo data', () => {
     expect((await fetch(`${server.url}/api/zae/etablissement.csv`)).status).toBe(401);
   });
 
-  it('gives staff one ETABLISSEMENT row per occupant SIRET, invalid only where the standard asks what we do not hold', async () => {
+  it('gives staff one ETABLISSEMENT row per occupant SIRET, invalid until staff fill what the standard asks of it', async () => {
     const staff = await createStaffSession(server);
-    const res = await fetch(`${server.url}/api/zae/etablissement.csv`, { headers: { cookie: staff.cookie } });
-    expect(res.status).toBe(200);
-    expect(res.headers.get('cache-control')).toBe('private, no-store');
-    const [header, ...rows] = readCsv(await res.text()) as string[][];
+    const staffCsv = async () => {
+      const res = await fetch(`${server.url}/api/zae/etablissement.csv`, { headers: { cookie: staff.cookie } });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('cache-control')).toBe('private, no-store');
+      return readCsv(await res.text()) as string[][];
+    };
+    const [header, ...rows] = await staffCsv();
     const { rows: sirets } = await server.db.query<{ siret: string; lots: number }>(
       `SELECT occupant_siret AS siret, count(*)::int AS lots FROM zone_lots WHERE occupant_siret IS NOT NULL GROUP BY 1 ORDER BY 1`);
     expect(rows.map((r) => r[0])).toEqual(sirets.map((s) => s.siret));
@@ -174,14 +188,73 @@ describe('the ZAE inventory of the demo data', () => {
     expect(jeanne[at('etab_nom')]).toBe('Jeanne Artisan-Témoin');
     expect(jeanne[at('etab_actif')]).toBe('oui');
     expect(jeanne[at('terr_id')]!.split('|')).toHaveLength(sirets.find((s) => s.siret === '73282932000074')!.lots);
-    // Creation date and headcount year have no source in our model: the checker reports them, nothing else.
+    // Unfilled, the creation date and headcount year (dates, which cannot say "inconnu") break the rows.
     const faults = new Set(checkTable(ETABLISSEMENT_SCHEMA, header!, rows).map((e) => `${e.field}: ${e.message}`));
     expect([...faults].sort()).toEqual(['etab_creation_date: required value is missing', 'etab_effectif_annee: required value is missing']);
-    const check = (await (await fetch(`${server.url}/api/zae/check`, { headers: { cookie: staff.cookie } })).json()) as {
+    const checkOf = async () => (await (await fetch(`${server.url}/api/zae/check`, { headers: { cookie: staff.cookie } })).json()) as {
       etablissement: { siret: string; valid: boolean; unset: string[] }[];
     };
-    expect(check.etablissement.map((e) => e.siret)).toEqual(sirets.map((s) => s.siret));
-    expect(check.etablissement[0]!.unset).toContain('etab_creation_date');
+    const before = await checkOf();
+    expect(before.etablissement.map((e) => e.siret)).toEqual(sirets.map((s) => s.siret));
+    expect(before.etablissement[0]!.unset).toEqual(expect.arrayContaining(['etab_nat_juridique', 'etab_creation_date', 'etab_effectif_code', 'etab_effectif_annee']));
+
+    // Staff fill the occupant's establishment fields on every occupied lot, through the lots API.
+    const { rows: occupied } = await server.db.query<{ id: number }>('SELECT id FROM zone_lots WHERE occupant_siret IS NOT NULL ORDER BY id');
+    for (const { id } of occupied) {
+      const res = await patchLot(staff, id, {
+        etab_nat_juridique: '5710', etab_creation_date: '2019-03-04', etab_effectif_code: '12', etab_effectif_annee: 2023, etab_siege: true,
+      });
+      expect(res.status, await res.clone().text()).toBe(200);
+    }
+    // Files follow an edit within TILE_FRESHNESS_MS (the data-change signal is re-read that often).
+    await expect.poll(async () => checkTable(ETABLISSEMENT_SCHEMA, ...(await staffCsv().then(([h, ...r]) => [h!, r] as const)))).toEqual([]);
+    const [, ...filled] = await staffCsv();
+    const row = filled.find((r) => r[at('SIRET')] === '73282932000074')!;
+    expect([at('etab_nat_juridique'), at('etab_creation_date'), at('etab_effectif_code'), at('etab_effectif_libelle'), at('etab_effectif_annee'), at('etab_siege')]
+      .map((i) => row[i])).toEqual(['5710', '2019-03-04', '12', '20 à 49 salariés', '2023', 'oui']);
+    expect((await checkOf()).etablissement.every((e) => e.valid && !e.unset.some((f) => f.startsWith('etab_')))).toBe(true);
+    // The public file still holds the header alone: these are occupant fields, staff only.
+    const publicText = await (await get('/downloads/zae/etablissement.csv')).text();
+    expect(readCsv(publicText)).toHaveLength(1);
+    expect(publicText).not.toContain('20 à 49 salariés');
+  });
+
+  it('refuses values outside the standard\'s lists and bounds with a 422 naming the field, zone and lot alike', async () => {
+    const staff = await createStaffSession(server);
+    const { rows } = await server.db.query<{ lot: number; zone: number }>('SELECT min(l.id) AS lot, min(l.zone_id) AS zone FROM zone_lots l');
+    const refusals: [string, number, Record<string, unknown>][] = [
+      ['lots', rows[0]!.lot, { terr_usage: 'parking' }],
+      ['lots', rows[0]!.lot, { etab_effectif_code: '99' }],
+      ['lots', rows[0]!.lot, { etab_effectif_annee: 1700 }],
+      ['lots', rows[0]!.lot, { etab_nat_juridique: 'SAS' }],
+      ['lots', rows[0]!.lot, { etab_creation_date: '2999-01-01' }],
+      ['zones', rows[0]!.zone, { site_vocadomi: 'spatiale' }],
+      ['zones', rows[0]!.zone, { site_creation_year: 20 }],
+      ['zones', rows[0]!.zone, { site_etat: 'actif' }],
+    ];
+    for (const [kind, id, body] of refusals) {
+      const res = await patch(staff, `/api/${kind}/${id}`, body);
+      const field = Object.keys(body)[0]!;
+      expect(res.status, `${field}: ${await res.clone().text()}`).toBe(422);
+      const answer = (await res.json()) as { code: string; description: string; field: string };
+      expect(answer.field).toBe(field);
+      expect(answer.description).toMatch(/ \/ /);
+    }
+  });
+
+  it('publishes the dominant vocation staff chose, else the one the zone\'s kind gives', async () => {
+    const staff = await createStaffSession(server);
+    const { rows: zones } = await server.db.query<{ id: number; name: string }>('SELECT id, name FROM business_zones ORDER BY id LIMIT 1');
+    const vocationOf = async () => {
+      const [header, ...rows] = readCsv(await (await get('/downloads/zae/site-eco.csv')).text()) as string[][];
+      return rows.find((r) => r[header!.indexOf('site_nom')] === zones[0]!.name)![header!.indexOf('site_vocadomi')];
+    };
+    const res = await patch(staff, `/api/zones/${zones[0]!.id}`, { site_vocadomi: 'entrepôts, logistique' });
+    expect(res.status, await res.clone().text()).toBe(200);
+    // Files follow an edit within TILE_FRESHNESS_MS (the data-change signal is re-read that often).
+    await expect.poll(vocationOf).toBe('entrepôts, logistique');
+    expect((await patch(staff, `/api/zones/${zones[0]!.id}`, { site_vocadomi: null, kind: 'craft' })).status).toBe(200);
+    await expect.poll(vocationOf).toBe('artisanale');
   });
 
   it('answers 404 in JSON for an unknown inventory file', async () => {

@@ -49,6 +49,9 @@ export interface PropertyDef {
   readonly internal?: boolean;
   /** How readers are shown the text: `siret` groups the 14 digits as written in France (344 506 652 27622). */
   readonly format?: 'siret';
+  /** Inclusive bounds of an integer property (a year), also held by a CHECK constraint: an edit
+   *  outside them is refused with a 422 naming the field, and forms bound their input. */
+  readonly range?: { readonly min: number; readonly max: number };
 }
 
 export type GeometryType = 'Point' | 'MultiPolygon';

@@ -46,6 +46,9 @@ export function validateLayerDef(layer: LayerDef): void {
     if (names.has(p.name)) throw new Error(`${where}: property "${p.name}" is described twice`);
     names.add(p.name);
     if (p.values && p.type !== 'text') throw new Error(`${where}: code list on non-text property "${p.name}"`);
+    if (p.range && !(p.type === 'integer' && Number.isInteger(p.range.min) && Number.isInteger(p.range.max) && p.range.min <= p.range.max)) {
+      throw new Error(`${where}: range of "${p.name}" must be integer bounds, min ≤ max, on an integer property`);
+    }
   }
   validateCodeRoles(layer);
   const colorBy = layer.style.colorBy;

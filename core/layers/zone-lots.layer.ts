@@ -1,7 +1,8 @@
 // Lots of the business zones, with their commercial status, edited by economic-development staff.
 import type { LayerDef } from './layer-def.ts';
 import { code, label, prop } from './labels.ts';
-import { TERR_MAITRISE_FONC_CODES, TERR_STADE_AMNGT_CODES, TERR_USAGE_CODES } from '../zae/cnig-code-lists.ts';
+import { CNIG_YEAR_RANGE, TERR_MAITRISE_FONC_CODES, TERR_STADE_AMNGT_CODES, TERR_USAGE_CODES } from '../zae/cnig-code-lists.ts';
+import { INSEE_HEADCOUNT_CODES } from '../zae/insee-headcount.ts';
 
 export const zoneLots: LayerDef = {
   id: 'zone_lots',
@@ -41,6 +42,13 @@ export const zoneLots: LayerDef = {
     // for staff; the public sees the activity.
     prop('occupant_name', 'text', 'Occupant', 'Occupant', { public: false }),
     prop('occupant_siret', 'text', 'SIRET de l’occupant', 'Occupant SIRET', { public: false, format: 'siret' }),
+    // What the CNIG ETABLISSEMENT table requires of the occupant beyond its name and SIRET (as SIRENE
+    // gives it): about the occupant, so staff only like them.
+    prop('etab_nat_juridique', 'text', 'Catégorie juridique de l’occupant (INSEE, 4 chiffres)', 'Occupant’s legal category (INSEE, 4 digits)', { public: false }),
+    prop('etab_creation_date', 'date', 'Date de création de l’établissement', 'Establishment founded on', { public: false }),
+    prop('etab_effectif_code', 'text', 'Tranche d’effectif salarié (INSEE)', 'Headcount band (INSEE)', { public: false, values: INSEE_HEADCOUNT_CODES }),
+    prop('etab_effectif_annee', 'integer', 'Année de la tranche d’effectif', 'Year of the headcount band', { public: false, range: CNIG_YEAR_RANGE }),
+    prop('etab_siege', 'boolean', 'Siège de l’entreprise', 'Company head office', { public: false }),
     prop('activity', 'text', 'Activité', 'Activity'),
     prop('naf_code', 'text', 'Code NAF (APE)', 'NAF (APE) code', { queryable: true }),
     prop('serviced', 'boolean', 'Viabilisé', 'Serviced'),

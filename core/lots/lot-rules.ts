@@ -1,7 +1,9 @@
 // The business rules of a lot, as pure functions: the status workflow, the option or reservation
-// term, SIRET and NAF checks, and the tolerances of the geometry rules (applied in PostGIS).
+// term, SIRET, NAF and occupant (CNIG establishment) checks, and the tolerances of the geometry
+// rules (applied in PostGIS).
 import { RuleError } from '../rule-error.ts';
 import { NAF_SUB_CLASSES } from './naf-codes.ts';
+import { LEGAL_CATEGORY } from '../zae/insee-headcount.ts';
 
 export type LotStatus = 'available' | 'optioned' | 'reserved' | 'sold' | 'occupied' | 'unavailable';
 
@@ -65,6 +67,13 @@ export function checkNafCode(code: string): void {
   }
 }
 
+/** Throws a 422 on `etab_nat_juridique` unless it is an INSEE legal category of the third level. */
+export function checkLegalCategory(category: string): void {
+  if (!LEGAL_CATEGORY.test(category)) {
+    throw new RuleError('etab_nat_juridique', `« ${category.slice(0, 20)} » n'est pas une catégorie juridique INSEE à 4 chiffres (ex. 5710) / not a 4-digit INSEE legal category (e.g. 5710)`);
+  }
+}
+
 /** The fields of a lot the rules read. */
 export interface LotRuleFields {
   status: LotStatus;
@@ -72,6 +81,8 @@ export interface LotRuleFields {
   option_expires_on: string | null;
   occupant_siret: string | null;
   naf_code: string | null;
+  etab_nat_juridique?: string | null;
+  etab_creation_date?: string | null;
 }
 
 /**
@@ -101,6 +112,10 @@ export function applyLotRules(before: LotRuleFields | undefined, changes: Record
   }
   if ('occupant_siret' in changes && after.occupant_siret !== null) checkSiret(after.occupant_siret);
   if ('naf_code' in changes && after.naf_code !== null) checkNafCode(after.naf_code);
+  if ('etab_nat_juridique' in changes && after.etab_nat_juridique != null) checkLegalCategory(after.etab_nat_juridique);
+  if ('etab_creation_date' in changes && after.etab_creation_date != null && after.etab_creation_date > today) {
+    throw new RuleError('etab_creation_date', `la date de création ${after.etab_creation_date} est à venir / the founding date is in the future`);
+  }
   return result;
 }
 

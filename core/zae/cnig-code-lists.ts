@@ -13,6 +13,11 @@ const ENGLISH: Readonly<Record<string, Readonly<Record<string, string>>>> = {
     'établissement économique isolé': 'Isolated business establishment',
     'zone AU à vocation économique': 'Zone to be urbanised for business',
   },
+  site_vocadomi: {
+    industrielle: 'Industrial', commerciale: 'Commercial', tertiaire: 'Office and services', artisanale: 'Craft',
+    touristique: 'Tourism', portuaire: 'Port', 'aéroportuaire, aéronautique': 'Airport, aeronautics',
+    'entrepôts, logistique': 'Warehousing, logistics', 'logistique agricole': 'Agricultural logistics', mixte: 'Mixed',
+  },
   site_etat: {
     'en projet': 'Planned', création: 'Being created', 'existant et actif': 'Existing and active',
     'projet de déclassement': 'To be decommissioned', déclassé: 'Decommissioned',
@@ -60,9 +65,14 @@ function codeValues(schema: TableSchema, field: string): CodeValue[] {
 
 /** Zone (site) code lists stored on business_zones. */
 export const SITE_TYPE_CODES = codeValues(SITE_ECO_SCHEMA, 'site_type');
+export const SITE_VOCADOMI_CODES = codeValues(SITE_ECO_SCHEMA, 'site_vocadomi');
 export const SITE_ETAT_CODES = codeValues(SITE_ECO_SCHEMA, 'site_etat');
 export const SITE_MOA_TYPE_CODES = codeValues(SITE_ECO_SCHEMA, 'site_moa_type');
 /** Lot (terrain) code lists stored on zone_lots. */
 export const TERR_MAITRISE_FONC_CODES = codeValues(TERRAIN_ECO_SCHEMA, 'terr_maitrise_fonc');
 export const TERR_STADE_AMNGT_CODES = codeValues(TERRAIN_ECO_SCHEMA, 'terr_stade_amngt');
 export const TERR_USAGE_CODES = codeValues(TERRAIN_ECO_SCHEMA, 'terr_usage');
+
+/** Bounds of the years staff type for the inventory (a zone's creation, a headcount's vintage); the
+ *  CHECK constraints of migrations 011 and 013 hold the same. */
+export const CNIG_YEAR_RANGE = { min: 1800, max: 2200 } as const;

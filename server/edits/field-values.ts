@@ -59,6 +59,9 @@ export function parseFieldValues(layer: LayerDef, body: Readonly<Record<string, 
     if (p.computed) throw unprocessable(name, `${name} est calculé par la base, il ne se saisit pas / ${name} is computed by the database and cannot be set`);
     const value = raw === null ? null : typed(p, raw);
     if (value === null && p.required) throw unprocessable(name, `${name} est obligatoire / ${name} is required`);
+    if (p.range && typeof value === 'number' && (value < p.range.min || value > p.range.max)) {
+      throw unprocessable(name, `${name} : ${value} hors de ${p.range.min}–${p.range.max} / ${name} must lie between ${p.range.min} and ${p.range.max}`);
+    }
     if (value !== null && p.values && !p.values.some((v) => v.value === value)) {
       const allowed = p.values.map((v) => v.value).join(', ');
       throw unprocessable(name, `${name} : « ${String(value).slice(0, 40)} » n'est pas une valeur permise (${allowed}) / not one of ${allowed}`);

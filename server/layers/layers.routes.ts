@@ -17,6 +17,7 @@ function describeField(p: PropertyDef) {
     ...(p.references ? { references: p.references } : {}),
     ...(p.internal ? { internal: true } : {}),
     ...(p.format ? { format: p.format } : {}),
+    ...(p.range ? { range: p.range } : {}),
   };
 }
 

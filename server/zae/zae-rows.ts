@@ -36,7 +36,7 @@ export function unsetSiteFields(row: SiteSqlRow): string[] {
     ...(row.site_type ? [] : ['site_type']),
     ...(row.site_etat ? [] : ['site_etat']),
     ...(row.site_moa_type ? [] : ['site_moa_type']),
-    ...(row.kind && VOCATION_OF_KIND[row.kind] ? [] : ['site_vocadomi (kind)']),
+    ...(row.site_vocadomi || (row.kind && VOCATION_OF_KIND[row.kind]) ? [] : ['site_vocadomi (kind)']),
     ...(row.code_insee ? [] : ['site_comm_insee (commune)']),
     ...(row.site_identif_date ? [] : ['site_identif_date']),
   ];
@@ -60,7 +60,7 @@ export function siteEcoRow(row: SiteSqlRow, config: Pick<Config, 'zaeEpciName' |
     pole_id: 'sans objet',
     site_nom: row.name,
     site_type: row.site_type ?? UNKNOWN,
-    site_vocadomi: (row.kind && VOCATION_OF_KIND[row.kind]) || UNKNOWN,
+    site_vocadomi: row.site_vocadomi ?? ((row.kind && VOCATION_OF_KIND[row.kind]) || UNKNOWN),
     site_etat: row.site_etat ?? UNKNOWN,
     site_surf_brute: round(row.surf_brute_ha, 4),
     site_surf_utile: round(row.surf_utile_ha, 4),

@@ -19,6 +19,7 @@ export interface SiteSqlRow {
   kind: string | null;
   description: string | null;
   site_type: string | null;
+  site_vocadomi: string | null;
   site_etat: string | null;
   site_moa_type: string | null;
   site_creation_year: number | null;
@@ -63,7 +64,7 @@ export function buildSiteSql(layers: LayerRegistry): string {
   const deployed = sqlIn('f.status', valuesWithRole(layers.get('fibre_phases'), 'status', ['deployed']));
   return `
 SELECT z.id, z.code, z.name, z.commune, ${INSEE_OF('z')} AS code_insee, z.kind, z.description,
-       z.site_type, z.site_etat, z.site_moa_type, z.site_creation_year, to_char(z.site_identif_date, 'YYYY-MM-DD') AS site_identif_date,
+       z.site_type, z.site_vocadomi, z.site_etat, z.site_moa_type, z.site_creation_year, to_char(z.site_identif_date, 'YYYY-MM-DD') AS site_identif_date,
        to_char(greatest(z.updated_at, (SELECT max(l.updated_at) FROM zone_lots l WHERE l.zone_id = z.id)), 'YYYY-MM-DD') AS actu_date,
        ST_Area(z.geom::geography) / 10000 AS surf_brute_ha,
        coalesce(s.area_m2, 0) / 10000 AS surf_utile_ha,

@@ -31,6 +31,8 @@ export interface FieldInfo {
   internal?: boolean;
   /** `siret`: 14 digits grouped as written in France. */
   format?: 'siret';
+  /** Inclusive bounds of an integer (a year). */
+  range?: { min: number; max: number };
 }
 
 export interface LegendEntry {

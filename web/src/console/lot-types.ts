@@ -23,7 +23,7 @@ export type LotProperties = Record<string, string | number | boolean | null> & {
 };
 
 export type LotFeature = Feature<MultiPolygon, LotProperties> & { id: number };
-export type ZoneFeature = Feature<MultiPolygon, { code: string; name: string; commune: string } & Record<string, unknown>> & { id: number };
+export type ZoneFeature = Feature<MultiPolygon, { code: string; name: string; commune: string; version: number } & Record<string, unknown>> & { id: number };
 
 export type LotCollection = FeatureCollection<MultiPolygon, LotProperties> & { features: LotFeature[] };
 export type ZoneCollection = FeatureCollection<MultiPolygon> & { features: ZoneFeature[] };

@@ -1,5 +1,6 @@
-// The "Lots" tab: pick a zone, see its lots on a map coloured by status and in a list, select one to
-// edit its fields and see its history; draw a new lot, move a lot's corners, split, merge or delete.
+// The "Lots" tab: pick a zone and edit its record (the CNIG inventory's zone fields), see its lots on a
+// map coloured by status and in a list, select one to edit its fields and see its history; draw a new
+// lot, move a lot's corners, split, merge or delete.
 import { getLang, pick } from '../i18n.ts';
 import { ApiError, messageIn } from './staff-api.ts';
 import type { Polygon } from 'geojson';
@@ -9,6 +10,7 @@ import { createLotDrawing, type LotDrawing, type OutlineEdit } from './lot-drawi
 import { createLotForm } from './lot-form.ts';
 import { createLotHistory } from './lot-history.ts';
 import { createLotsMap } from './lots-map.ts';
+import { createZoneForm } from './zone-form.ts';
 import { lt } from './lots-strings.ts';
 import { relabel } from './translate.ts';
 import type { ConsoleContext, ConsolePanel } from './panel.ts';
@@ -21,6 +23,10 @@ const MARKUP = `
         <label for="lots-zone" data-lt="zones"></label>
         <select id="lots-zone"></select>
       </div>
+      <details class="zone-record">
+        <summary data-lt="zoneRecord"></summary>
+        <div class="zone-form-root"></div>
+      </details>
       <div class="button-row lot-tools">
         <button type="button" class="secondary-button" data-act="new" data-lt="newLot"></button>
         <button type="button" class="secondary-button" data-act="outline" data-lt="editGeometry" data-needs-lot></button>
@@ -82,7 +88,9 @@ async function mountLots(root: HTMLElement, context: ConsoleContext) {
   const relabelAll = () => relabel(root, 'lt', lt);
   relabelAll();
 
-  const layer = (await api.get<StaffLayerInfo>('/api/layers/zone_lots')).body;
+  const [layer, zoneLayer] = (await Promise.all([
+    api.get<StaffLayerInfo>('/api/layers/zone_lots'), api.get<StaffLayerInfo>('/api/layers/business_zones'),
+  ])).map((answer) => answer.body) as [StaffLayerInfo, StaffLayerInfo];
   const statusField = layer.fields.find((f) => f.name === 'status');
   const lotsMap = createLotsMap($('.lots-map'), layer);
   await lotsMap.ready;
@@ -132,6 +140,15 @@ async function mountLots(root: HTMLElement, context: ConsoleContext) {
     }));
   };
 
+  const zoneOption = (zone: ZoneFeature) => `${zone.properties.name} (${zone.properties.code})`;
+  const zoneForm = createZoneForm($('.zone-form-root'), {
+    api, fields: zoneLayer.fields, announce,
+    onChanged: (zone) => {
+      zones = zones.map((z) => (z.id === zone.id ? zone : z));
+      const option = [...zoneSelect.options].find((o) => o.value === String(zone.id));
+      if (option) option.textContent = zoneOption(zone);
+    },
+  });
   const form = createLotForm($('.lot-form-root'), {
     api, fields: layer.fields, announce,
     onChanged: (loaded) => void lotChanged(loaded),
@@ -178,6 +195,8 @@ async function mountLots(root: HTMLElement, context: ConsoleContext) {
     const zone = zones.find((z) => z.id === Number(zoneSelect.value));
     if (!zone) return;
     lotsMap.showZone(zone);
+    const { body, etag } = await api.get<ZoneFeature>(`/api/zones/${zone.id}`);
+    zoneForm.show({ feature: body, etag });
     await reloadLots();
     announce(lt('lotsLoaded', { n: lots.length, zone: zone.properties.name }));
     await selectLot(null);
@@ -323,7 +342,7 @@ async function mountLots(root: HTMLElement, context: ConsoleContext) {
   zoneSelect.addEventListener('change', () => void showZone().catch(fail));
 
   zones = (await api.get<ZoneCollection>('/api/zones')).body.features;
-  zoneSelect.replaceChildren(...zones.map((z) => new Option(`${z.properties.name} (${z.properties.code})`, String(z.id))));
+  zoneSelect.replaceChildren(...zones.map((z) => new Option(zoneOption(z), String(z.id))));
   renderLegend();
   syncTools();
   await showZone();
@@ -334,6 +353,7 @@ async function mountLots(root: HTMLElement, context: ConsoleContext) {
     renderLegend();
     renderList();
     form.relabel();
+    zoneForm.relabel();
     history.relabel();
   };
 }

@@ -1,6 +1,7 @@
 // Console tab "Inventaire ZAE": the CNIG inventory files (the staff ones, with the occupants, and the
 // public ones) and the staff check (GET /api/zae/check): per table, how many rows are valid, then each
-// row with its schema errors and the CNIG fields still unset, so staff know what to fill in the lots tab.
+// row with its schema errors and the CNIG fields still unset, so staff know what to fill in the lots tab
+// (zone record and lot form), and run it again once they have.
 import type { Lang } from '../api.ts';
 import type { ConsolePanel } from './panel.ts';
 import { el, translator } from './panel-dom.ts';
@@ -12,12 +13,14 @@ const t = translator({
     check: 'Contrôle', summary: '{valid} ligne(s) valide(s) sur {total}', invalid: 'invalide', unset: 'à renseigner : {fields}',
     none: 'Aucune ligne.', zone: 'Zone {code} — {name}', lot: 'Lot n° {id} (zone {zone})', occupant: 'SIRET {siret}',
     publicNote: 'Le fichier public des établissements ne contient aucune ligne : SIRET et nom des occupants sont privés.',
+    recheck: 'Relancer le contrôle',
   },
   en: {
     heading: 'Business zone inventory (CNIG)', files: 'Files', staffFiles: 'Complete (staff)', publicFiles: 'Public',
     check: 'Check', summary: '{valid} valid row(s) out of {total}', invalid: 'invalid', unset: 'to fill in: {fields}',
     none: 'No row.', zone: 'Zone {code} — {name}', lot: 'Lot #{id} (zone {zone})', occupant: 'SIRET {siret}',
     publicNote: 'The public establishments file holds no row: occupants’ SIRET and names are private.',
+    recheck: 'Run the check again',
   },
 });
 
@@ -66,13 +69,23 @@ export const zaePanel: ConsolePanel = {
       const parts: Node[] = [el('h2', {}, t(lang, 'heading')), el('h3', {}, t(lang, 'files')),
         el('p', {}, t(lang, 'staffFiles')), links('/api/zae'), el('p', {}, t(lang, 'publicFiles')), links('/downloads/zae'),
         el('p', {}, t(lang, 'publicNote')), el('h3', {}, t(lang, 'check'))];
+      const again = el('button', { type: 'button', class: 'secondary-button' }, t(lang, 'recheck'));
+      again.addEventListener('click', () => void load());
+      parts.push(again);
       if (failure) parts.push(el('p', { role: 'alert' }, failure));
       else if (check) for (const c of CLASSES) parts.push(table(lang, c.title, check[c.key] as (Checked & Record<string, unknown>)[]));
       body.replaceChildren(...parts);
     };
-    void context.api.get<ZaeCheck>('/api/zae/check').then(
-      ({ body: b }) => { check = b; render(context.lang()); },
-      (error) => { failure = error instanceof ApiError ? messageIn(context.lang(), error.message) : String(error); render(context.lang()); });
+    // Rendering replaces the button: focus goes back to the new one, not to the page's top.
+    const rerender = () => {
+      const hadFocus = body.contains(document.activeElement);
+      render(context.lang());
+      if (hadFocus) body.querySelector('button')?.focus();
+    };
+    const load = () => context.api.get<ZaeCheck>('/api/zae/check').then(
+      ({ body: b }) => { check = b; failure = null; rerender(); },
+      (error) => { failure = error instanceof ApiError ? messageIn(context.lang(), error.message) : String(error); rerender(); });
+    void load();
     render(context.lang());
     return { relabel: render };
   },
