@@ -20,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { recreateDatabase, withClient } from './lib/bench-database.ts';
 import { CONNECTIONS, WARMUP_S, load, summarize, type Load } from './lib/load.ts';
 import { memoryOf, samplePeakRss, samplePeakTreeRss, type TreePeaks } from './lib/rss.ts';
 import { startAppProcess, stopAppProcess, type ServerProcess } from './lib/server-process.ts';
@@ -160,15 +161,6 @@ function findShp2pgsql(): string | undefined {
   return candidates.find((c) => spawnSync(c, ['-?']).error === undefined);
 }
 
-async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // The parcels imported over HTTP while the app serves other layers.
@@ -386,19 +378,7 @@ function scratchDatabase(databaseUrl: string): ScratchDatabase {
   const url = scratch.toString();
   return {
     name, url,
-    async create() {
-      await withClient(databaseUrl, async (c) => {
-        await c.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
-        await c.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);
-      });
-      await withClient(url, (c) => c.query('CREATE EXTENSION postgis; CREATE EXTENSION pg_trgm; CREATE EXTENSION unaccent'));
-      const db = await openDatabase({ url, dataDir: '' });
-      try {
-        await migrateLatest(db);
-      } finally {
-        await db.close();
-      }
-    },
+    create: () => recreateDatabase(databaseUrl, name, url),
   };
 }
 

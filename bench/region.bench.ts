@@ -12,10 +12,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { regionCommunes, regionSpec, writeRegionFiles, type RegionSpec } from './data/region-files.ts';
 import { appHandler } from './lib/app-server.ts';
-import { openBenchDatabase } from './lib/bench-database.ts';
+import { openBenchDatabase, recreateDatabase, withClient } from './lib/bench-database.ts';
 import { CANONICAL_TABLE, ensureCanonicalTable, serveCanonical } from './lib/canonical-tiles.ts';
 import { measureDownload } from './lib/download-memory.ts';
 import { requestLists } from './lib/eligibility-requests.ts';
@@ -27,7 +26,6 @@ import { round } from './lib/stats.ts';
 import { pathOf, tileAt } from './lib/tiles.ts';
 import { decodeTile } from '../tests/helpers/tile-golden.ts';
 import { openDatabase, type Database } from '../core/db/database.ts';
-import { migrateLatest } from '../core/db/migrate.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** Targets of the issue, the same as at Montfort's size. */
@@ -61,15 +59,6 @@ const startChild = (role: Role, env: Record<string, string> = {}) =>
 // ---------------------------------------------------------------------------------------------
 // The region database: created, migrated, its territory replaced, filled by our CLI.
 
-async function withClient<T>(url: string, work: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
 
 function regionUrlOf(databaseUrl: string): { name: string; url: string } {
   const name = `${decodeURIComponent(new URL(databaseUrl).pathname.slice(1))}_region`;
@@ -107,14 +96,9 @@ async function importFile(url: string, layer: string, file: string, extra: strin
 
 /** Creates the region database, generates the files, imports them; the figures of that work. */
 async function fillRegion(databaseUrl: string, name: string, url: string, spec: RegionSpec): Promise<Record<string, number>> {
-  await withClient(databaseUrl, async (c) => {
-    await c.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
-    await c.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);
-  });
-  await withClient(url, (c) => c.query('CREATE EXTENSION postgis; CREATE EXTENSION pg_trgm; CREATE EXTENSION unaccent'));
+  await recreateDatabase(databaseUrl, name, url);
   const db = await openDatabase({ url, dataDir: '' });
   try {
-    await migrateLatest(db);
     // The region's own territory replaces Montfort's: eligibility answers inside it, commune names come from it.
     await db.query('DELETE FROM communes');
     for (const c of regionCommunes(spec)) {

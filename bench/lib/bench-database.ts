@@ -1,4 +1,5 @@
 // The PostGIS bench database as the suites and their servers open it: one pool size, migrated and filled.
+import pg from 'pg';
 import { ensureBenchData } from '../data/bench-data.ts';
 import { openDatabase, type Database } from '../../core/db/database.ts';
 import { migrateLatest } from '../../core/db/migrate.ts';
@@ -24,5 +25,34 @@ export async function openFilledBenchDatabase(url: string): Promise<Database> {
   } catch (error) {
     await db.close();
     throw error;
+  }
+}
+
+/** Runs `work` on a single client connected to `url`, closed afterwards. */
+export async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Drops and creates the database `name` (reached at `url`) through the server at `adminUrl`, with the
+ * extensions WebSIG needs, and migrates it: a suite's own scratch database, empty of data.
+ */
+export async function recreateDatabase(adminUrl: string, name: string, url: string): Promise<void> {
+  await withClient(adminUrl, async (c) => {
+    await c.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
+    await c.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);
+  });
+  await withClient(url, (c) => c.query('CREATE EXTENSION postgis; CREATE EXTENSION pg_trgm; CREATE EXTENSION unaccent'));
+  const db = await openDatabase({ url, dataDir: '' });
+  try {
+    await migrateLatest(db);
+  } finally {
+    await db.close();
   }
 }
