@@ -42,6 +42,7 @@ import { incidentsRoutes } from './incidents/incidents.routes.ts';
 import { open311Routes } from './open311/open311.routes.ts';
 import type { IncidentServices } from './incidents/incident-context.ts';
 import { createMailer } from './mail/mailer.ts';
+import { registerMailMetrics } from './mail/mail-metrics.ts';
 import { createDataFileStore } from './storage/file-store.ts';
 import { catalogueRoutes } from './catalogue/catalogue.routes.ts';
 import { enquiriesRoutes } from './enquiries/enquiries.routes.ts';
@@ -89,10 +90,13 @@ export function createApp(deps: AppDeps): Koa {
     rateLimiter: deps.rateLimiter ?? createRateLimiter(db),
   };
 
+  // One mailer, so one bound on what every form may queue and on the SMTP connections they open.
+  const mailer = deps.incidentServices?.mailer ?? createMailer(config.smtpUrl, config.mailFrom, log);
+  registerMailMetrics(metrics.registry, mailer);
   const incidentServices: IncidentServices = deps.incidentServices ?? {
     // Outside web/dist: photos are served only through their route, by an unguessable key.
     files: createDataFileStore(config.dataDir),
-    mailer: createMailer(config.smtpUrl, config.mailFrom, log),
+    mailer,
   };
 
   app.use(requestId);
@@ -126,7 +130,7 @@ export function createApp(deps: AppDeps): Koa {
     incidentsRoutes(routeDeps, incidentServices),
     open311Routes(routeDeps, incidentServices),
     catalogueRoutes(routeDeps),
-    enquiriesRoutes(routeDeps),
+    enquiriesRoutes(routeDeps, mailer),
     expiriesRoutes(routeDeps),
     dashboardRoutes(routeDeps),
     attachmentsRoutes(routeDeps),

@@ -1,7 +1,7 @@
 // A slow or dead mail server never holds up nor fails a public form: a lot enquiry is answered while a
 // real SMTP server (smtp-server) sits on its mail without ever answering, and when nothing listens at
 // SMTP_URL at all; the mailer gives a stalled message up after its timeout and drops what overflows
-// its queue, logging both without a single address.
+// its queue, logging both without a single address. Enquiries and incident reports share that one queue.
 import { createServer, type AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import pino from 'pino';
@@ -86,6 +86,30 @@ describe('a lot enquiry when the mail server misbehaves', () => {
     await until(() => smtp.stalled() > 0);
     const { rows } = await stalling.db.query(`SELECT 1 FROM lot_enquiries WHERE email = 'attente@example.org'`);
     expect(rows).toHaveLength(1);
+  });
+
+  it('holds an incident acknowledgement in the same queue while enquiry mails fill its slots', async () => {
+    const res = await enquire(stalling, 'deuxieme@example.org');
+    expect(res.status).toBe(202);
+    // Both SMTP slots are now held by enquiry mails the server never answers.
+    await until(() => smtp.stalled() >= 2);
+    const { rows } = await stalling.db.query<{ lon: number; lat: number }>(
+      `SELECT ST_X(p) AS lon, ST_Y(p) AS lat FROM (SELECT ST_PointOnSurface(geom) AS p FROM communes WHERE nom = 'Talensac') c`);
+    const report = await fetch(`${stalling.url}/api/incidents`, {
+      method: 'POST',
+      body: new URLSearchParams({
+        service_code: 'lighting', lat: String(rows[0]!.lat), long: String(rows[0]!.lon),
+        description: 'Lampadaire éteint rue de la Gare', email: 'signale@example.org',
+      }),
+    });
+    expect(report.status).toBe(201);
+    const queue = async () => Object.fromEntries([...(await (await fetch(`${stalling.url}/metrics`)).text())
+      .matchAll(/^websig_mail_queue\{state="(\w+)"\} (\d+)$/gm)].map((m) => [m[1], Number(m[2])]));
+    let seen = await queue();
+    while (seen.waiting !== 1 && smtp.stalled() < 3) seen = await queue();
+    expect(seen).toEqual({ sending: 2, waiting: 1 });
+    // A queue of its own would have opened a third SMTP conversation.
+    expect(smtp.stalled()).toBe(2);
   });
 
   it('is answered and stored when nothing listens at SMTP_URL', async () => {

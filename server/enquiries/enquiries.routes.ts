@@ -7,7 +7,7 @@ import { ClientError, badRequest, notFound } from '../http/errors.ts';
 import { bodyObject, jsonBody, pathId } from '../http/json-body.ts';
 import { rejectUnknownParameters, single } from '../http/params.ts';
 import type { RouteDeps } from '../http/route-deps.ts';
-import { createMailer } from '../mail/mailer.ts';
+import type { Mailer } from '../mail/mailer.ts';
 import { ENQUIRY_FIELDS, HoneypotFilled, parseEnquiry } from './enquiry-input.ts';
 import { ENQUIRY_STATUSES, insertEnquiry, listEnquiries, purgeEnquiries, setEnquiryStatus, type EnquiryStatus } from './enquiry-store.ts';
 
@@ -23,8 +23,8 @@ const RECEIVED = {
   message_en: 'Your enquiry has been sent. The economic development team will answer you.',
 };
 
-export function enquiriesRoutes({ db, config, log, rateLimiter }: RouteDeps): Router {
-  const mailer = createMailer(config.smtpUrl, config.mailFrom, log);
+/** `mailer` is the app's one outgoing-mail queue, shared with incident reporting. */
+export function enquiriesRoutes({ db, config, rateLimiter }: RouteDeps, mailer: Mailer): Router {
   const router = new Router();
   const staff = requireStaff(db);
 

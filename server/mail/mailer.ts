@@ -20,6 +20,8 @@ export interface Mailer {
    *  and never thrown, since mail is a courtesy that must not undo the change that caused it.
    *  Resolves once the message is sent or given up: request handlers do not wait for it. */
   send(message: MailMessage): Promise<void>;
+  /** Messages being handed to the SMTP server and waiting for a slot now (for /metrics). */
+  load(): { running: number; waiting: number };
   close(): void;
 }
 
@@ -39,7 +41,7 @@ export const DEFAULT_MAILER_OPTIONS: MailerOptions = { concurrency: 2, maxWaitin
 
 /** A mailer for `smtpUrl` (smtp:// or smtps://), or a disabled one when it is undefined. */
 export function createMailer(smtpUrl: string | undefined, from: string, log: Logger, options: Partial<MailerOptions> = {}): Mailer {
-  if (!smtpUrl) return { enabled: false, send: async () => {}, close: () => {} };
+  if (!smtpUrl) return { enabled: false, send: async () => {}, load: () => ({ running: 0, waiting: 0 }), close: () => {} };
   const { concurrency, maxWaiting, connectTimeoutMs, socketTimeoutMs } = { ...DEFAULT_MAILER_OPTIONS, ...options };
   const transport = nodemailer.createTransport({
     url: smtpUrl, connectionTimeout: connectTimeoutMs, greetingTimeout: connectTimeoutMs, socketTimeout: socketTimeoutMs,
@@ -60,6 +62,7 @@ export function createMailer(smtpUrl: string | undefined, from: string, log: Log
         log.warn({ code, responseCode, command, subject: message.subject }, 'mail not sent');
       }
     },
+    load: () => queue.load(),
     close: () => transport.close(),
   };
 }
