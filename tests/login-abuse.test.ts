@@ -1,5 +1,6 @@
 // Login abuse: attempts counted before the password check, per account and per client network,
-// shared by two instances; X-Forwarded-For entries a client writes do not move a limit; old hashes
+// shared by two instances; a browser that logged in before keeps its own budget (device cookie), so
+// an attacker cannot lock its owner out; X-Forwarded-For entries a client writes do not move a limit; old hashes
 // are made again at login; the hashing queue and token comparisons hold their bounds.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../core/db/database.ts';
@@ -16,12 +17,19 @@ const PASSWORD = 'un mot de passe solide';
 /** One trusted proxy: the client address is the last X-Forwarded-For entry. */
 const BEHIND_ONE_PROXY = { TRUST_PROXY_HOPS: '1' };
 
-function login(server: TestServer, email: string, password: string, forwardedFor: string) {
+function login(server: TestServer, email: string, password: string, forwardedFor: string, cookie?: string) {
   return fetch(`${server.url}/api/auth/login`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-forwarded-for': forwardedFor },
+    headers: { 'content-type': 'application/json', 'x-forwarded-for': forwardedFor, ...(cookie ? { cookie } : {}) },
     body: JSON.stringify({ email, password }),
   });
+}
+
+/** The device cookie (value and signature) a successful login set, as a Cookie header. */
+function deviceCookie(res: Response): string {
+  const pairs = res.headers.getSetCookie().map((c) => c.split(';')[0]!).filter((c) => c.startsWith('websig_device'));
+  expect(pairs).toHaveLength(2);
+  return pairs.join('; ');
 }
 
 const statusCounts = (responses: Response[]) =>
@@ -88,6 +96,30 @@ describe('login abuse over HTTP', () => {
     expect((await attempt(PASSWORD)).status).toBe(200);
     for (let i = 0; i < 9; i++) expect((await attempt(`faux-${i}`)).status).toBe(401);
     expect((await attempt(PASSWORD)).status).toBe(200);
+  });
+
+  it('does not lock the owner out on a browser that logged in before, while the attacker’s attempts stay refused', async () => {
+    await upsertUser(db, 'titulaire@montfort.test', 'staff', PASSWORD);
+    await upsertUser(db, 'voisin@montfort.test', 'staff', PASSWORD);
+    const owned = await login(first, 'titulaire@montfort.test', PASSWORD, '192.0.2.30');
+    expect(owned.status).toBe(200);
+    const device = deviceCookie(owned);
+    const neighbours = deviceCookie(await login(first, 'voisin@montfort.test', PASSWORD, '192.0.2.31'));
+    // The attacker spends the account's budget from many networks.
+    const attack = await Promise.all(Array.from({ length: 20 }, (_, i) => login(first, 'titulaire@montfort.test', `faux-${i}`, `198.20.${i}.1`)));
+    expect(statusCounts(attack)).toEqual({ 401: 10, 429: 10 });
+    // Without the cookie, or with another account's, the right password is refused too…
+    expect((await login(first, 'titulaire@montfort.test', PASSWORD, '192.0.2.30')).status).toBe(429);
+    expect((await login(first, 'titulaire@montfort.test', PASSWORD, '192.0.2.30', neighbours)).status).toBe(429);
+    // …a forged signature is no cookie at all…
+    expect((await login(first, 'titulaire@montfort.test', PASSWORD, '192.0.2.30', device.replace(/websig_device\.sig=[^;]+/, 'websig_device.sig=AAAA'))).status).toBe(429);
+    // …but the owner's browser logs in, on either instance.
+    const again = await login(second, 'titulaire@montfort.test', PASSWORD, '192.0.2.30', device);
+    expect(again.status).toBe(200);
+    // The device has a budget of its own, as large as the account's: guessing from it is bounded too.
+    const fromDevice = await Promise.all(Array.from({ length: 15 }, (_, i) =>
+      login(first, 'titulaire@montfort.test', `faux-${i}`, `198.21.${i}.1`, deviceCookie(again))));
+    expect(statusCounts(fromDevice)).toEqual({ 401: 10, 429: 5 });
   });
 
   it('hashes a password stored at another cost again at login, and the new hash logs in', async () => {

@@ -4,6 +4,7 @@ import { koaBody } from 'koa-body';
 import { ClientError, badRequest } from '../http/errors.ts';
 import { createBoundedQueue } from '../http/bounded-queue.ts';
 import { CSRF_HEADER, SESSION_COOKIE, readSession } from './auth.middleware.ts';
+import { deviceFor, issueDeviceCookie } from './device-cookie.ts';
 import { createLoginThrottle } from './login-throttle.ts';
 import { tokensEqual } from './token-compare.ts';
 import { SESSION_TTL_HOURS, createSession, deleteSession } from './sessions.ts';
@@ -26,10 +27,12 @@ export function authRoutes({ db, config, rateLimiter }: RouteDeps): Router {
       throw badRequest('email et password (texte) sont requis / email and password are required');
     }
     // Counted before the password is checked: a burst of concurrent attempts cannot all reach scrypt.
-    await throttle.attempt(body.email, ctx.ip);
+    const device = deviceFor(ctx, body.email);
+    await throttle.attempt(body.email, ctx.ip, device);
     const user = await authenticate(db, body.email, body.password, hashing.run);
     if (!user) throw new ClientError(401, 'Unauthorized', 'identifiants incorrects / wrong e-mail or password');
-    await throttle.succeeded(body.email);
+    await throttle.succeeded(body.email, device);
+    issueDeviceCookie(ctx, body.email);
     const { token, csrfToken } = await createSession(db, user.id);
     ctx.cookies.set(SESSION_COOKIE, token, {
       signed: true,
