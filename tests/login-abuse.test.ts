@@ -53,11 +53,11 @@ describe('login abuse over HTTP', () => {
     await db?.close();
   });
 
-  it('lets at most the account limit (10) of 60 concurrent wrong passwords reach the password check; the rest get 429', async () => {
+  it('lets at most the account limit (10) of 100 concurrent wrong passwords reach the password check; the rest get 429', async () => {
     await upsertUser(db, 'cible-1@montfort.test', 'staff', PASSWORD);
     // Each from its own network, so only the account's limit can stop them.
-    const answers = await Promise.all(Array.from({ length: 60 }, (_, i) => login(first, 'cible-1@montfort.test', `faux-${i}`, `198.18.${i}.1`)));
-    expect(statusCounts(answers)).toEqual({ 401: 10, 429: 50 });
+    const answers = await Promise.all(Array.from({ length: 100 }, (_, i) => login(first, 'cible-1@montfort.test', `faux-${i}`, `198.18.${i}.1`)));
+    expect(statusCounts(answers)).toEqual({ 401: 10, 429: 90 });
     const refused = answers.find((r) => r.status === 429)!;
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(await refused.json()).toMatchObject({ code: 'TooManyRequests' });
