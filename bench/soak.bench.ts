@@ -35,7 +35,11 @@ function publicRoutes(): Record<string, string[]> {
   };
 }
 
-interface RouteRun { route: string; total: number; fiveXx: number; latencies: number[] }
+interface RouteRun {
+  route: string; total: number; fiveXx: number; latencies: number[];
+  /** Answers by status code other than 2xx (a 503 of a full queue is not a 500 of a bug). */
+  statuses: Record<string, number>;
+}
 
 /** Runs autocannon on one route's paths with `connections` for `seconds`; counts 5xx apart. */
 function runRoute(url: string, route: string, paths: readonly string[], seconds: number, connections: number, init: { method?: string; body?: (i: number) => string } = {}): Promise<RouteRun> {
@@ -53,7 +57,10 @@ function runRoute(url: string, route: string, paths: readonly string[], seconds:
           };
         },
       }],
-    }, (error, result) => (error ? fail(error) : ok({ route, total: result.requests.total, fiveXx: result['5xx'], latencies: latencies.sort((a, b) => a - b) })));
+    }, (error, result) => (error ? fail(error) : ok({
+      route, total: result.requests.total, fiveXx: result['5xx'], latencies: latencies.sort((a, b) => a - b),
+      statuses: Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).filter(([code]) => !code.startsWith('2')).map(([code, { count }]) => [code, count ?? 0])),
+    })));
     instance.on('response', (_c: unknown, _s: number, _b: number, ms: number) => latencies.push(ms));
   });
 }
@@ -105,6 +112,9 @@ export async function run(databaseUrl: string): Promise<Record<string, number>> 
       phase_s: PHASE_S,
     };
     for (const r of steady) figures[`p99_ms_${r.route}`] = round(percentile(r.latencies, 99));
+    for (const [phase, runs] of [['steady', steady], ['flood', flooded]] as const) {
+      for (const r of runs) for (const [code, count] of Object.entries(r.statuses)) figures[`status_${code}_${r.route}_${phase}`] = count;
+    }
     console.log(`soak: ${figures.errors_5xx} × 5xx (target 0); RSS growth ${figures.rss_growth_pct} % (target < ${RSS_GROWTH_TARGET_PCT}); ` +
       `public p99 under a login flood ${figures.public_p99_ratio_under_login_flood} × (target ≤ ${FLOOD_RATIO_TARGET})`);
     return figures;

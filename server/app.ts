@@ -69,6 +69,9 @@ export interface AppDeps {
   webRoot?: string;
 }
 
+/** Error codes of a client that went away mid-answer: nothing went wrong on our side. */
+const CLIENT_GONE = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE']);
+
 const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../web/dist', import.meta.url));
 
 export function createApp(deps: AppDeps): Koa {
@@ -141,6 +144,14 @@ export function createApp(deps: AppDeps): Koa {
     if (ctx.path !== '/metrics') return next();
     ctx.type = metrics.registry.contentType;
     ctx.body = await metrics.registry.metrics();
+  });
+
+  // Errors Koa meets after the answer began (a stream that failed mid-body, a client gone): without
+  // a listener Koa prints each to stderr with its stack, outside the structured log.
+  app.on('error', (err: NodeJS.ErrnoException, ctx?: Koa.Context) => {
+    const fields = { err, requestId: ctx?.state.requestId, path: ctx?.path };
+    if (err.code && CLIENT_GONE.has(err.code)) log.debug(fields, 'client closed the connection before the answer ended');
+    else log.error(fields, 'answer failed after it began');
   });
 
   const webRoot = deps.webRoot ?? DEFAULT_WEB_ROOT;

@@ -1,5 +1,7 @@
 // Starts the real app on a test database, listening on a free loopback port.
 import { createServer } from 'node:http';
+import type Koa from 'koa';
+import type { Logger } from 'pino';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -18,6 +20,7 @@ export interface TestServer {
   db: Database;
   config: Config;
   importJobs: ImportJobs;
+  app: Koa;
   /** Stops the server; its import jobs' processes are killed without a word, as in a crash. */
   close(): Promise<void>;
 }
@@ -26,15 +29,15 @@ export interface TestServer {
  * The app on its own test database (or on `db` when given, which the caller then closes), serving
  * every described layer (or the `layers` given), with a DATA_DIR of its own for the files it writes
  * (download files, uploads), removed on close unless `env` names one, and its import jobs recovered
- * as at a start (a restarted server must be given its predecessor's IMPORT_DIR).
+ * as at a start (a restarted server must be given its predecessor's IMPORT_DIR); logging to `log` when given.
  */
 export async function startTestServer(
-  options: { db?: Database; env?: NodeJS.ProcessEnv; layers?: LayerRegistry } = {},
+  options: { db?: Database; env?: NodeJS.ProcessEnv; layers?: LayerRegistry; log?: Logger } = {},
 ): Promise<TestServer> {
   const db = options.db ?? (await openTestDatabase());
   const dataDir = options.env?.DATA_DIR ? undefined : mkdtempSync(join(tmpdir(), 'websig-app-'));
   const config = loadConfig({ BASEMAP: 'none', PORT: '0', DATA_DIR: dataDir, ...options.env });
-  const log = createLogger();
+  const log = options.log ?? createLogger();
   const importJobs = createImportJobs({ config, db, log });
   await importJobs.recover();
   const app = createApp({
@@ -54,6 +57,7 @@ export async function startTestServer(
     db,
     config,
     importJobs,
+    app,
     async close() {
       await new Promise<void>((ok) => server.close(() => ok()));
       await importJobs.close();
