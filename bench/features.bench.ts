@@ -3,7 +3,8 @@
 // the bare items query (100 features as GeoJSON built in PostgreSQL, no count, as pg_featureserv
 // pages) alternated with ours in slices, and the earlier reference that also counts numberMatched;
 // 8 connections for 20 s after a 5 s warm-up each; then the peak memory of the server process while a
-// client downloads a whole layer (500,000 addresses as GeoJSON and CSV; GeoPackages). Every server
+// client downloads a whole layer (500,000 addresses as GeoJSON and CSV; GeoPackages), unless
+// BENCH_FEATURES_PARTS=items asks for the items comparison alone. Every server
 // runs in its own child process (this file, forked with `--serve <role>`), autocannon in this one.
 import type { IncomingMessage, RequestListener } from 'node:http';
 import { appHandler } from './lib/app-server.ts';
@@ -138,12 +139,7 @@ export async function run(databaseUrl: string): Promise<Record<string, number | 
     await stopServerProcess(bare);
     await stopServerProcess(counting);
 
-    const geojson = await measureDownload(() => startChild('app'), '/downloads/addresses.geojson');
-    const csv = await measureDownload(() => startChild('app'), '/downloads/addresses.csv');
-    const gpkgParcels = await measureDownload(() => startChild('app'), '/downloads/parcels.gpkg');
-    const gpkgAddresses = await measureDownload(() => startChild('app'), '/downloads/addresses.gpkg');
-
-    return {
+    const items = {
       ogc_bare_ratio: round(endpoint.rps / reference.rps, 3),
       ogc_p50_ms: round(endpoint.p50),
       ogc_bare_p50_ratio: round(endpoint.p50 / reference.p50, 3),
@@ -151,7 +147,6 @@ export async function run(databaseUrl: string): Promise<Record<string, number | 
       bare_server_cpu_us_per_request: round(reference.cpuUs, 0),
       bbox_ratio: round(endpoint.p50 / countingRef.p50, 3),
       p95_ms: round(endpoint.p95),
-      download_peak_rss_mb: round(geojson.peakRss, 0),
       p50_ms: round(endpoint.p50),
       p99_ms: round(endpoint.p99),
       requests_per_s: round(endpoint.rps, 1),
@@ -165,6 +160,16 @@ export async function run(databaseUrl: string): Promise<Record<string, number | 
       bbox_mean_matched: round(meanMatched, 0),
       parcels: counts[0]!.parcels,
       addresses: counts[0]!.addresses,
+    };
+    if (process.env.BENCH_FEATURES_PARTS === 'items') return items;
+
+    const geojson = await measureDownload(() => startChild('app'), '/downloads/addresses.geojson');
+    const csv = await measureDownload(() => startChild('app'), '/downloads/addresses.csv');
+    const gpkgParcels = await measureDownload(() => startChild('app'), '/downloads/parcels.gpkg');
+    const gpkgAddresses = await measureDownload(() => startChild('app'), '/downloads/addresses.gpkg');
+    return {
+      ...items,
+      download_peak_rss_mb: round(geojson.peakRss, 0),
       download_idle_rss_mb: round(geojson.idleRss, 0),
       download_geojson_mb: round(geojson.mb, 1),
       download_geojson_s: round(geojson.seconds, 1),

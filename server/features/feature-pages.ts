@@ -21,11 +21,13 @@ export interface PageTally {
 export interface FeaturePages {
   /** Every matching feature, when it was counted (asked for, or free to know). */
   readonly matched?: number;
+  /** The first page, already read and in the tally: the whole response when `single`. */
+  readonly first: PageRow;
   /** The pages of at most `pageSize` features each, up to the query's limit; pulled lazily. */
   readonly pages: AsyncGenerator<PageRow>;
   /** The first page is the only one: the response can be sent whole rather than streamed. */
   readonly single: boolean;
-  /** What was sent so far; final once `pages` is done. */
+  /** What the pages read so far add up to (the first one from the start); final once `pages` is done. */
   readonly tally: PageTally;
 }
 
@@ -72,8 +74,8 @@ export async function queryFeaturePages(db: Queryable, ls: LayerSql, q: FeatureQ
     if (page.last !== null) tally.last = page.last;
     tally.more = page.more;
   };
+  add(first);
   async function* pages(): AsyncGenerator<PageRow> {
-    add(first);
     yield first;
     let page = first;
     while (page.more && tally.returned < q.limit) {
@@ -84,6 +86,7 @@ export async function queryFeaturePages(db: Queryable, ls: LayerSql, q: FeatureQ
   }
   return {
     ...(first.matched !== undefined && first.matched !== null ? { matched: first.matched } : {}),
+    first,
     pages: pages(),
     single: !first.more || first.n >= q.limit,
     tally,

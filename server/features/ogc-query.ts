@@ -29,9 +29,17 @@ export function itemsParameterNames(ls: LayerSql): string[] {
   return [...ITEMS_PARAMETERS, ...(ls.temporal ? ['datetime'] : []), ...ls.queryables.map((p) => p.name)];
 }
 
+/** Each layer's `/items` parameters as a set, made on its first request rather than on every one. */
+const itemsParameterSets = new WeakMap<LayerSql, ReadonlySet<string>>();
+function itemsParameterSet(ls: LayerSql): ReadonlySet<string> {
+  let names = itemsParameterSets.get(ls);
+  if (!names) itemsParameterSets.set(ls, (names = new Set(itemsParameterNames(ls))));
+  return names;
+}
+
 /** Validates a request to `/items` into a FeatureQuery; any problem is a 400 naming the parameter. */
 export function parseFeatureQuery(query: RawQuery, ls: LayerSql): FeatureQuery {
-  rejectUnknownParameters(query, new Set(itemsParameterNames(ls)));
+  rejectUnknownParameters(query, itemsParameterSet(ls));
   const bboxRaw = single(query, 'bbox');
   const bboxCrs = parseCrs(single(query, 'bbox-crs'), 'bbox-crs');
   const bbox = bboxRaw === undefined ? undefined : parseBboxParam(bboxRaw, bboxCrs);

@@ -172,7 +172,10 @@ export function ogcRoutes({ db, layers, config, changes, summaries }: RouteDeps)
     ctx.set('Content-Crs', contentCrsHeader(q.crs));
     if (format === 'json') {
       ctx.type = GEOJSON_TYPE;
-      ctx.body = await body(featureCollectionJson(result.pages, ending));
+      // A single page is one string already: no generator to pull it through.
+      ctx.body = result.single
+        ? `${featureCollectionStart()}${result.first.features}${featureCollectionEnd(ending())}`
+        : streamChunks(featureCollectionJson(result.pages, ending));
       return;
     }
     const names = q.properties ?? ls.propertyNames;
@@ -234,18 +237,25 @@ interface PageEnd {
   links: Link[];
 }
 
+function featureCollectionStart(): string {
+  return `{"type":"FeatureCollection","timeStamp":"${new Date().toISOString()}","features":[`;
+}
+
+/** numberReturned, numberMatched and the links follow the features: they count what was actually sent. */
+function featureCollectionEnd(end: PageEnd): string {
+  const matched = end.matched === undefined ? '' : `,"numberMatched":${end.matched}`;
+  return `],"numberReturned":${end.returned}${matched},"links":${JSON.stringify(end.links)}}`;
+}
+
 async function* featureCollectionJson(pages: AsyncGenerator<{ n: number; features: string }>, ending: () => PageEnd): AsyncGenerator<string> {
-  yield `{"type":"FeatureCollection","timeStamp":"${new Date().toISOString()}","features":[`;
+  yield featureCollectionStart();
   let separator = '';
   for await (const page of pages) {
     if (page.n === 0) continue;
     yield separator + page.features;
     separator = ',';
   }
-  // numberReturned, numberMatched and the links follow the features: they count what was actually sent.
-  const end = ending();
-  const matched = end.matched === undefined ? '' : `,"numberMatched":${end.matched}`;
-  yield `],"numberReturned":${end.returned}${matched},"links":${JSON.stringify(end.links)}}`;
+  yield featureCollectionEnd(ending());
 }
 
 interface HtmlItems {

@@ -14,9 +14,10 @@ export function single(query: RawQuery, name: string): string | undefined {
 /** Refuses any parameter the endpoint does not define, so a misspelt one is not silently ignored
  *  (OGC API – Features /req/core/query-param-unknown). */
 export function rejectUnknownParameters(query: RawQuery, known: ReadonlySet<string> | readonly string[]): void {
-  const accepted = [...known];
+  const isKnown = (name: string) => ('has' in known ? known.has(name) : known.includes(name));
   for (const name of Object.keys(query)) {
-    if (!accepted.includes(name)) {
+    if (!isKnown(name)) {
+      const accepted = [...known];
       const hint = accepted.length ? `accepts: ${accepted.join(', ')}` : 'takes no parameters';
       throw badRequest(`unknown parameter "${name.slice(0, 40)}"; this endpoint ${hint}`, 'InvalidParameter');
     }
