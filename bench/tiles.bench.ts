@@ -2,9 +2,13 @@
 // PostGIS). Cold: our endpoint with its cache off vs the same ST_AsMVT SQL behind a minimal node:http
 // handler, and, on the z16 parcel tiles, vs the canonical query as the PostGIS manual and martin
 // write it, on a plain table of the same parcels (geometry in 3857 and the public columns only),
-// behind the same handler: a reference that shares none of our code; warm: our cached endpoint vs node:http returning the same bytes from memory. Every server
-// runs in its own child process (this file, forked with `--serve <role>`), autocannon in this one.
-// Also scans tile sizes at each layer's first zooms and times the portable (embedded) producer.
+// behind the same handler: a reference that shares none of our code; warm: our cached endpoint vs
+// node:http returning the same bytes from memory, both on every core (node:cluster workers, as
+// WEB_CONCURRENCY runs the app). Every server runs in child processes of its own (this file, forked
+// with `--serve <role>`), autocannon in this one. Also scans tile sizes at each layer's first zooms
+// and times the portable (embedded) producer. BENCH_TILES_PARTS (comma-separated, default all) runs
+// only some parts: zooms (cold per zoom and all zooms against the bare server), sizes, producers,
+// canonical, warm.
 import type { RequestListener } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +18,7 @@ import { ensureCanonicalTable, serveCanonical } from './lib/canonical-tiles.ts';
 import { openBenchDatabase, openFilledBenchDatabase } from './lib/bench-database.ts';
 import { measurePair, type Measured } from './lib/load.ts';
 import { listenInChild, serveIfForked, startServerProcess, stopServerProcess, type ServerProcess } from './lib/server-process.ts';
+import { EVERY_CORE, suiteMessage, superviseWorkers, workersToRun } from './lib/server-cluster.ts';
 import { percentile, round } from './lib/stats.ts';
 import { pathOf, tilesCovering, type Tile } from './lib/tiles.ts';
 import { decodeTile } from '../tests/helpers/tile-golden.ts';
@@ -30,6 +35,18 @@ const ZOOMS = [10, 12, 14, 16];
 const TILES_PER_LAYER_ZOOM = 30;
 /** Zooms scanned for tile sizes from each layer's minzoom: the densest tiles are at the first ones. */
 const SIZE_SCAN_ZOOMS = 2;
+
+const PARTS = ['zooms', 'sizes', 'producers', 'canonical', 'warm'] as const;
+type Part = (typeof PARTS)[number];
+
+/** The parts BENCH_TILES_PARTS asks for (all by default); an unknown name is an error, not a silent skip. */
+function partsToRun(raw: string | undefined): Set<Part> {
+  if (!raw) return new Set(PARTS);
+  const asked = raw.split(',').map((p) => p.trim());
+  const unknown = asked.filter((p) => !PARTS.includes(p as Part));
+  if (unknown.length) throw new Error(`BENCH_TILES_PARTS: unknown part(s) ${unknown.join(', ')}; parts: ${PARTS.join(', ')}`);
+  return new Set(asked as Part[]);
+}
 
 interface ListedTile extends Tile { layer: string; path: string }
 
@@ -72,13 +89,15 @@ async function serve(role: Role): Promise<void> {
   else if (role === 'bare') handler = serveBare(db!);
   else if (role === 'canonical') handler = serveCanonical(db!);
   else {
-    const tiles = await new Promise<Map<string, Buffer>>((ok) => process.once('message', (m) => ok(m as Map<string, Buffer>)));
-    handler = serveMemory(tiles);
+    handler = serveMemory(await suiteMessage<Map<string, Buffer>>());
   }
   listenInChild(handler, () => void db?.close());
 }
 
-serveIfForked(serve);
+serveIfForked<Role>((role) => {
+  const workers = workersToRun();
+  return workers ? superviseWorkers(workers) : serve(role);
+});
 
 /** A server of `role`; the memory one is handed its tiles (a Map, hence the advanced serialization). */
 const startChild = (role: Role, env: Record<string, string> = {}, tiles?: Map<string, Buffer>) =>
@@ -200,96 +219,120 @@ async function timeEmbedded(layers: readonly LayerDef[], tiles: readonly ListedT
 // ---------------------------------------------------------------------------------------------
 
 export async function run(databaseUrl: string): Promise<Record<string, number | string | boolean>> {
+  const parts = partsToRun(process.env.BENCH_TILES_PARTS);
   const db = await openFilledBenchDatabase(databaseUrl);
   const children: ServerProcess[] = [];
+  const figures: Record<string, number | string | boolean> = {};
   try {
     const layers = createLayerRegistry().all.filter((l) => l.public);
     const list = await tileList(db, layers);
     const all = [...list.values()].flat();
     const paths = all.map((t) => t.path);
-    const sizes = await scanTileSizes(db, layers);
-    const js = await timeJsProducer(db, layers, all);
-    console.log(`portable producer on the PostGIS data: mean ${js.mean.toFixed(2)} ms, p50 ${js.p50.toFixed(2)} ms per tile`);
-    const embedded = await timeEmbedded(layers, all);
-    console.log(`portable producer on the embedded database: mean ${embedded.mean.toFixed(2)} ms, p50 ${embedded.p50.toFixed(2)} ms per tile`);
+
+    if (parts.has('sizes')) {
+      const sizes = await scanTileSizes(db, layers);
+      Object.assign(figures, {
+        max_tile_kb: round(sizes.max / 1024, 1),
+        p95_tile_kb: round(sizes.p95 / 1024, 1),
+        tiles_scanned: sizes.count,
+        ...Object.fromEntries(Object.entries(sizes.worst).map(([k, v]) => [`max_kb_${k}`, round(v / 1024, 1)])),
+      });
+    }
+    if (parts.has('producers')) {
+      const js = await timeJsProducer(db, layers, all);
+      console.log(`portable producer on the PostGIS data: mean ${js.mean.toFixed(2)} ms, p50 ${js.p50.toFixed(2)} ms per tile`);
+      const embedded = await timeEmbedded(layers, all);
+      console.log(`portable producer on the embedded database: mean ${embedded.mean.toFixed(2)} ms, p50 ${embedded.p50.toFixed(2)} ms per tile`);
+      Object.assign(figures, {
+        embedded_cold_ms: round(embedded.mean),
+        embedded_cold_p50_ms: round(embedded.p50),
+        embedded_measured_as: 'portable producer (SQL + JS encoder) on the embedded PGlite holding the same generated data, one tile at a time',
+        js_producer_on_postgis_ms: round(js.mean),
+      });
+    }
 
     // Cold: no tile cache anywhere; per zoom, then the whole list.
-    const figures: Record<string, number | string | boolean> = {};
-    const ours = await startChild('app', { TILE_CACHE_MB: '0' });
-    children.push(ours);
-    const bare = await startChild('bare');
-    children.push(bare);
-    for (const z of ZOOMS) {
-      const zPaths = list.get(z)!.map((t) => t.path);
-      if (zPaths.length === 0) continue;
-      const [o, b] = await measureLogged(ours, bare, zPaths, [`cold z${z} our endpoint`, `cold z${z} bare ST_AsMVT`]);
-      figures[`cold_ratio_z${z}`] = round(o.p50 / b.p50, 3);
-      figures[`cold_tiles_per_s_z${z}`] = round(o.rps, 1);
-      figures[`bare_tiles_per_s_z${z}`] = round(b.rps, 1);
+    if (parts.has('zooms')) {
+      const ours = await startChild('app', { TILE_CACHE_MB: '0' });
+      children.push(ours);
+      const bare = await startChild('bare');
+      children.push(bare);
+      for (const z of ZOOMS) {
+        const zPaths = list.get(z)!.map((t) => t.path);
+        if (zPaths.length === 0) continue;
+        const [o, b] = await measureLogged(ours, bare, zPaths, [`cold z${z} our endpoint`, `cold z${z} bare ST_AsMVT`]);
+        figures[`cold_ratio_z${z}`] = round(o.p50 / b.p50, 3);
+        figures[`cold_tiles_per_s_z${z}`] = round(o.rps, 1);
+        figures[`bare_tiles_per_s_z${z}`] = round(b.rps, 1);
+      }
+      const [coldOurs, coldBare] = await measureLogged(ours, bare, paths, ['cold all zooms our endpoint', 'cold all zooms bare ST_AsMVT']);
+      await stopServerProcess(ours);
+      await stopServerProcess(bare);
+      Object.assign(figures, {
+        cold_ratio: round(coldOurs.p50 / coldBare.p50, 3),
+        p50_ms: round(coldOurs.p50),
+        p99_ms: round(coldOurs.p99),
+        cold_tiles_per_s: round(coldOurs.rps, 1),
+        bare_tiles_per_s: round(coldBare.rps, 1),
+        cold_server_cpu_us_per_tile: round(coldOurs.cpuUs, 0),
+        bare_server_cpu_us_per_tile: round(coldBare.cpuUs, 0),
+      });
     }
-    const [coldOurs, coldBare] = await measureLogged(ours, bare, paths, ['cold all zooms our endpoint', 'cold all zooms bare ST_AsMVT']);
-    await stopServerProcess(bare);
 
     // Cold z16 parcels against the canonical query on the plain table; the same tiles first.
-    await ensureCanonicalTable(db);
-    const canonical = await startChild('canonical');
-    children.push(canonical);
-    const parcelPaths = list.get(16)!.filter((t) => t.layer === 'parcels').map((t) => t.path);
-    for (const p of parcelPaths.slice(0, 5)) {
-      const [a, b] = await Promise.all([ours, canonical].map(async (s) => {
-        const res = await fetch(s.url + p, { headers: { 'Accept-Encoding': 'identity' } });
-        return { status: res.status, bytes: Buffer.from(await res.arrayBuffer()) };
-      }));
-      // Same features, ids, properties and geometry; their order follows each table's physical order.
-      const same = a!.status === 200 && b!.status === 200 &&
-        JSON.stringify(decodeTile(a!.bytes)) === JSON.stringify(decodeTile(b!.bytes));
-      if (!same) {
-        throw new Error(`our tile and the canonical query's differ on ${p}: HTTP ${a!.status} (${a!.bytes.length} bytes${a!.status === 200 ? '' : `: ${a!.bytes.toString().slice(0, 200)}`}) vs HTTP ${b!.status} (${b!.bytes.length} bytes)`);
+    if (parts.has('canonical')) {
+      await ensureCanonicalTable(db);
+      const ours = await startChild('app', { TILE_CACHE_MB: '0' });
+      children.push(ours);
+      const canonical = await startChild('canonical');
+      children.push(canonical);
+      const parcelPaths = list.get(16)!.filter((t) => t.layer === 'parcels').map((t) => t.path);
+      for (const p of parcelPaths.slice(0, 5)) {
+        const [a, b] = await Promise.all([ours, canonical].map(async (s) => {
+          const res = await fetch(s.url + p, { headers: { 'Accept-Encoding': 'identity' } });
+          return { status: res.status, bytes: Buffer.from(await res.arrayBuffer()) };
+        }));
+        // Same features, ids, properties and geometry; their order follows each table's physical order.
+        const same = a!.status === 200 && b!.status === 200 &&
+          JSON.stringify(decodeTile(a!.bytes)) === JSON.stringify(decodeTile(b!.bytes));
+        if (!same) {
+          throw new Error(`our tile and the canonical query's differ on ${p}: HTTP ${a!.status} (${a!.bytes.length} bytes${a!.status === 200 ? '' : `: ${a!.bytes.toString().slice(0, 200)}`}) vs HTTP ${b!.status} (${b!.bytes.length} bytes)`);
+        }
       }
+      const [coldParcels, canonicalParcels] = await measureLogged(ours, canonical, parcelPaths, ['cold z16 parcels our endpoint', 'cold z16 parcels canonical query']);
+      await stopServerProcess(ours);
+      await stopServerProcess(canonical);
+      Object.assign(figures, {
+        cold_canonical_ratio: round(coldParcels.rps / canonicalParcels.rps, 3),
+        cold_parcels_z16_tiles_per_s: round(coldParcels.rps, 1),
+        canonical_parcels_z16_tiles_per_s: round(canonicalParcels.rps, 1),
+        cold_parcels_z16_server_cpu_us_per_tile: round(coldParcels.cpuUs, 0),
+        canonical_server_cpu_us_per_tile: round(canonicalParcels.cpuUs, 0),
+      });
     }
-    const [coldParcels, canonicalParcels] = await measureLogged(ours, canonical, parcelPaths, ['cold z16 parcels our endpoint', 'cold z16 parcels canonical query']);
-    await stopServerProcess(ours);
-    await stopServerProcess(canonical);
 
-    // Warm: our cache on and filled by the warm-up; the reference serves the very same bytes.
-    const warmOurs = await startChild('app', { TILE_CACHE_MB: '512' });
-    children.push(warmOurs);
-    const bytes = new Map<string, Buffer>();
-    for (const p of paths) bytes.set(p, Buffer.from(await (await fetch(warmOurs.url + p, { headers: { 'Accept-Encoding': 'identity' } })).arrayBuffer()));
-    const memory = await startChild('memory', {}, bytes);
-    children.push(memory);
-    const [warm, warmMemory] = await measureLogged(warmOurs, memory, paths, ['warm our endpoint', 'warm node:http from memory']);
-
-    Object.assign(figures, {
-      cold_canonical_ratio: round(coldParcels.rps / canonicalParcels.rps, 3),
-      cold_parcels_z16_tiles_per_s: round(coldParcels.rps, 1),
-      canonical_parcels_z16_tiles_per_s: round(canonicalParcels.rps, 1),
-      cold_parcels_z16_server_cpu_us_per_tile: round(coldParcels.cpuUs, 0),
-      canonical_server_cpu_us_per_tile: round(canonicalParcels.cpuUs, 0),
-      cold_ratio: round(coldOurs.p50 / coldBare.p50, 3),
-      warm_throughput_ratio: round(warm.rps / warmMemory.rps, 3),
-      warm_errors: warm.errors + warm.non2xx,
-      p50_ms: round(coldOurs.p50),
-      p99_ms: round(coldOurs.p99),
-      max_tile_kb: round(sizes.max / 1024, 1),
-      embedded_cold_ms: round(embedded.mean),
-      cold_tiles_per_s: round(coldOurs.rps, 1),
-      bare_tiles_per_s: round(coldBare.rps, 1),
-      cold_server_cpu_us_per_tile: round(coldOurs.cpuUs, 0),
-      bare_server_cpu_us_per_tile: round(coldBare.cpuUs, 0),
-      warm_server_cpu_us_per_tile: round(warm.cpuUs, 0),
-      memory_server_cpu_us_per_tile: round(warmMemory.cpuUs, 0),
-      warm_tiles_per_s: round(warm.rps, 0),
-      memory_tiles_per_s: round(warmMemory.rps, 0),
-      warm_p50_ms: round(warm.p50),
-      p95_tile_kb: round(sizes.p95 / 1024, 1),
-      tiles_scanned: sizes.count,
-      tiles_in_list: paths.length,
-      embedded_cold_p50_ms: round(embedded.p50),
-      embedded_measured_as: 'portable producer (SQL + JS encoder) on the embedded PGlite holding the same generated data, one tile at a time',
-      js_producer_on_postgis_ms: round(js.mean),
-      ...Object.fromEntries(Object.entries(sizes.worst).map(([k, v]) => [`max_kb_${k}`, round(v / 1024, 1)])),
-    });
+    // Warm, on every core: our cache on and filled by the warm-up (each worker holds its own); the
+    // reference serves the very same bytes from memory.
+    if (parts.has('warm')) {
+      const warmOurs = await startChild('app', { TILE_CACHE_MB: '512', ...EVERY_CORE });
+      children.push(warmOurs);
+      const bytes = new Map<string, Buffer>();
+      for (const p of paths) bytes.set(p, Buffer.from(await (await fetch(warmOurs.url + p, { headers: { 'Accept-Encoding': 'identity' } })).arrayBuffer()));
+      const memory = await startChild('memory', EVERY_CORE, bytes);
+      children.push(memory);
+      const [warm, warmMemory] = await measureLogged(warmOurs, memory, paths, ['warm our endpoint', 'warm node:http from memory']);
+      Object.assign(figures, {
+        warm_throughput_ratio: round(warm.rps / warmMemory.rps, 3),
+        warm_workers: Number(EVERY_CORE.BENCH_SERVER_WORKERS),
+        warm_errors: warm.errors + warm.non2xx,
+        warm_server_cpu_us_per_tile: round(warm.cpuUs, 0),
+        memory_server_cpu_us_per_tile: round(warmMemory.cpuUs, 0),
+        warm_tiles_per_s: round(warm.rps, 0),
+        memory_tiles_per_s: round(warmMemory.rps, 0),
+        warm_p50_ms: round(warm.p50),
+      });
+    }
+    figures.tiles_in_list = paths.length;
     return figures;
   } finally {
     for (const child of children) await stopServerProcess(child);

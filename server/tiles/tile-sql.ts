@@ -20,9 +20,14 @@ export function tileProperties(layer: LayerDef, alias = 't'): { name: string; sq
   return layer.idType === 'text' ? [{ name: 'id', sql: PROPERTY_TYPES.text.tileValue(`${alias}.id`) }, ...columns] : columns;
 }
 
-/** The tile's envelope `env` and the envelope `benv` grown by the buffer, both in EPSG:3857. */
+/**
+ * The tile's envelope `env` and the envelope `benv` grown by the buffer, both in EPSG:3857. OFFSET 0
+ * keeps the planner from pulling the subquery up: the prepared statement runs on a generic plan,
+ * where z/x/y are not constants, and a pulled-up envelope would be computed again for every row
+ * that ST_AsMVTGeom clips instead of once per tile.
+ */
 const ENVELOPES = `SELECT ST_TileEnvelope($1, $2, $3) AS env,
-  ST_TileEnvelope($1, $2, $3, margin => ${TILE_BUFFER / TILE_EXTENT}) AS benv`;
+  ST_TileEnvelope($1, $2, $3, margin => ${TILE_BUFFER / TILE_EXTENT}) AS benv OFFSET 0`;
 
 /** Rows of a layer that touch the buffered tile, public ones only; `e` holds the envelopes. */
 function candidateRows(layer: LayerDef, lateral = ''): string {
