@@ -7,6 +7,8 @@
 // the canonical reference's own table).
 // REGION_SCALE (default 1) scales the three counts (0.1: a tenth). Works in a database of its own,
 // <bench db>_region, kept afterwards: a later run with the same spec skips generation and import.
+// REGION_PARTS (default all) measures only the parts named, e.g. `geocode,eligibility`: a change to
+// one endpoint is measured again without the half hour of the others.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -34,6 +36,19 @@ const TARGETS = { coldRatio: 1.2, p95Ms: 50 };
 const TILES = 60;
 /** The layers the region fills, in import order. */
 const LAYERS = ['parcels', 'addresses', 'fibre_phases', 'fibre_premises'] as const;
+
+/** What the suite measures, each part on its own; REGION_PARTS picks some. */
+const PARTS = ['tiles', 'geocode', 'eligibility', 'ogc', 'download', 'size'] as const;
+type Part = (typeof PARTS)[number];
+
+function regionParts(): Set<Part> {
+  const raw = process.env.REGION_PARTS;
+  if (raw === undefined || raw.trim() === '') return new Set(PARTS);
+  const asked = raw.split(',').map((p) => p.trim());
+  const unknown = asked.filter((p) => !PARTS.includes(p as Part));
+  if (unknown.length) throw new Error(`REGION_PARTS: unknown part(s) ${unknown.join(', ')}; parts: ${PARTS.join(', ')}`);
+  return new Set(asked as Part[]);
+}
 
 function regionScale(): number {
   const raw = process.env.REGION_SCALE;
@@ -167,6 +182,8 @@ async function checkSameTiles(ours: ServerProcess, canonical: ServerProcess, pat
   }
 }
 
+const met = (ok: boolean) => (ok ? 'met' : 'NOT MET');
+
 function logged(label: string, m: Summary): Summary {
   console.log(`${label.padEnd(34)} ${m.rps.toFixed(1).padStart(8)} req/s  p50 ${m.p50.toFixed(2)} ms  p95 ${m.p95.toFixed(2)} ms  ` +
     `p99 ${m.p99.toFixed(2)} ms  errors ${m.errors}  non-2xx ${m.non2xx}`);
@@ -193,6 +210,7 @@ async function sizes(db: Database): Promise<Record<string, number>> {
 
 export async function run(databaseUrl: string): Promise<Record<string, number | string | boolean>> {
   const scale = regionScale();
+  const parts = regionParts();
   const spec = regionSpec(scale);
   const { name, url } = regionUrlOf(databaseUrl);
   const loadBefore = loadavg()[0]!;
@@ -222,71 +240,83 @@ export async function run(databaseUrl: string): Promise<Record<string, number | 
       throw new Error(`the region database does not hold the spec ${JSON.stringify(spec)}: ${JSON.stringify(counts)}`);
     }
 
-    // Cold tiles: our endpoint with its cache off against the canonical query on a plain table.
-    await ensureCanonicalTable(db);
-    const tiles = await tilePaths(db);
+    const figures: Record<string, number | string | boolean> = {};
+    const errors: Summary[] = [];
     const ours = await startChild('app');
     children.push(ours);
-    const canonical = await startChild('canonical');
-    children.push(canonical);
-    await checkSameTiles(ours, canonical, tiles);
-    const [coldOurs, coldCanonical] = await measurePair(ours, canonical, tiles);
-    logged(`cold z16 parcels, ${tiles.length} tiles: ours`, coldOurs);
-    logged('cold z16 parcels: canonical query', coldCanonical);
-    await stopServerProcess(canonical);
+
+    if (parts.has('tiles')) {
+      // Cold tiles: our endpoint with its cache off against the canonical query on a plain table.
+      await ensureCanonicalTable(db);
+      const tiles = await tilePaths(db);
+      const canonical = await startChild('canonical');
+      children.push(canonical);
+      await checkSameTiles(ours, canonical, tiles);
+      const [coldOurs, coldCanonical] = await measurePair(ours, canonical, tiles);
+      logged(`cold z16 parcels, ${tiles.length} tiles: ours`, coldOurs);
+      logged('cold z16 parcels: canonical query', coldCanonical);
+      await stopServerProcess(canonical);
+      errors.push(coldOurs, coldCanonical);
+      const coldRatio = coldOurs.p50 / coldCanonical.p50;
+      console.log(`target cold tiles ≤ ${TARGETS.coldRatio} × the canonical query: ${met(coldRatio <= TARGETS.coldRatio)} (${coldRatio.toFixed(2)})`);
+      Object.assign(figures, {
+        cold_ratio: round(coldRatio, 3), cold_p50_ms: round(coldOurs.p50), canonical_p50_ms: round(coldCanonical.p50),
+        cold_p95_ms: round(coldOurs.p95), cold_tiles_per_s: round(coldOurs.rps, 1), canonical_tiles_per_s: round(coldCanonical.rps, 1),
+        tiles_in_list: tiles.length, cold_target_met: coldRatio <= TARGETS.coldRatio,
+      });
+    }
 
     // The read APIs on the same app, each on its fixed list.
-    const lists = await requestLists(db);
-    const geocode = logged('geocode', await measure(ours.url, lists.geocode));
-    const eligibility = logged('eligibility', await measure(ours.url, lists.eligibility));
-    const { paths: ogcPaths, meanMatched } = await bboxPaths(db);
-    const ogc = logged(`OGC items bbox+limit=100 (${meanMatched.toFixed(0)} matched)`, await measure(ours.url, ogcPaths));
+    if (parts.has('geocode') || parts.has('eligibility')) {
+      const lists = await requestLists(db);
+      if (parts.has('geocode')) {
+        const geocode = logged('geocode', await measure(ours.url, lists.geocode));
+        errors.push(geocode);
+        console.log(`target geocode p95 < ${TARGETS.p95Ms} ms: ${met(geocode.p95 < TARGETS.p95Ms)}`);
+        Object.assign(figures, { geocode_p95_ms: round(geocode.p95), geocode_p50_ms: round(geocode.p50), geocode_top3_share: round(lists.found, 3) });
+      }
+      if (parts.has('eligibility')) {
+        const eligibility = logged('eligibility', await measure(ours.url, lists.eligibility));
+        errors.push(eligibility);
+        console.log(`target eligibility p95 < ${TARGETS.p95Ms} ms: ${met(eligibility.p95 < TARGETS.p95Ms)}`);
+        Object.assign(figures, { eligibility_p95_ms: round(eligibility.p95), eligibility_p50_ms: round(eligibility.p50) });
+      }
+      if (parts.has('geocode') && parts.has('eligibility')) {
+        figures.p95_target_met = (figures.geocode_p95_ms as number) < TARGETS.p95Ms && (figures.eligibility_p95_ms as number) < TARGETS.p95Ms;
+      }
+    }
+    if (parts.has('ogc')) {
+      const { paths: ogcPaths, meanMatched } = await bboxPaths(db);
+      const ogc = logged(`OGC items bbox+limit=100 (${meanMatched.toFixed(0)} matched)`, await measure(ours.url, ogcPaths));
+      errors.push(ogc);
+      Object.assign(figures, { ogc_p95_ms: round(ogc.p95), ogc_p50_ms: round(ogc.p50), ogc_bbox_mean_matched: Math.round(meanMatched) });
+    }
     await stopServerProcess(ours);
 
-    // A data directory of its own: the file is built by this download (as the first one after an
-    // import is), not served from an earlier run's cache on disk.
-    const downloadDir = mkdtempSync(join(tmpdir(), 'websig-region-download-'));
-    const download = await measureDownload(() => startChild('app', { DATA_DIR: downloadDir }), '/downloads/addresses.geojson')
-      .finally(() => rmSync(downloadDir, { recursive: true, force: true }));
-    const size = await sizes(db);
+    if (parts.has('download')) {
+      // A data directory of its own: the file is built by this download (as the first one after an
+      // import is), not served from an earlier run's cache on disk.
+      const downloadDir = mkdtempSync(join(tmpdir(), 'websig-region-download-'));
+      const download = await measureDownload(() => startChild('app', { DATA_DIR: downloadDir }), '/downloads/addresses.geojson')
+        .finally(() => rmSync(downloadDir, { recursive: true, force: true }));
+      Object.assign(figures, {
+        download_peak_rss_mb: Math.round(download.peakRss), download_idle_rss_mb: Math.round(download.idleRss),
+        download_geojson_mb: round(download.mb, 1), download_geojson_s: round(download.seconds, 1),
+      });
+    }
+    if (parts.has('size')) Object.assign(figures, await sizes(db));
     const loadAfter = loadavg()[0]!;
 
-    const coldRatio = coldOurs.p50 / coldCanonical.p50;
-    const met = (ok: boolean) => (ok ? 'met' : 'NOT MET');
-    console.log(`target cold tiles ≤ ${TARGETS.coldRatio} × the canonical query: ${met(coldRatio <= TARGETS.coldRatio)} (${coldRatio.toFixed(2)})`);
-    console.log(`target geocode p95 < ${TARGETS.p95Ms} ms: ${met(geocode.p95 < TARGETS.p95Ms)}; eligibility p95 < ${TARGETS.p95Ms} ms: ${met(eligibility.p95 < TARGETS.p95Ms)}`);
-    const errors = [coldOurs, coldCanonical, geocode, eligibility, ogc].reduce((n, m) => n + m.errors + m.non2xx, 0);
     return {
-      cold_ratio: round(coldRatio, 3),
-      geocode_p95_ms: round(geocode.p95),
-      eligibility_p95_ms: round(eligibility.p95),
-      ogc_p95_ms: round(ogc.p95),
-      download_peak_rss_mb: Math.round(download.peakRss),
-      db_size_mb: size.db_size_mb!,
+      ...figures,
+      ...(parts.size < PARTS.length ? { parts: [...parts].join(',') } : {}),
       scale,
       parcels: Number(counts.parcels),
       addresses: Number(counts.addresses),
       premises: Number(counts.premises),
       fibre_zones: Number(counts.fibre_zones),
       communes: Number(counts.communes),
-      cold_p50_ms: round(coldOurs.p50),
-      canonical_p50_ms: round(coldCanonical.p50),
-      cold_p95_ms: round(coldOurs.p95),
-      cold_tiles_per_s: round(coldOurs.rps, 1),
-      canonical_tiles_per_s: round(coldCanonical.rps, 1),
-      tiles_in_list: tiles.length,
-      geocode_p50_ms: round(geocode.p50),
-      eligibility_p50_ms: round(eligibility.p50),
-      ogc_p50_ms: round(ogc.p50),
-      geocode_top3_share: round(lists.found, 3),
-      ogc_bbox_mean_matched: Math.round(meanMatched),
-      download_idle_rss_mb: Math.round(download.idleRss),
-      download_geojson_mb: round(download.mb, 1),
-      download_geojson_s: round(download.seconds, 1),
-      errors,
-      cold_target_met: coldRatio <= TARGETS.coldRatio,
-      p95_target_met: geocode.p95 < TARGETS.p95Ms && eligibility.p95 < TARGETS.p95Ms,
-      ...size,
+      errors: errors.reduce((n, m) => n + m.errors + m.non2xx, 0),
       ...filled,
       load_average_start: round(loadBefore, 1),
       load_average_end: round(loadAfter, 1),

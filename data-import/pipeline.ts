@@ -545,7 +545,9 @@ async function merge(tx: Queryable, { stage, layer, mapping, summary, options: {
   const key = layer.import?.key;
   const writes = key && mode !== 'append' ? diff.added + diff.changed : summary.counts.loaded;
   const finalCount = mode === 'replace' ? summary.counts.loaded : diff.absent + summary.counts.loaded;
-  for (const statement of mergeSql(stage, layer, mapping.columns, mode, key)) {
+  // Asked inside the write's transaction: what the check counted may have changed since.
+  const liveEmpty = !(await tx.query<{ any: boolean } & Row>(`SELECT EXISTS (SELECT 1 FROM ${ident(layer.id)}) AS any`)).rows[0]!.any;
+  for (const statement of mergeSql(stage, layer, mapping.columns, mode, key, liveEmpty)) {
     const result = await tx.query(statement);
     const count = result.rowCount ?? 0;
     if (result.command === 'INSERT') summary.written.inserted += count;

@@ -14,6 +14,7 @@ import * as rateLimits from './20261201_010_rate_limits.ts';
 import * as zaeCatalogue from './20261201_011_zae_catalogue.ts';
 import * as incidentReports from './20261201_012_incident_reports.ts';
 import * as zaeEstablishments from './20261201_013_zae_establishments.ts';
+import * as inlinedAddressText from './20261201_014_inlined_address_text.ts';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -34,6 +35,7 @@ export const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['20261201_011_zae_catalogue', zaeCatalogue],
   ['20261201_012_incident_reports', incidentReports],
   ['20261201_013_zae_establishments', zaeEstablishments],
+  ['20261201_014_inlined_address_text', inlinedAddressText],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

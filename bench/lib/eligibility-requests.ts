@@ -1,8 +1,8 @@
 // The geocode and eligibility request lists the eligibility and region suites load: written from
 // rows sampled over the whole bench data, the same rows on every run.
 import type { Database } from '../../core/db/database.ts';
-import { GEOCODE_SQL, geocodeParams } from '../../server/geocode/geocode-sql.ts';
-import { IGNORED_ZONE_WORDS, parseGeocodeQuery } from '../../server/geocode/geocode-query.ts';
+import { runGeocode } from '../../server/geocode/geocode-sql.ts';
+import { parseGeocodeQuery } from '../../server/geocode/geocode-query.ts';
 
 /** Addresses the search queries are written from, and places asked about. */
 const SAMPLE = 300;
@@ -60,8 +60,8 @@ export async function requestLists(db: Database): Promise<{ geocode: string[]; e
   // (several parcels of a street share a number), so the very same id may be one of its twins.
   let found = 0;
   for (const [i, a] of addresses.entries()) {
-    const { rows } = await db.query<{ body: string }>(GEOCODE_SQL, geocodeParams(parseGeocodeQuery(searchQuery(a, i)), 3, IGNORED_ZONE_WORDS));
-    const labels = (JSON.parse(rows[0]!.body) as { features: { properties: { label: string } }[] }).features.map((f) => f.properties.label);
+    const body = await runGeocode(db, parseGeocodeQuery(searchQuery(a, i)), 3);
+    const labels = (JSON.parse(body) as { features: { properties: { label: string } }[] }).features.map((f) => f.properties.label);
     if (labels.includes(`${a.numero}${a.rep ? ` ${a.rep}` : ''} ${a.nom_voie}, ${a.code_postal} ${a.nom_commune}`)) found++;
   }
   console.log(`${geocode.length} searches (searched address in the top 3 for ${found}), ${eligibility.length} eligibility requests`);

@@ -5,8 +5,8 @@ import { badRequest, notFound } from '../http/errors.ts';
 import { parseCoordinate, parseParcelId } from '../eligibility/eligibility-params.ts';
 import { rejectUnknownParameters, single } from '../http/params.ts';
 import { assertPublicColumns } from '../eligibility/public-fields.ts';
-import { IGNORED_ZONE_WORDS, parseGeocodeLimit, parseGeocodeQuery } from './geocode-query.ts';
-import { GEOCODE_COLUMNS, GEOCODE_SQL, geocodeParams } from './geocode-sql.ts';
+import { parseGeocodeLimit, parseGeocodeQuery } from './geocode-query.ts';
+import { GEOCODE_COLUMNS, runGeocode } from './geocode-sql.ts';
 import { buildParcelSql } from './parcel-sql.ts';
 import type { RouteDeps } from '../http/route-deps.ts';
 
@@ -24,10 +24,10 @@ export function geocodeRoutes({ db, layers }: RouteDeps): Router {
     rejectUnknownParameters(ctx.query, ['q', 'limit']);
     const query = parseGeocodeQuery(single(ctx.query, 'q'));
     const limit = parseGeocodeLimit(single(ctx.query, 'limit'));
-    const { rows } = await db.query<{ body: string }>(GEOCODE_SQL, geocodeParams(query, limit, IGNORED_ZONE_WORDS));
+    const body = await runGeocode(db, query, limit);
     ctx.type = 'application/geo+json';
     ctx.set('Cache-Control', CACHE_CONTROL);
-    ctx.body = rows[0]!.body;
+    ctx.body = body;
   });
 
   router.get('/api/parcels', async (ctx) => {
