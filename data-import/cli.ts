@@ -190,8 +190,7 @@ async function main(argv: string[]): Promise<number> {
  * Opens the configured database, applies pending migrations and checks the tables of `layers`
  * against their descriptions (never the demo seed: this database is being given real data), runs
  * `work`, closes. Only the layers the command touches are checked: a drift elsewhere cannot harm
- * it (the server checks them all when it starts), and checking all cost a tenth of a second on a
- * fresh connection (information_schema over every layer), a single layer's a few milliseconds.
+ * it (the server checks them all when it starts).
  */
 async function withDatabase(layers: readonly LayerDef[], work: (db: Database) => Promise<number>): Promise<number> {
   const config = loadConfig();
@@ -208,7 +207,9 @@ async function withDatabase(layers: readonly LayerDef[], work: (db: Database) =>
   }
   try {
     await migrateIfPending(db);
-    await checkCatalog(db, layers);
+    // On the connection already open: the check's queries, sent at once, would each open one more
+    // (a backend started and a password exchanged each, most of the check's time).
+    await db.transaction((tx) => checkCatalog(tx, layers));
     return await work(db);
   } finally {
     await db.close();
