@@ -5,7 +5,7 @@ import { openDatabase } from '../core/db/database.ts';
 import { createLayerRegistry } from '../core/layers/registry.ts';
 import { bridgeDatabase } from './job-database.ts';
 import type { FromJob, JobSpec, ToJob } from './job-protocol.ts';
-import { LOT_IMPORT_LAYER, runLotImport } from './lot-import.ts';
+import { LOT_IMPORT_LAYER } from './lot-import-layer.ts';
 import { runImport } from './pipeline.ts';
 import type { ImportDatabase } from './stage-loader.ts';
 
@@ -28,7 +28,7 @@ async function run(spec: JobSpec): Promise<FromJob> {
   }
   try {
     // Lots have an import path of their own, keyed on (zone code, lot number).
-    const run = spec.options.layer === LOT_IMPORT_LAYER ? runLotImport : runImport;
+    const run = spec.options.layer === LOT_IMPORT_LAYER ? (await import('./lot-import.ts')).runLotImport : runImport;
     const summary = await run(db, layers, { ...spec.options, onServerFault: (error) => (serverError = error) });
     return { type: 'done', summary, serverError: serverError === undefined ? undefined : wire(serverError) };
   } finally {

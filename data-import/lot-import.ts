@@ -12,6 +12,7 @@ import { RuleError } from '../core/rule-error.ts';
 import { applyLotRules, parisToday, LOT_OUTSIDE_TOLERANCE_M2, LOT_OVERLAP_TOLERANCE_M2, LOT_OVERLAP_TOLERANCE_SHARE } from '../core/lots/lot-rules.ts';
 import { resolveSrs } from './crs.ts';
 import { ImportFailure, describeServerFault, faultOf } from './import-fault.ts';
+import { LOT_IMPORT_LAYER } from './lot-import-layer.ts';
 import { MAX_STORED_ERRORS, finishRun, processRunner, startRun } from './import-runs.ts';
 import type { ImportDiff, ImportSummary } from './import-summary.ts';
 import { compileMapping, loadProfile } from './mapping.ts';
@@ -20,8 +21,7 @@ import { openSource, type OpenedSource } from './sources/open-source.ts';
 import type { ImportDatabase } from './stage-loader.ts';
 import { encodeGeometry } from './wkb.ts';
 
-/** The layer this path imports into. */
-export const LOT_IMPORT_LAYER = 'zone_lots';
+export { LOT_IMPORT_LAYER };
 
 /** The lots' description as a file sees it: the zone named by its code instead of its id. */
 export function lotFileLayer(lots: LayerDef, zones: LayerDef): LayerDef {

@@ -297,17 +297,20 @@ export function compileMapping(profile: MappingProfile, layer: LayerDef, sourceF
     const separator = profile.separators?.[column.name];
     const lookups = new Map<unknown, { value: unknown } | null>();
 
+    // With onInvalid "null", a bad value is stored empty (in `out[i]`) and counted; otherwise it
+    // rejects the row. Made once per column, not per value: tsx names every function it creates
+    // (a property write each), which on a million rows cost seconds.
+    const invalid = (reason: string, out: unknown[], i: number): string | undefined => {
+      if (!nullInvalid) return `${column.name}: ${reason}`;
+      const seen = nulled.get(column.name);
+      if (seen) seen.count++;
+      else nulled.set(column.name, { count: 1, first: `row ${currentRow}: ${reason}` });
+      out[i] = null;
+      return undefined;
+    };
+
     // Writes the column's value into `out[i]`; returns why the row cannot be loaded, if it cannot.
     return (p: Record<string, unknown>, out: unknown[], i: number): string | undefined => {
-      // With onInvalid "null", a bad value is stored empty and counted; otherwise it rejects the row.
-      const invalid = (reason: string): string | undefined => {
-        if (!nullInvalid) return `${column.name}: ${reason}`;
-        const seen = nulled.get(column.name);
-        if (seen) seen.count++;
-        else nulled.set(column.name, { count: 1, first: `row ${currentRow}: ${reason}` });
-        out[i] = null;
-        return undefined;
-      };
       let raw = read(p);
       if (isBlank(raw)) raw = fallback;
       if (!isBlank(raw) && (normalisedMap || codeByNormalised)) {
@@ -321,16 +324,16 @@ export function compileMapping(profile: MappingProfile, layer: LayerDef, sourceF
           if (lookups.size < 10_000) lookups.set(raw, found);
         }
         if (found) raw = found.value;
-        else if (codeByNormalised) return invalid(`"${String(raw)}" is not in its code list (${expected})`);
+        else if (codeByNormalised) return invalid(`"${String(raw)}" is not in its code list (${expected})`, out, i);
       }
       if (decimals !== undefined && !isBlank(raw)) {
         const n = coerceValue(raw, 'number');
-        if (n instanceof Invalid) return invalid(n.reason);
+        if (n instanceof Invalid) return invalid(n.reason, out, i);
         // Rounded half away from zero, as a person would (and as PostgreSQL's round() does).
         raw = (Math.sign(n as number) * Math.round(Math.abs(n as number) * scale)) / scale;
       }
       const value = coerceValue(raw, column.type, separator);
-      if (value instanceof Invalid) return invalid(value.reason);
+      if (value instanceof Invalid) return invalid(value.reason, out, i);
       if (value === null && column.required) return `${column.name} is required but empty`;
       out[i] = value;
       return undefined;

@@ -35,35 +35,80 @@ export function childrenOf(pid: number): number[] {
   }
 }
 
-/** Peaks of a process and of the processes it starts meanwhile (e.g. a server and its job processes), in MiB. */
-export interface TreePeaks {
-  /** The process's own peak (VmHWM). */
-  own: number;
-  /** The largest peak of any one child. */
-  child: number;
-  /** The largest resident set of the process and its children together, sampled at the same moment. */
-  total: number;
+/** `pid` and every process descending from it (its children, theirs…). */
+export function treeOf(pid: number): number[] {
+  const tree = [pid];
+  for (let i = 0; i < tree.length; i++) tree.push(...childrenOf(tree[i]!));
+  return tree;
 }
 
-/** Samples `pid` and its children every `everyMs`; the returned function stops and gives their peaks. */
-export function samplePeakTreeRss(pid: number, everyMs = 25): () => TreePeaks {
-  const peaks: TreePeaks = { own: 0, child: 0, total: 0 };
-  const timer = setInterval(() => {
-    let total = 0;
-    for (const [i, p] of [pid, ...childrenOf(pid)].entries()) {
+/** The resident set of each process of `pid`'s tree now, in MiB, by pid (the gone are left out). */
+export function treeRss(pid: number): Map<number, number> {
+  const sizes = new Map<number, number>();
+  for (const p of treeOf(pid)) {
+    try {
+      sizes.set(p, memoryOf(p).rss);
+    } catch {
+      // Gone between listing and reading.
+    }
+  }
+  return sizes;
+}
+
+/** What some work cost a process tree in memory, in MiB: the largest of its samples, and its parts at that moment. */
+export interface TreeCost {
+  /** Growth of the processes there before (each above its size then, never below) plus the whole of those started since. */
+  peak: number;
+  /** At the peak: what the root process grew by. */
+  rootGrowth: number;
+  /** At the peak: what the other processes there before (e.g. tsx's esbuild service) grew by. */
+  othersGrowth: number;
+  /** At the peak: the resident sets of the processes started since (e.g. an import's job, its own esbuild service). */
+  started: number;
+  /** The largest resident set any one process started since reached (VmHWM). */
+  startedLargest: number;
+  /** The root's own high-water mark (VmHWM), whenever it was reached. */
+  rootHighWater: number;
+}
+
+/**
+ * Samples the tree of `pid` every `everyMs` and gives, when stopped, what the work done meanwhile
+ * cost it above `before` (treeRss() taken just before the work; an empty map counts every byte).
+ * A process there before counts only for what it grew by: its size then (a server's heap, the
+ * esbuild service tsx started to compile it) is not the work's; a process started since counts whole,
+ * with its own children. Each process's growth is floored at zero, so a server's collected garbage
+ * never hides what a new process holds.
+ */
+export function sampleTreeCost(pid: number, before: ReadonlyMap<number, number>, everyMs = 25): () => TreeCost {
+  const cost: TreeCost = { peak: 0, rootGrowth: 0, othersGrowth: 0, started: 0, startedLargest: 0, rootHighWater: 0 };
+  const sample = () => {
+    let rootGrowth = 0;
+    let othersGrowth = 0;
+    let started = 0;
+    for (const p of treeOf(pid)) {
+      let m;
       try {
-        const m = memoryOf(p);
-        total += m.rss;
-        if (i === 0) peaks.own = Math.max(peaks.own, m.peak);
-        else peaks.child = Math.max(peaks.child, m.peak);
+        m = memoryOf(p);
       } catch {
-        // Gone between listing and reading.
+        continue;
+      }
+      const base = before.get(p);
+      if (p === pid) {
+        cost.rootHighWater = Math.max(cost.rootHighWater, m.peak);
+        rootGrowth = Math.max(0, m.rss - (base ?? 0));
+      } else if (base !== undefined) {
+        othersGrowth += Math.max(0, m.rss - base);
+      } else {
+        started += m.rss;
+        cost.startedLargest = Math.max(cost.startedLargest, m.peak);
       }
     }
-    peaks.total = Math.max(peaks.total, total);
-  }, everyMs);
+    const total = rootGrowth + othersGrowth + started;
+    if (total > cost.peak) Object.assign(cost, { peak: total, rootGrowth, othersGrowth, started });
+  };
+  const timer = setInterval(sample, everyMs);
   return () => {
     clearInterval(timer);
-    return { ...peaks };
+    return { ...cost };
   };
 }
