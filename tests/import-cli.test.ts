@@ -46,7 +46,9 @@ describe('npm run import', () => {
     expect(unconfirmedEmpty.stderr).toMatch(/--empty deletes every feature of wifi_hotspots: add --yes to confirm/);
   });
 
-  it('refuses, in French and with a non-zero status, a data directory a running server holds', async () => {
+  // A brand-new embedded data directory is made first (initdb + extensions): under a loaded machine
+  // that alone has taken most of vitest's default 60 s.
+  it('refuses, in French and with a non-zero status, a data directory a running server holds', { timeout: 150_000 }, async () => {
     const dataDir = join(tmp.dir, 'held');
     const server: Database = await openDatabase({ dataDir });
     try {
