@@ -13,7 +13,7 @@ import { readYourWrites } from './http/read-your-writes.ts';
 import { registerReplicaMetrics } from './http/replica-metrics.ts';
 import { registerPoolMetrics } from './http/pool-metrics.ts';
 import type { LayerRegistry } from '../core/layers/registry.ts';
-import { errorMiddleware } from './http/errors.ts';
+import { errorMiddleware, loggableError, loggableUrl } from './http/errors.ts';
 import type { RouteDeps } from './http/route-deps.ts';
 import { createMetrics } from './http/metrics.ts';
 import { securityHeaders } from './http/security-headers.ts';
@@ -149,7 +149,7 @@ export function createApp(deps: AppDeps): Koa {
   // Errors Koa meets after the answer began (a stream that failed mid-body, a client gone): without
   // a listener Koa prints each to stderr with its stack, outside the structured log.
   app.on('error', (err: NodeJS.ErrnoException, ctx?: Koa.Context) => {
-    const fields = { err, requestId: ctx?.state.requestId, path: ctx?.path };
+    const fields = { err: loggableError(err), requestId: ctx?.state.requestId, path: ctx && loggableUrl(ctx.path) };
     if (err.code && CLIENT_GONE.has(err.code)) log.debug(fields, 'client closed the connection before the answer ended');
     else log.error(fields, 'answer failed after it began');
   });

@@ -18,7 +18,8 @@ let smtp: TestSmtpServer;
 let staff: StaffSession;
 let ipCounter = 0;
 /** Each test posts from an address of its own (the server trusts X-Forwarded-For here), so rate limits do not mix. */
-const freshIp = () => `198.51.100.${++ipCounter}`;
+/** An address in a network of its own: the enquiry limit counts per network (IPv4 /24). */
+const freshIp = () => `198.51.${++ipCounter}.7`;
 
 const get = async <T>(path: string, headers: Record<string, string> = {}): Promise<T> => {
   const res = await fetch(server.url + path, { headers });
@@ -190,6 +191,12 @@ describe('enquiries', () => {
     expect(rows[0]!.n).toBe(ENQUIRY_LIMIT);
     // Another address is not held back.
     expect((await enquire(marketLots[1]!.id, { ...ENQUIRER, email: 'autre@example.org' })).status).toBe(202);
+  });
+
+  it('counts every address of one IPv6 /64 as one sender', async () => {
+    const answers = await Promise.all(Array.from({ length: ENQUIRY_LIMIT + 2 }, (_, i) =>
+      enquire(marketLots[1]!.id, { ...ENQUIRER, email: `v6-${i}@example.org` }, `2001:db8:77:1:${(i + 1).toString(16)}::1`)));
+    expect(answers.map((r) => r.status).sort()).toEqual([...Array(ENQUIRY_LIMIT).fill(202), 429, 429]);
   });
 
   it('purges enquiries older than the retention delay', async () => {

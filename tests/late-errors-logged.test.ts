@@ -20,8 +20,14 @@ describe('errors after the answer began', () => {
     const ctx = { state: { requestId: 'req-abc' }, path: '/downloads/addresses.geojson' };
     server.app.emit('error', Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }), ctx);
     server.app.emit('error', new Error('tile encoder failed'), ctx);
+    // A tracking token in the path opens an unpublished report: masked as in every other log line.
+    server.app.emit('error', Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }),
+      { state: { requestId: 'req-def' }, path: '/api/incidents/track/0123456789abcdef0123456789abcdef' });
     const [gone, failed] = lines.filter((l) => l.requestId === 'req-abc');
     expect(gone).toMatchObject({ level: 20, path: '/downloads/addresses.geojson', msg: 'client closed the connection before the answer ended' });
     expect(failed).toMatchObject({ level: 50, msg: 'answer failed after it began', err: { message: 'tile encoder failed' } });
+    const tracked = lines.find((l) => l.requestId === 'req-def');
+    expect(tracked).toMatchObject({ level: 20, path: '/api/incidents/track/…' });
+    expect(JSON.stringify(lines)).not.toContain('0123456789abcdef');
   });
 });

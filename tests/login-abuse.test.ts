@@ -122,6 +122,31 @@ describe('login abuse over HTTP', () => {
     expect(statusCounts(fromDevice)).toEqual({ 401: 10, 429: 5 });
   });
 
+  it('caps all of an account’s devices together at three times the account limit', async () => {
+    await upsertUser(db, 'fuite@montfort.test', 'staff', PASSWORD);
+    // Four browsers that logged in while the password was known (a leak, say).
+    const devices: string[] = [];
+    for (let i = 0; i < 4; i++) devices.push(deviceCookie(await login(first, 'fuite@montfort.test', PASSWORD, `192.0.2.${40 + i}`)));
+    const answers = await Promise.all(Array.from({ length: 40 }, (_, i) =>
+      login(i % 2 ? first : second, 'fuite@montfort.test', `faux-${i}`, `198.22.${i}.1`, devices[i % 4])));
+    // The 30 let through may meet a full hashing queue (503 to retry later); the throttle refused 10.
+    const counts = statusCounts(answers);
+    expect(counts[429]).toBe(10);
+    expect((counts[401] ?? 0) + (counts[503] ?? 0)).toBe(30);
+  });
+
+  it('counts every spelling the database takes for an account under that account', async () => {
+    await upsertUser(db, 'iris.ibis@montfort.test', 'staff', PASSWORD);
+    const spellings = ['iris.ibis@montfort.test', 'IRIS.IBIS@montfort.test', 'İrİs.İbİs@montfort.test', 'Iris.ibis@Montfort.test'];
+    // Those this database's lower() maps onto the account (with its collation, 'İ' may or may not be one).
+    const { rows } = await db.query<{ same: boolean }>(`SELECT lower(s) = lower('iris.ibis@montfort.test') AS same FROM unnest($1::text[]) AS s`, [spellings]);
+    const accepted = spellings.filter((_, i) => rows[i]!.same);
+    expect(accepted.length).toBeGreaterThanOrEqual(3);
+    const answers = await Promise.all(Array.from({ length: 8 * accepted.length }, (_, i) =>
+      login(first, accepted[i % accepted.length]!, `faux-${i}`, `198.23.${i}.1`)));
+    expect(statusCounts(answers)).toEqual({ 401: 10, 429: 8 * accepted.length - 10 });
+  });
+
   it('hashes a password stored at another cost again at login, and the new hash logs in', async () => {
     const user = await upsertUser(db, 'ancien@montfort.test', 'staff', PASSWORD);
     const old = await hashPassword(PASSWORD, 11);

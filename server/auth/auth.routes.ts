@@ -8,7 +8,7 @@ import { deviceFor, issueDeviceCookie } from './device-cookie.ts';
 import { createLoginThrottle } from './login-throttle.ts';
 import { tokensEqual } from './token-compare.ts';
 import { SESSION_TTL_HOURS, createSession, deleteSession } from './sessions.ts';
-import { authenticate } from './users.ts';
+import { authenticate, loginAccountKey } from './users.ts';
 import type { RouteDeps } from '../http/route-deps.ts';
 
 // Each password check takes 128 MiB and a thread of libuv's pool of 4, which gzip and static files
@@ -27,12 +27,13 @@ export function authRoutes({ db, config, rateLimiter }: RouteDeps): Router {
       throw badRequest('email et password (texte) sont requis / email and password are required');
     }
     // Counted before the password is checked: a burst of concurrent attempts cannot all reach scrypt.
-    const device = deviceFor(ctx, body.email);
-    await throttle.attempt(body.email, ctx.ip, device);
+    const account = await loginAccountKey(db, body.email);
+    const device = deviceFor(ctx, account);
+    await throttle.attempt(account, ctx.ip, device);
     const user = await authenticate(db, body.email, body.password, hashing.run);
     if (!user) throw new ClientError(401, 'Unauthorized', 'identifiants incorrects / wrong e-mail or password');
-    await throttle.succeeded(body.email, device);
-    issueDeviceCookie(ctx, body.email);
+    await throttle.succeeded(account, device);
+    issueDeviceCookie(ctx, account);
     const { token, csrfToken } = await createSession(db, user.id);
     ctx.cookies.set(SESSION_COOKIE, token, {
       signed: true,

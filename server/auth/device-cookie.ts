@@ -2,21 +2,22 @@
 // in to an account is given a signed cookie naming that account; its later attempts for that account
 // are counted apart from everyone else's, so an attacker spending the account's attempt budget from
 // elsewhere cannot lock its owner out of the machine they always use. Only a correct password earns
-// one, so an attacker who holds one for an account already has that account's password.
+// one; since a password may leak and be changed, all device attempts of an account also share one
+// larger budget (login-throttle.ts).
 import { createHash, randomBytes } from 'node:crypto';
 import type { Context } from 'koa';
 
 export const DEVICE_COOKIE = 'websig_device';
 const DEVICE_TTL_DAYS = 180;
 
-/** The account an e-mail names, as stored in the cookie: hashed, so the cookie holds no address. */
-function accountKey(email: string): string {
-  return createHash('sha256').update(email.trim().toLowerCase()).digest('base64url').slice(0, 22);
+/** The account (loginAccountKey) as stored in the cookie: hashed, so the cookie holds no address. */
+function hashedAccount(account: string): string {
+  return createHash('sha256').update(account).digest('base64url').slice(0, 22);
 }
 
 /** After a successful login: a new device id for this browser and account (the cookie is signed). */
-export function issueDeviceCookie(ctx: Context, email: string): void {
-  ctx.cookies.set(DEVICE_COOKIE, `${accountKey(email)}.${randomBytes(16).toString('base64url')}`, {
+export function issueDeviceCookie(ctx: Context, account: string): void {
+  ctx.cookies.set(DEVICE_COOKIE, `${hashedAccount(account)}.${randomBytes(16).toString('base64url')}`, {
     signed: true,
     httpOnly: true,
     sameSite: 'strict',
@@ -27,10 +28,10 @@ export function issueDeviceCookie(ctx: Context, email: string): void {
   });
 }
 
-/** The device id this browser holds for the account `email` names, or undefined (none, forged, or another account's). */
-export function deviceFor(ctx: Context, email: string): string | undefined {
+/** The device id this browser holds for `account`, or undefined (none, forged, or another account's). */
+export function deviceFor(ctx: Context, account: string): string | undefined {
   const value = ctx.cookies.get(DEVICE_COOKIE, { signed: true });
   if (!value) return undefined;
-  const [account, device] = value.split('.');
-  return account === accountKey(email) && device ? device : undefined;
+  const [hashed, device] = value.split('.');
+  return hashed === hashedAccount(account) && device ? device : undefined;
 }

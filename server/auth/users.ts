@@ -77,6 +77,15 @@ let dummyHash: Promise<string> | undefined;
 export type HashingGate = <T>(work: () => Promise<T>) => Promise<T>;
 
 /**
+ * The key logins of `email` are counted under: the e-mail as `authenticate` compares it, lower-cased
+ * by PostgreSQL. JavaScript's toLowerCase differs on some letters ('İ'), which gave one account as
+ * many throttle counters as spellings the database takes for it.
+ */
+export async function loginAccountKey(db: Queryable, email: string): Promise<string> {
+  return (await db.query<{ key: string }>('SELECT lower($1) AS key', [email])).rows[0]!.key;
+}
+
+/**
  * The user whose e-mail and password match, if any. A matching password stored with other scrypt
  * parameters than today's is hashed again and stored (unless it changed meanwhile), so raising the
  * cost reaches every account at its next login.

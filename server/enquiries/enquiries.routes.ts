@@ -8,6 +8,7 @@ import { bodyObject, jsonBody, pathId } from '../http/json-body.ts';
 import { rejectUnknownParameters, single } from '../http/params.ts';
 import type { RouteDeps } from '../http/route-deps.ts';
 import type { Mailer } from '../mail/mailer.ts';
+import { clientNetwork } from '../http/client-network.ts';
 import { ENQUIRY_FIELDS, HoneypotFilled, parseEnquiry } from './enquiry-input.ts';
 import { ENQUIRY_STATUSES, insertEnquiry, listEnquiries, purgeEnquiries, setEnquiryStatus, type EnquiryStatus } from './enquiry-store.ts';
 
@@ -30,7 +31,9 @@ export function enquiriesRoutes({ db, config, rateLimiter }: RouteDeps, mailer: 
 
   router.post('/api/lots/:id/enquiries', jsonBody(BODY_LIMIT), async (ctx: Context) => {
     const lotId = pathId(ctx.params.id, 'lot');
-    const verdict = await rateLimiter.hit('lot-enquiry', ctx.ip, ENQUIRY_LIMIT, ENQUIRY_WINDOW_S);
+    // Per network (IPv6 /64, IPv4 /24), not per address: one host holds a whole /64, and this form's
+    // mail shares the one outgoing queue with incident reports.
+    const verdict = await rateLimiter.hit('lot-enquiry', clientNetwork(ctx.ip), ENQUIRY_LIMIT, ENQUIRY_WINDOW_S);
     if (!verdict.allowed) {
       ctx.set('Retry-After', String(verdict.retryAfterS));
       throw new ClientError(429, 'TooManyRequests', 'trop de demandes, réessayez plus tard / too many enquiries, try again later');
