@@ -8,7 +8,7 @@ import { deviceFor, issueDeviceCookie } from './device-cookie.ts';
 import { createLoginThrottle } from './login-throttle.ts';
 import { tokensEqual } from './token-compare.ts';
 import { SESSION_TTL_HOURS, createSession, deleteSession } from './sessions.ts';
-import { authenticate, loginAccountKey } from './users.ts';
+import { authenticate, isEmailShaped, loginAccountKey } from './users.ts';
 import type { RouteDeps } from '../http/route-deps.ts';
 
 // Each password check takes 128 MiB and a thread of libuv's pool of 4, which gzip and static files
@@ -26,6 +26,7 @@ export function authRoutes({ db, config, rateLimiter }: RouteDeps): Router {
     if (typeof body.email !== 'string' || typeof body.password !== 'string' || body.email.length > 320 || body.password.length > 1024) {
       throw badRequest('email et password (texte) sont requis / email and password are required');
     }
+    if (!isEmailShaped(body.email)) throw badRequest('adresse e-mail invalide / invalid e-mail address');
     // Counted before the password is checked: a burst of concurrent attempts cannot all reach scrypt.
     const account = await loginAccountKey(db, body.email);
     const device = deviceFor(ctx, account);

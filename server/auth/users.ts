@@ -3,7 +3,13 @@ import type { Queryable } from '../../core/db/database.ts';
 import { checkPasswordStrength, hashPassword, needsRehash, verifyPassword } from './password.ts';
 import type { Role, SessionUser } from './sessions.ts';
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+// No control characters: PostgreSQL text cannot hold NUL, and no real address has them.
+const EMAIL = /^[^\s@\p{Cc}]+@[^\s@\p{Cc}]+\.[^\s@\p{Cc}]+$/u;
+
+/** Whether `email` could be an account's address (the shape accounts are created with). */
+export function isEmailShaped(email: string): boolean {
+  return email.length <= 320 && EMAIL.test(email);
+}
 
 /** A value that cannot make an account; `field` names it (`email`, `role`, `password`). */
 export class UserInputError extends Error {
@@ -23,7 +29,7 @@ export const ROLES: readonly Role[] = ['staff', 'admin'];
 
 /** Checks e-mail, role and password; throws UserInputError naming the first one at fault. */
 function checkAccount(email: string, role: string, password: string): asserts role is Role {
-  if (!EMAIL.test(email) || email.length > 320) throw new UserInputError(`adresse e-mail invalide / invalid e-mail: "${email.slice(0, 320)}"`, 'email');
+  if (!isEmailShaped(email)) throw new UserInputError(`adresse e-mail invalide / invalid e-mail: "${email.slice(0, 320)}"`, 'email');
   checkRole(role);
   checkPassword(password);
 }
