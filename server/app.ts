@@ -16,13 +16,15 @@ import type { LayerRegistry } from '../core/layers/registry.ts';
 import { errorMiddleware, loggableError, loggableUrl } from './http/errors.ts';
 import type { RouteDeps } from './http/route-deps.ts';
 import { createMetrics } from './http/metrics.ts';
-import { securityHeaders } from './http/security-headers.ts';
+import { constantSecurityHeaders, securityHeaders } from './http/security-headers.ts';
 import { requestId } from './http/request-id.ts';
+import { routerIndex } from './http/router-index.ts';
 import { createRateLimiter, type RateLimiter } from './http/rate-limiter.ts';
 import { healthRoutes, type DatabaseInfo } from './http/health.routes.ts';
 import { layersRoutes } from './layers/layers.routes.ts';
 import { territoryRoutes } from './territory/territory.routes.ts';
-import { tilesRoutes } from './tiles/tiles.routes.ts';
+import { tileEndpoint } from './tiles/tiles.routes.ts';
+import { leanTiles } from './http/lean-tiles.ts';
 import { authRoutes } from './auth/auth.routes.ts';
 import { accountsRoutes } from './auth/accounts.routes.ts';
 import { setupRoutes } from './auth/setup.routes.ts';
@@ -67,6 +69,8 @@ export interface AppDeps {
   readRouter?: ReadRouter;
   /** Built web app to serve at `/` (default web/dist). */
   webRoot?: string;
+  /** Plain tile GETs answered ahead of Koa (server/http/lean-tiles.ts); on unless false (tests compare both paths). */
+  leanPaths?: boolean;
 }
 
 /** Error codes of a client that went away mid-answer: nothing went wrong on our side. */
@@ -107,16 +111,24 @@ export function createApp(deps: AppDeps): Koa {
   app.use(metrics.middleware);
   app.use(errorMiddleware(log));
   app.use(securityHeaders({ frameAncestors: config.frameAncestors }));
-  app.use(compress({ threshold: 1024 }));
+  const compression = compress({ threshold: 1024 });
+  // Without Accept-Encoding koa-compress only adds Vary and answers identity, after negotiating it:
+  // the same outcome without the negotiation.
+  app.use((ctx, next) => {
+    if (ctx.request.headers['accept-encoding']) return compression(ctx, next);
+    ctx.vary('Accept-Encoding');
+    return next();
+  });
   app.use(readYourWrites(readRouter, config.readYourWritesS));
   // Public reads on the replicas; the rest of each route keeps the primary.
   const publicReads: RouteDeps = { ...routeDeps, db: readRouter.reads };
 
-  for (const router of [
+  const tiles = tileEndpoint(routeDeps);
+  app.use(routerIndex([
     healthRoutes(routeDeps, databaseInfo, readRouter),
     layersRoutes(routeDeps),
     territoryRoutes(routeDeps),
-    tilesRoutes(routeDeps),
+    tiles.router,
     authRoutes(routeDeps),
     accountsRoutes(routeDeps),
     setupRoutes(routeDeps),
@@ -137,9 +149,7 @@ export function createApp(deps: AppDeps): Koa {
     expiriesRoutes(routeDeps),
     dashboardRoutes(routeDeps),
     attachmentsRoutes(routeDeps),
-  ]) {
-    app.use(router.routes()).use(router.allowedMethods());
-  }
+  ]));
   app.use(async (ctx, next) => {
     if (ctx.path !== '/metrics') return next();
     ctx.type = metrics.registry.contentType;
@@ -153,6 +163,13 @@ export function createApp(deps: AppDeps): Koa {
     if (err.code && CLIENT_GONE.has(err.code)) log.debug(fields, 'client closed the connection before the answer ended');
     else log.error(fields, 'answer failed after it began');
   });
+
+  if (deps.leanPaths !== false) {
+    const generic = app.callback.bind(app);
+    const lean = { tiles, securityHeaders: constantSecurityHeaders({ frameAncestors: config.frameAncestors }), metrics, readRouter, trustProxy: app.proxy };
+    // Every server is made from app.callback() (main.ts, tests, benchmarks): the lean path goes in front there.
+    app.callback = () => leanTiles(lean, generic());
+  }
 
   const webRoot = deps.webRoot ?? DEFAULT_WEB_ROOT;
   if (existsSync(webRoot)) {

@@ -52,8 +52,20 @@ export function ogcRoutes({ db, layers, config, changes, summaries }: RouteDeps)
     if (!ls) throw notFound(`no collection "${id}"; the collections are listed at /ogc/collections`);
     return ls;
   };
+  // The language by Accept-Language value: negotiating it anew cost every request more than the
+  // lookup; the values come from clients, hence the bound.
+  const languages = new Map<string, Lang>();
+  const languageOf = (ctx: Context): Lang => {
+    const header = ctx.get('Accept-Language');
+    let lang = languages.get(header);
+    if (!lang) {
+      lang = (ctx.acceptsLanguages('fr', 'en') || 'fr') as Lang;
+      if (languages.size < 256) languages.set(header, lang);
+    }
+    return lang;
+  };
   const contextOf = (ctx: Context): DocContext => {
-    const lang = (ctx.acceptsLanguages('fr', 'en') || 'fr') as Lang;
+    const lang = languageOf(ctx);
     ctx.set('Content-Language', lang);
     ctx.set('Vary', 'Accept, Accept-Language');
     return { origin: requestOrigin(ctx, config.publicBaseUrl), lang, terms };

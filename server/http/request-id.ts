@@ -12,9 +12,13 @@ declare module 'koa' {
 
 const ACCEPTED = /^[A-Za-z0-9._:-]{1,64}$/;
 
+/** The id of a request that sent `given` as its X-Request-Id ('' or undefined when it sent none). */
+export function requestIdOf(given: string | undefined): string {
+  return given && ACCEPTED.test(given) ? given : randomUUID();
+}
+
 export async function requestId(ctx: Context, next: Next): Promise<void> {
-  const given = ctx.get('X-Request-Id');
-  ctx.state.requestId = ACCEPTED.test(given) ? given : randomUUID();
+  ctx.state.requestId = requestIdOf(ctx.get('X-Request-Id'));
   ctx.set('X-Request-Id', ctx.state.requestId);
   await next();
 }

@@ -38,8 +38,19 @@ declare module 'koa' {
   }
 }
 
+/** privateCacheControl's answers by value: routes send a handful of fixed values, on every request. */
+const privateValues = new Map<string, string>();
+
 /** A Cache-Control value that no shared cache may store (the browser still may). */
 export function privateCacheControl(value: string): string {
+  const known = privateValues.get(value);
+  if (known !== undefined) return known;
+  const made = makePrivate(value);
+  if (privateValues.size < 256) privateValues.set(value, made);
+  return made;
+}
+
+function makePrivate(value: string): string {
   if (/\b(private|no-store)\b/i.test(value)) return value;
   const rest = value.split(',').map((d) => d.trim()).filter((d) => d && !/^(public|s-maxage=.*)$/i.test(d));
   return ['private', ...rest].join(', ');
@@ -47,12 +58,19 @@ export function privateCacheControl(value: string): string {
 
 const HSTS = 'max-age=31536000';
 
+/** The headers every response carries whatever the request (HSTS, which depends on it, apart). */
+export function constantSecurityHeaders(options: SecurityHeadersOptions): [name: string, value: string][] {
+  return [
+    ['Content-Security-Policy', contentSecurityPolicy(options)],
+    ['X-Content-Type-Options', 'nosniff'],
+    ['Referrer-Policy', 'strict-origin-when-cross-origin'],
+  ];
+}
+
 export function securityHeaders(options: SecurityHeadersOptions) {
-  const csp = contentSecurityPolicy(options);
+  const constant = constantSecurityHeaders(options);
   return async (ctx: Context, next: Next) => {
-    ctx.set('Content-Security-Policy', csp);
-    ctx.set('X-Content-Type-Options', 'nosniff');
-    ctx.set('Referrer-Policy', 'strict-origin-when-cross-origin');
+    for (const [name, value] of constant) ctx.set(name, value);
     // Only over HTTPS (ctx.secure honours X-Forwarded-Proto from trusted proxies): browsers ignore
     // it over HTTP, and sending it there would say nothing true.
     if (ctx.secure) ctx.set('Strict-Transport-Security', HSTS);

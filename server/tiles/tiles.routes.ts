@@ -41,44 +41,99 @@ function notModified(ctx: Context, etag: string, cacheControlValue: string): boo
   return true;
 }
 
-export function tilesRoutes({ db, reads, layers, config, log, changes, metrics }: RouteDeps, { producer }: Partial<Pick<TileServiceOptions, 'producer'>> = {}): Router {
+/** A tile request as its path, query and headers state it. */
+export interface TileRequest {
+  layers: string;
+  z: string;
+  x: string;
+  /** `{y}.mvt` */
+  file: string;
+  /** `?v=`, when given once. */
+  version: string | undefined;
+  ifNoneMatch: string | undefined;
+  /** Whether the client would take gzip over identity; asked only of tiles worth compressing. */
+  acceptsGzip: () => boolean;
+}
+
+/** The answer to a tile request: its status, the headers the route sets (in that order) and its body. */
+export interface TileAnswer {
+  status: 200 | 204 | 304;
+  headers: [name: string, value: string][];
+  body?: Buffer;
+}
+
+export interface TileEndpoint {
+  router: Router;
+  /** The answer to a tile request; throws the 400/404 (and database errors) the route would. */
+  answer(request: TileRequest): Promise<TileAnswer>;
+  /** Whether the route found gzip acceptable under this Accept-Encoding value ('' when none), if it met it. */
+  gzipChoice(acceptEncoding: string): boolean | undefined;
+  /** Has the route throw `error` for `req` (which then goes through Koa), so that it is answered as any route error. */
+  handOver(req: object, error: unknown): void;
+}
+
+/** The tiles' routes, and their tile answer for the app's lean path (server/http/lean-tiles.ts). */
+export function tileEndpoint({ db, reads, layers, config, log, changes, metrics }: RouteDeps, { producer }: Partial<Pick<TileServiceOptions, 'producer'>> = {}): TileEndpoint {
   const service = createTileService({ db, reads, layers, log, producer, changes, metrics, cacheBytes: config.tileCacheMb * 1024 * 1024 });
   const cacheControlValue = cacheControl(config.tileMaxAge);
   const router = new Router();
+  // The route's negotiation by Accept-Encoding value, for the lean path (browsers send a few
+  // values, each the same on every request); the values come from clients, hence the bound.
+  const gzipChoices = new Map<string, boolean>([['', false]]);
+  const handedOver = new WeakMap<object, unknown>();
 
-  router.get('/tiles/:layers/:z/:x/:file', async (ctx) => {
-    const y = /^(.*)\.mvt$/.exec(ctx.params.file!)?.[1];
+  const answer = async (request: TileRequest): Promise<TileAnswer> => {
+    const y = /^(.*)\.mvt$/.exec(request.file)?.[1];
     if (y === undefined) throw notFound('tiles are served as /tiles/{layers}/{z}/{x}/{y}.mvt');
-    const coord = parseTileCoord(ctx.params.z!, ctx.params.x!, y);
-    const requested = service.resolveLayers(ctx.params.layers!);
-    const version = typeof ctx.query.v === 'string' ? ctx.query.v : undefined;
+    const coord = parseTileCoord(request.z, request.x, y);
+    const requested = service.resolveLayers(request.layers);
+    const { version } = request;
     let address = await service.address(requested, coord);
     // A version this instance has not read yet (written through another instance within the
     // freshness window): read the versions again once rather than serve it as stale.
     if (version !== undefined && version !== address.setToken) address = await service.address(requested, coord, true);
     const versioned = version !== undefined;
     const current = version === address.setToken;
-    ctx.vary('Accept-Encoding');
-    if (notModified(ctx, address.etag, versioned ? (current ? IMMUTABLE : NO_STORE) : cacheControlValue)) return;
+    let cacheControlHeader = versioned ? (current ? IMMUTABLE : NO_STORE) : cacheControlValue;
+    const match = matchIfNoneMatch(request.ifNoneMatch, address.etag);
+    if (match !== undefined) return { status: 304, headers: [['Cache-Control', cacheControlHeader], ['ETag', match]] };
     const tile = await service.load(address);
+    let etag = address.etag;
     if (tile.builtKey) {
       // Built from other data than the address names (a write landed meanwhile): its own ETag, and
       // a versioned URL must not be kept with it.
-      ctx.set('ETag', tile.etag);
-      if (versioned) ctx.set('Cache-Control', NO_STORE);
+      etag = tile.etag;
+      if (versioned) cacheControlHeader = NO_STORE;
     }
-    if (tile.body.length === 0) {
-      ctx.status = 204;
-      return;
+    const headers: TileAnswer['headers'] = [['Cache-Control', cacheControlHeader], ['ETag', etag]];
+    if (tile.body.length === 0) return { status: 204, headers };
+    headers.push(['Content-Type', MVT_CONTENT_TYPE]);
+    if (tile.body.length >= GZIP_THRESHOLD && request.acceptsGzip()) {
+      headers[1] = ['ETag', gzipEtag(tile.etag)];
+      headers.push(['Content-Encoding', 'gzip']);
+      return { status: 200, headers, body: await service.gzipped(address, tile) };
     }
-    ctx.set('Content-Type', MVT_CONTENT_TYPE);
-    if (tile.body.length >= GZIP_THRESHOLD && ctx.get('Accept-Encoding') && ctx.acceptsEncodings('gzip', 'identity') === 'gzip') {
-      ctx.body = await service.gzipped(address, tile);
-      ctx.set('Content-Encoding', 'gzip');
-      ctx.set('ETag', gzipEtag(tile.etag));
-    } else {
-      ctx.body = tile.body;
-    }
+    return { status: 200, headers, body: tile.body };
+  };
+
+  router.get('/tiles/:layers/:z/:x/:file', async (ctx) => {
+    ctx.vary('Accept-Encoding');
+    // The lean path's failure (a bad address, the database): answered here, without asking again.
+    if (handedOver.has(ctx.req)) throw handedOver.get(ctx.req);
+    const { status, headers, body } = await answer({
+      layers: ctx.params.layers!, z: ctx.params.z!, x: ctx.params.x!, file: ctx.params.file!,
+      version: typeof ctx.query.v === 'string' ? ctx.query.v : undefined,
+      ifNoneMatch: ctx.get('If-None-Match'),
+      acceptsGzip: () => {
+        const header = ctx.get('Accept-Encoding');
+        const choice = Boolean(header) && ctx.acceptsEncodings('gzip', 'identity') === 'gzip';
+        if (gzipChoices.size < 64) gzipChoices.set(header, choice);
+        return choice;
+      },
+    });
+    for (const [name, value] of headers) ctx.set(name, value);
+    if (body) ctx.body = body;
+    else ctx.status = status;
   });
 
   router.get('/tiles/:file', async (ctx) => {
@@ -97,5 +152,14 @@ export function tilesRoutes({ db, reads, layers, config, log, changes, metrics }
     ctx.body = { layers: await service.layerTokens() };
   });
 
-  return router;
+  return {
+    router, answer,
+    gzipChoice: (header) => gzipChoices.get(header),
+    handOver: (req, error) => void handedOver.set(req, error),
+  };
+}
+
+/** The tiles' routes (see tileEndpoint). */
+export function tilesRoutes(deps: RouteDeps, options: Partial<Pick<TileServiceOptions, 'producer'>> = {}): Router {
+  return tileEndpoint(deps, options).router;
 }

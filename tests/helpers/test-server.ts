@@ -29,10 +29,11 @@ export interface TestServer {
  * The app on its own test database (or on `db` when given, which the caller then closes), serving
  * every described layer (or the `layers` given), with a DATA_DIR of its own for the files it writes
  * (download files, uploads), removed on close unless `env` names one, and its import jobs recovered
- * as at a start (a restarted server must be given its predecessor's IMPORT_DIR); logging to `log` when given.
+ * as at a start (a restarted server must be given its predecessor's IMPORT_DIR); logging to `log` when given;
+ * `leanPaths: false` turns the app's lean tile path off.
  */
 export async function startTestServer(
-  options: { db?: Database; env?: NodeJS.ProcessEnv; layers?: LayerRegistry; log?: Logger } = {},
+  options: { db?: Database; env?: NodeJS.ProcessEnv; layers?: LayerRegistry; log?: Logger; leanPaths?: boolean } = {},
 ): Promise<TestServer> {
   const db = options.db ?? (await openTestDatabase());
   const dataDir = options.env?.DATA_DIR ? undefined : mkdtempSync(join(tmpdir(), 'websig-app-'));
@@ -48,6 +49,7 @@ export async function startTestServer(
     databaseInfo: await readDatabaseInfo(db),
     sessionSecret: 'test-secret',
     importJobs,
+    ...(options.leanPaths === undefined ? {} : { leanPaths: options.leanPaths }),
   });
   const server = createServer(app.callback());
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
