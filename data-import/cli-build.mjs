@@ -31,6 +31,10 @@ function sourceUrlPlugin(outdir) {
     setup(build) {
       build.onLoad({ filter: /\.ts$/ }, (args) => {
         const text = readFileSync(args.path, 'utf8');
+        // Node's newer forms would name dist/ silently.
+        if (/import\.meta\.(dirname|filename)/.test(text)) {
+          throw new Error(`${relative(ROOT, args.path)}: use new URL(…, import.meta.url), which the build keeps naming the source, not import.meta.dirname or .filename`);
+        }
         const fromOutput = relative(outdir, args.path).split('\\').join('/');
         const url = `new URL(${JSON.stringify(fromOutput)}, import.meta.url).href`;
         return { contents: text.replaceAll('import.meta.url', url), loader: 'ts' };
@@ -88,6 +92,8 @@ export function freshBuildEntry({ outdir = DEFAULT_OUTDIR } = {}) {
   } catch {
     return undefined;
   }
+  // A manifest of another shape (another version of this script) describes no build we can trust.
+  if (typeof manifest?.entry !== 'string' || typeof manifest.inputs !== 'object' || manifest.inputs === null) return undefined;
   for (const [path, recorded] of Object.entries(manifest.inputs)) {
     const file = join(ROOT, path);
     const now = statSync(file, { throwIfNoEntry: false });

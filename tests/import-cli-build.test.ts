@@ -128,8 +128,10 @@ describe('a stale build', () => {
       recordAs(path, (r) => ({ ...r!, size: r!.size + 1 }));
       expect(freshBuildEntry({ outdir }), path).toBeUndefined();
     }
-    // A source gone, and a build left unfinished (no manifest).
+    // A source gone, a manifest of another shape, and a build left unfinished (no manifest).
     recordAs('core/gone.ts', () => ({ mtimeMs: 0, size: 1, sha256: '0'.repeat(64) }));
+    expect(freshBuildEntry({ outdir })).toBeUndefined();
+    writeFileSync(manifestPath(), JSON.stringify({ built: 'by another version' }));
     expect(freshBuildEntry({ outdir })).toBeUndefined();
     rmSync(manifestPath());
     expect(freshBuildEntry({ outdir })).toBeUndefined();
