@@ -4,10 +4,10 @@ WORKDIR /app
 ENV NODE_ENV=production
 COPY package.json package-lock.json ./
 # Install scripts run only for the packages listed in package.json "allowScripts"; `prepare`
-# (the web build) needs the sources, so it runs after the copy below.
+# (the web build, the import command's build) needs the sources, so it runs after the copy below.
 RUN npm ci --ignore-scripts --no-audit --no-fund --include=dev
 COPY . .
-RUN npm run build:web && npm prune --omit=dev --no-audit --no-fund
+RUN npm run build:web && npm run build:cli && npm prune --omit=dev --no-audit --no-fund
 # DATA_DIR (./data) must be the server's to write: download files are kept there, and the embedded
 # database too when DATABASE_URL is unset.
 RUN mkdir -p /app/data && chown node:node /app/data

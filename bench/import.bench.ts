@@ -11,10 +11,10 @@
 // other suites read is left alone. BENCH_IMPORT_RUNS (default 3) sets the rounds, of the CLI
 // comparison and of the HTTP import on each database (1 is about 5 minutes on 2 shared cores);
 // BENCH_IMPORT_LOAD_CAP_S (default 900) bounds the load during each HTTP import.
-// BENCH_IMPORT_PARTS (default `cli,during`) runs only some parts: `during` alone is the HTTP import
-// under load; BENCH_IMPORT_DATABASES (default `postgis,embedded`) the databases it runs on.
+// BENCH_IMPORT_PARTS (default `cli,small,during`) runs only some parts: `during` alone is the HTTP
+// import under load, `small` alone the 5,000-point file and the start-up; BENCH_IMPORT_DATABASES (default `postgis,embedded`) the databases it runs on.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,6 +37,8 @@ import type { StaffSession } from '../tests/helpers/staff-session.ts';
 import { createShapefileWriter } from '../tests/helpers/shapefile-writer.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
+/** `npm run import`'s command line after `node` (package.json's script): the bench times what users run, without npm. */
+const IMPORT_COMMAND = importCommand();
 const POLYGONS = 200_000;
 const POINTS = 500_000;
 /** The small file whose whole command is compared with ogr2ogr's (start-up dominates). */
@@ -48,8 +50,9 @@ const RUNS = positiveInteger('BENCH_IMPORT_RUNS', 3);
 const LOAD_CAP_S = positiveInteger('BENCH_IMPORT_LOAD_CAP_S', 900);
 /** An HTTP import that has not ended this long after the load stopped fails the suite. */
 const IMPORT_GRACE_S = 1800;
-/** The parts of the suite to run (BENCH_IMPORT_PARTS): the CLI comparison, the HTTP import under load. */
-const PARTS = listOf('BENCH_IMPORT_PARTS', ['cli', 'during'] as const);
+/** The parts of the suite to run (BENCH_IMPORT_PARTS): the CLI comparison on large files, on the
+ *  small file and the start-up, the HTTP import under load. */
+const PARTS = listOf('BENCH_IMPORT_PARTS', ['cli', 'small', 'during'] as const);
 /** The databases the HTTP import runs on (BENCH_IMPORT_DATABASES). */
 const DATABASES = listOf('BENCH_IMPORT_DATABASES', ['postgis', 'embedded'] as const);
 /** Targets during an HTTP import: tile p99 (PostGIS, embedded), errors, peak memory of the import. */
@@ -60,6 +63,13 @@ function positiveInteger(name: string, fallback: number): number {
   if (raw === undefined || raw === '') return fallback;
   if (!/^[1-9]\d*$/.test(raw)) throw new Error(`${name} must be a positive whole number, not "${raw}"`);
   return Number(raw);
+}
+
+function importCommand(): string[] {
+  const script = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.import!;
+  const [program, ...args] = script.trim().split(/\s+/);
+  if (program !== 'node') throw new Error(`package.json's import script should start with node: "${script}"`);
+  return args;
 }
 
 /** A comma-separated subset of `all` (each named once at most), or all of them when unset. */
@@ -419,18 +429,21 @@ export async function run(databaseUrl: string): Promise<Record<string, number | 
   const dir = mkdtempSync(join(tmpdir(), 'websig-import-bench-'));
   try {
     const started = performance.now();
-    writeParcels(join(dir, 'parcels'));
-    if (PARTS.includes('cli')) {
-      writePremises(join(dir, 'premises'), POINTS);
+    const large = PARTS.includes('cli');
+    const small = PARTS.includes('small');
+    if (large || PARTS.includes('during')) writeParcels(join(dir, 'parcels'));
+    if (large) writePremises(join(dir, 'premises'), POINTS);
+    if (small) {
       writePremises(join(dir, 'small'), SMALL_POINTS);
       writeText(join(dir, 'one.csv'), 'name,kind,status,lon,lat\nKiosque,outdoor,active,-1.95,48.13\n');
     }
     console.log(`files written in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-    const zip = await zipFiles(join(dir, 'parcels.zip'), ['shp', 'shx', 'dbf', 'prj', 'cpg'].map((ext) => join(dir, `parcels.${ext}`)));
-    const during = PARTS.includes('during') ? await importsUnderLoad(scratch, dir, zip) : undefined;
-    if (!PARTS.includes('cli')) return { ...duringImportFigures(during!), polygons: POLYGONS, runs: RUNS };
+    const during = PARTS.includes('during')
+      ? await importsUnderLoad(scratch, dir, await zipFiles(join(dir, 'parcels.zip'), ['shp', 'shx', 'dbf', 'prj', 'cpg'].map((ext) => join(dir, `parcels.${ext}`))))
+      : undefined;
+    if (!large && !small) return { ...duringImportFigures(during!), polygons: POLYGONS, runs: RUNS };
 
-    // The CLI comparison on empty layers, in a fresh scratch database.
+    // The CLI comparisons on empty layers, in a fresh scratch database.
     await scratch.create();
     const datasets: Dataset[] = [
       { name: 'polygons', layer: 'parcels', file: join(dir, 'parcels.shp'), features: POLYGONS },
@@ -438,7 +451,8 @@ export async function run(databaseUrl: string): Promise<Record<string, number | 
     ];
     const ogrConnection = `PG:${libpqKeywords(new URL(scratchUrl))}`;
     const best: Record<string, Record<string, number>> = { ours: {}, ogr2ogr: {}, ogr2ogr_plain: {}, shp2pgsql: {} };
-    const ourCli = (args: string[]) => timed(process.execPath, ['--import', 'tsx', 'data-import/cli.ts', ...args], {
+    // The import command as `npm run import` runs it, without npm's own start-up.
+    const ourCli = (args: string[]) => timed(process.execPath, [...IMPORT_COMMAND, ...args], {
       env: { ...process.env, DATABASE_URL: scratchUrl, LOG_LEVEL: 'silent' }, sampleRss: true,
     });
     const ogr2ogr = (file: string, table: string, makeValid: boolean) => timed('ogr2ogr', [
@@ -446,8 +460,9 @@ export async function run(databaseUrl: string): Promise<Record<string, number | 
       '-t_srs', 'EPSG:4326', '-lco', 'GEOMETRY_NAME=geom', '-lco', 'SPATIAL_INDEX=GIST', '--config', 'PG_USE_COPY', 'YES',
     ]);
     let peakRssMb = 0;
+    const figures: Record<string, number | string | boolean> = {};
 
-    for (let round = 1; round <= RUNS; round++) {
+    for (let round = 1; large && round <= RUNS; round++) {
       for (const d of datasets) {
         await withClient(scratchUrl, (c) => c.query(`TRUNCATE ${d.layer}; TRUNCATE import_runs`));
         const ours = await ourCli([d.layer, d.file, '--mode', 'replace']);
@@ -476,16 +491,25 @@ export async function run(databaseUrl: string): Promise<Record<string, number | 
     }
 
     // The whole command on a small file, and our start-up: best of RUNS each.
-    let smallOurs = Infinity;
-    let smallOgr = Infinity;
-    let startup = Infinity;
-    for (let round = 1; round <= RUNS; round++) {
-      await withClient(scratchUrl, (c) => c.query('TRUNCATE fibre_premises'));
-      smallOurs = Math.min(smallOurs, (await ourCli(['fibre_premises', join(dir, 'small.shp'), '--mode', 'replace'])).seconds);
-      if (hasOgr2ogr) smallOgr = Math.min(smallOgr, (await ogr2ogr(join(dir, 'small.shp'), 'ogr_small', false)).seconds);
-      startup = Math.min(startup, (await ourCli(['wifi_hotspots', join(dir, 'one.csv'), '--mode', 'append', '--dry-run'])).seconds);
+    if (small) {
+      let smallOurs = Infinity;
+      let smallOgr = Infinity;
+      let startup = Infinity;
+      for (let round = 1; round <= RUNS; round++) {
+        await withClient(scratchUrl, (c) => c.query('TRUNCATE fibre_premises'));
+        smallOurs = Math.min(smallOurs, (await ourCli(['fibre_premises', join(dir, 'small.shp'), '--mode', 'replace'])).seconds);
+        if (hasOgr2ogr) smallOgr = Math.min(smallOgr, (await ogr2ogr(join(dir, 'small.shp'), 'ogr_small', false)).seconds);
+        startup = Math.min(startup, (await ourCli(['wifi_hotspots', join(dir, 'one.csv'), '--mode', 'append', '--dry-run'])).seconds);
+      }
+      console.log(`${SMALL_POINTS} points, whole command: ours ${smallOurs.toFixed(2)} s, ogr2ogr ${smallOgr.toFixed(2)} s; our start-up (one-feature dry run) ${startup.toFixed(2)} s`);
+      Object.assign(figures, {
+        small_file_wall_ratio: Number.isFinite(smallOgr) ? Number((smallOurs / smallOgr).toFixed(2)) : 0,
+        small_file_ours_s: round(smallOurs, 2),
+        small_file_ogr2ogr_s: Number.isFinite(smallOgr) ? round(smallOgr, 2) : 0,
+        cli_startup_s: round(startup, 2),
+      });
     }
-    console.log(`${SMALL_POINTS} points, whole command: ours ${smallOurs.toFixed(2)} s, ogr2ogr ${smallOgr.toFixed(2)} s; our start-up (one-feature dry run) ${startup.toFixed(2)} s`);
+    if (!large) return { ...figures, ...(during ? duringImportFigures(during) : {}), runs: RUNS, ogr2ogr_available: hasOgr2ogr };
 
     const total = POLYGONS + POINTS;
     const rate = (tool: string, name?: Dataset['name']) => {
@@ -493,16 +517,12 @@ export async function run(databaseUrl: string): Promise<Record<string, number | 
       if (name) return times[name] ? datasets.find((d) => d.name === name)!.features / times[name]! : 0;
       return times.polygons && times.points ? total / (times.polygons + times.points) : 0;
     };
-    const figures: Record<string, number | string | boolean> = {
+    Object.assign(figures, {
       features_per_s: Math.round(rate('ours')),
       ogr2ogr_features_per_s: Math.round(rate('ogr2ogr')),
       throughput_ratio: rate('ogr2ogr') ? Number((rate('ours') / rate('ogr2ogr')).toFixed(2)) : 0,
       plain_ogr2ogr_features_per_s: Math.round(rate('ogr2ogr_plain')),
       plain_ogr2ogr_ratio: rate('ogr2ogr_plain') ? Number((rate('ours') / rate('ogr2ogr_plain')).toFixed(2)) : 0,
-      small_file_wall_ratio: Number.isFinite(smallOgr) ? Number((smallOurs / smallOgr).toFixed(2)) : 0,
-      small_file_ours_s: round(smallOurs, 2),
-      small_file_ogr2ogr_s: Number.isFinite(smallOgr) ? round(smallOgr, 2) : 0,
-      cli_startup_s: round(startup, 2),
       shp2pgsql_features_per_s: Math.round(rate('shp2pgsql')),
       shp2pgsql_ratio: rate('shp2pgsql') ? Number((rate('ours') / rate('shp2pgsql')).toFixed(2)) : 0,
       ...(during ? duringImportFigures(during, peakRssMb) : { peak_rss_mb: Math.round(peakRssMb), cli_peak_rss_mb: Math.round(peakRssMb) }),
@@ -517,7 +537,7 @@ export async function run(databaseUrl: string): Promise<Record<string, number | 
       runs: RUNS,
       ogr2ogr_available: hasOgr2ogr,
       shp2pgsql_available: shp2pgsql !== undefined,
-    };
+    });
     console.log('\nfeatures/s (best of %d)   polygons   points   both', RUNS);
     for (const tool of ['ours', 'ogr2ogr', 'ogr2ogr_plain', 'shp2pgsql']) {
       console.log(`${tool.padEnd(24)} ${String(Math.round(rate(tool, 'polygons'))).padStart(9)} ${String(Math.round(rate(tool, 'points'))).padStart(8)} ${String(Math.round(rate(tool))).padStart(7)}`);

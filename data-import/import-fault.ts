@@ -1,7 +1,6 @@
 // Whose fault an import failure is: the file's (its content, or options that do not fit it), which
 // the person can fix and is told how, or the server's (database lost, disk full, a bug), which is
 // logged and counted and never blamed on the file.
-import { CsvError } from 'csv-parse';
 import { CrsError } from './crs.ts';
 import type { ImportFault } from './import-summary.ts';
 import { MappingError } from './mapping.ts';
@@ -18,8 +17,17 @@ export class ImportCancelled extends Error {
   }
 }
 
-/** Errors the readers, the mapping and the coordinate-system step raise about the file. */
-const FILE_ERRORS = [ImportFailure, SourceError, EncodingError, MappingError, CrsError, CsvError];
+type ErrorClass = abstract new (...args: never[]) => Error;
+
+/** Errors the readers, the mapping and the coordinate-system step raise about the file. A reader's
+ *  library adds its own when the reader loads (countAsFileError), so that an import of another
+ *  format does not load it (csv-parse: a tenth of a second of the CLI's start-up). */
+const FILE_ERRORS: ErrorClass[] = [ImportFailure, SourceError, EncodingError, MappingError, CrsError];
+
+/** Counts errors of `type` as the file's fault. */
+export function countAsFileError(type: ErrorClass): void {
+  if (!FILE_ERRORS.includes(type)) FILE_ERRORS.push(type);
+}
 
 /**
  * The fault behind an error. Database errors of class 22 (a value the column cannot hold) and 23

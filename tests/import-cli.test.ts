@@ -13,7 +13,8 @@ import { createShapefileWriter } from './helpers/shapefile-writer.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const example = (name: string) => join(root, 'data-import', 'examples', name);
-const cliArgs = (args: string[]) => ['--import', 'tsx', join(root, 'data-import', 'cli.ts'), ...args];
+// As `npm run import` runs it (package.json): the build when fresh, else the sources.
+const cliArgs = (args: string[]) => [join(root, 'data-import', 'import-command.mjs'), ...args];
 
 /** Runs the CLI to completion with the given database settings. */
 function runCli(args: string[], env: Record<string, string>): SpawnSyncReturns<string> {

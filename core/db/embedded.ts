@@ -3,7 +3,6 @@ import { Worker } from 'node:worker_threads';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import lockfile from 'proper-lockfile';
 
 /** What pglite.worker.mjs receives and answers. */
 interface PgliteWorkerData {
@@ -34,6 +33,8 @@ export async function startEmbedded(dataDir: string): Promise<EmbeddedServer> {
   const dir = resolve(dataDir);
   mkdirSync(dir, { recursive: true });
   // Two PGlite processes on one directory corrupt it, so the directory is locked for our lifetime.
+  // Loaded here: a command on PostGIS (the import CLI) need not pay for it at start-up.
+  const { default: lockfile } = await import('proper-lockfile');
   let release: () => Promise<void>;
   try {
     release = await lockfile.lock(dir, { lockfilePath: join(dir, '.websig.lock'), stale: 30_000, update: 10_000 });

@@ -17,25 +17,27 @@ interface ColumnRow { table_name: string; column_name: string; udt_name: string;
 interface GeometryRow { f_table_name: string; f_geometry_column: string; type: string; srid: number }
 interface IndexRow { tablename: string; indexdef: string }
 
+/**
+ * The rows of each query, all sent as one statement (each a JSON array): one round trip, and on a
+ * single connection (the import CLI's transaction) no queries queued behind each other, which pg
+ * deprecates and warns about on every run. The queries share the parameters.
+ */
+async function selectEach<T extends unknown[]>(db: Queryable, queries: { [K in keyof T]: string }, params: unknown[]): Promise<{ [K in keyof T]: { rows: T[K][] } }> {
+  const parts = (queries as string[]).map((q, i) => `(SELECT coalesce(json_agg(r), '[]') FROM (${q}) r) AS r${i}`);
+  const { rows } = await db.query<Record<string, unknown[]>>(`SELECT ${parts.join(', ')}`, params);
+  return (queries as string[]).map((_, i) => ({ rows: rows[0]![`r${i}`]! })) as { [K in keyof T]: { rows: T[K][] } };
+}
+
 /** Lists every difference between the descriptions and the catalog (empty when they agree). */
 export async function findCatalogMismatches(db: Queryable, layers: readonly LayerDef[]): Promise<string[]> {
   const tables = layers.map((l) => l.id);
-  const [columns, geometries, indexes] = await Promise.all([
-    db.query<ColumnRow & Record<string, unknown>>(
-      `SELECT table_name, column_name, udt_name, is_nullable FROM information_schema.columns
-        WHERE table_schema = current_schema() AND table_name = ANY($1)`,
-      [tables],
-    ),
-    db.query<GeometryRow & Record<string, unknown>>(
-      `SELECT f_table_name, f_geometry_column, type, srid FROM geometry_columns
-        WHERE f_table_schema = current_schema() AND f_table_name = ANY($1)`,
-      [tables],
-    ),
-    db.query<IndexRow & Record<string, unknown>>(
-      `SELECT tablename, indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename = ANY($1)`,
-      [tables],
-    ),
-  ]);
+  const [columns, geometries, indexes] = await selectEach<[ColumnRow, GeometryRow, IndexRow]>(db, [
+    `SELECT table_name, column_name, udt_name, is_nullable FROM information_schema.columns
+      WHERE table_schema = current_schema() AND table_name = ANY($1::text[])`,
+    `SELECT f_table_name, f_geometry_column, type, srid FROM geometry_columns
+      WHERE f_table_schema = current_schema() AND f_table_name = ANY($1::text[])`,
+    `SELECT tablename, indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename = ANY($1::text[])`,
+  ], [tables]);
   const problems: string[] = [];
   for (const layer of layers) {
     const cols = new Map(columns.rows.filter((c) => c.table_name === layer.id).map((c) => [c.column_name, c]));
@@ -169,28 +171,22 @@ export function changeSignalProblem(table: string, missing: readonly WriteEvent[
 /** Code lists against the CHECK constraints, and the triggers that keep layer_versions current. */
 async function findConstraintMismatches(db: Queryable, layers: readonly LayerDef[]): Promise<string[]> {
   const tables = layers.map((l) => l.id);
-  const [checks, triggers] = await Promise.all([
-    db.query<CheckRow & Record<string, unknown>>(
-      `SELECT c.relname AS table_name, a.attname AS column_name, pg_get_constraintdef(k.oid) AS definition
-         FROM pg_constraint k
-         JOIN pg_class c ON c.oid = k.conrelid
-         JOIN pg_namespace n ON n.oid = c.relnamespace
-         JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = k.conkey[1]
-        WHERE k.contype = 'c' AND cardinality(k.conkey) = 1 AND n.nspname = current_schema() AND c.relname = ANY($1)`,
-      [tables],
-    ),
+  const [checks, triggers] = await selectEach<[CheckRow, TriggerRow]>(db, [
+    `SELECT c.relname AS table_name, a.attname AS column_name, pg_get_constraintdef(k.oid) AS definition
+       FROM pg_constraint k
+       JOIN pg_class c ON c.oid = k.conrelid
+       JOIN pg_namespace n ON n.oid = c.relnamespace
+       JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = k.conkey[1]
+      WHERE k.contype = 'c' AND cardinality(k.conkey) = 1 AND n.nspname = current_schema() AND c.relname = ANY($1::text[])`,
     // A disabled trigger (D), or one that fires only under replication (R), signals nothing.
-    db.query<TriggerRow & Record<string, unknown>>(
-      `SELECT c.relname AS table_name, t.tgtype
-         FROM pg_trigger t
-         JOIN pg_class c ON c.oid = t.tgrelid
-         JOIN pg_namespace n ON n.oid = c.relnamespace
-         JOIN pg_proc p ON p.oid = t.tgfoid
-        WHERE NOT t.tgisinternal AND t.tgenabled IN ('O', 'A') AND p.proname = $2
-          AND n.nspname = current_schema() AND c.relname = ANY($1)`,
-      [tables, CHANGE_SIGNAL_FUNCTION],
-    ),
-  ]);
+    `SELECT c.relname AS table_name, t.tgtype
+       FROM pg_trigger t
+       JOIN pg_class c ON c.oid = t.tgrelid
+       JOIN pg_namespace n ON n.oid = c.relnamespace
+       JOIN pg_proc p ON p.oid = t.tgfoid
+      WHERE NOT t.tgisinternal AND t.tgenabled IN ('O', 'A') AND p.proname = $2::text
+        AND n.nspname = current_schema() AND c.relname = ANY($1::text[])`,
+  ], [tables, CHANGE_SIGNAL_FUNCTION]);
   const problems: string[] = [];
   for (const layer of layers) {
     const codeLists = new Map<string, string[][]>();

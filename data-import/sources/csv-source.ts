@@ -4,8 +4,12 @@ import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { Transform, pipeline, type TransformCallback } from 'node:stream';
 import { CsvError, parse } from 'csv-parse';
+import { countAsFileError } from '../import-fault.ts';
 import { createTextDecoder, requireEncoding, type ResolvedEncoding, type TextEncodingName } from './encoding.ts';
 import { SourceError, formatCount, type CrsHint, type FeatureSource, type SourceRecord } from './source.ts';
+
+// A csv-parse error that escapes describeCsvError is still about the file.
+countAsFileError(CsvError);
 
 /** Which columns hold the geometry. */
 export type CsvGeometryColumns = { lon: string; lat: string } | { x: string; y: string } | { wkt: string };

@@ -122,16 +122,17 @@ export class ShpReader {
     const at = file.position;
     const number = file.buffer.readInt32BE(file.offset);
     const words = file.buffer.readInt32BE(file.offset + 4);
-    const where = `record ${formatCount(n)} at byte ${formatCount(at)}`;
-    if (number !== n) throw this.fail(`${where} is numbered ${number}: records are numbered in sequence from 1`);
-    if (words < 2) throw this.fail(`${where} says its content is ${words * 2} bytes: expected at least 4 (the shape type)`);
+    // Built only for a message: toLocaleString on every record cost a 5,000-point file 0.17 s.
+    const where = () => `record ${formatCount(n)} at byte ${formatCount(at)}`;
+    if (number !== n) throw this.fail(`${where()} is numbered ${number}: records are numbered in sequence from 1`);
+    if (words < 2) throw this.fail(`${where()} says its content is ${words * 2} bytes: expected at least 4 (the shape type)`);
     const content = words * 2;
     if (8 + content > file.remaining) {
-      throw this.fail(`${where} says its content is ${formatCount(content)} bytes but only ${formatCount(file.remaining - 8)} follow its header: the file is cut short or the length is wrong`);
+      throw this.fail(`${where()} says its content is ${formatCount(content)} bytes but only ${formatCount(file.remaining - 8)} follow its header: the file is cut short or the length is wrong`);
     }
-    if (content > MAX_SHP_RECORD_BYTES) throw this.fail(`${where} says its content is ${formatCount(content)} bytes, more than the ${MAX_SHP_RECORD_BYTES / 2 ** 20} MiB a record may hold`);
+    if (content > MAX_SHP_RECORD_BYTES) throw this.fail(`${where()} says its content is ${formatCount(content)} bytes, more than the ${MAX_SHP_RECORD_BYTES / 2 ** 20} MiB a record may hold`);
     if (this.index) {
-      if (n > this.indexedCount!) throw new SourceError(`${this.names.shxName}: indexes ${formatCount(this.indexedCount!)} records but ${this.names.shpName} holds more (${where})`);
+      if (n > this.indexedCount!) throw new SourceError(`${this.names.shxName}: indexes ${formatCount(this.indexedCount!)} records but ${this.names.shpName} holds more (${where()})`);
       const entry = this.index.take(8);
       const offset = this.index.buffer.readInt32BE(entry) * 2;
       const length = this.index.buffer.readInt32BE(entry + 4);

@@ -1,0 +1,124 @@
+// The import command's JavaScript build, and whether it may be run. tsx costs the command about
+// 0.4 s of CPU at start-up (its loader thread, then a transform per module), most of what a small
+// file takes, so `npm install` (the prepare script) bundles the CLI and the modules it imports
+// into dist/cli/ with esbuild (tsx's own), and `npm run import` runs that build only while every
+// source it was made from is unchanged: a developer editing sources gets them through tsx.
+// Plain JavaScript: it decides, before any TypeScript loader is there, which one is needed.
+// `node data-import/cli-build.mjs` builds.
+import { createHash } from 'node:crypto';
+import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const ENTRY = 'data-import/cli.ts';
+/** Where the build goes, under the repository (.gitignored). */
+export const DEFAULT_OUTDIR = join(ROOT, 'dist', 'cli');
+/** What the build was made from, written last: a build without it is unfinished. */
+const MANIFEST = 'build-manifest.json';
+
+const sha256 = (path) => createHash('sha256').update(readFileSync(path)).digest('hex');
+
+/**
+ * The sources' `import.meta.url` made to name the source file itself, relative to the output:
+ * code that finds files next to its source (mapping profiles, the PGlite worker, the communes
+ * GeoJSON) finds them from dist/ too, wherever the checkout is. Every output file sits directly in
+ * the output directory (entry and chunks), so one relative path holds for all.
+ */
+function sourceUrlPlugin(outdir) {
+  return {
+    name: 'source-import-meta-url',
+    setup(build) {
+      build.onLoad({ filter: /\.ts$/ }, (args) => {
+        const text = readFileSync(args.path, 'utf8');
+        // Node's newer forms would name dist/ silently.
+        if (/import\.meta\.(dirname|filename)/.test(text)) {
+          throw new Error(`${relative(ROOT, args.path)}: use new URL(…, import.meta.url), which the build keeps naming the source, not import.meta.dirname or .filename`);
+        }
+        const fromOutput = relative(outdir, args.path).split('\\').join('/');
+        const url = `new URL(${JSON.stringify(fromOutput)}, import.meta.url).href`;
+        return { contents: text.replaceAll('import.meta.url', url), loader: 'ts' };
+      });
+    },
+  };
+}
+
+/**
+ * Bundles the CLI (our modules only: packages stay in node_modules, so a dependency update needs
+ * no rebuild) into `outdir`, the modules it loads on demand kept in chunks of their own so they
+ * stay on demand. Built beside and renamed into place, the manifest written last.
+ */
+export async function buildCli({ outdir = DEFAULT_OUTDIR } = {}) {
+  const { build } = await import('esbuild');
+  const target = resolve(outdir);
+  const staging = `${target}.building-${process.pid}`;
+  rmSync(staging, { recursive: true, force: true });
+  const result = await build({
+    absWorkingDir: ROOT,
+    entryPoints: { cli: ENTRY },
+    outdir: staging,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    packages: 'external',
+    sourcemap: 'linked',
+    metafile: true,
+    logLevel: 'warning',
+    plugins: [sourceUrlPlugin(target)],
+  });
+  const sources = [...Object.keys(result.metafile.inputs), relative(ROOT, fileURLToPath(import.meta.url))];
+  const inputs = Object.fromEntries(sources.sort().map((path) => {
+    const { mtimeMs, size } = statSync(join(ROOT, path));
+    return [path, { mtimeMs, size, sha256: sha256(join(ROOT, path)) }];
+  }));
+  writeFileSync(join(staging, MANIFEST), JSON.stringify({ entry: 'cli.js', inputs }, null, 1) + '\n');
+  rmSync(target, { recursive: true, force: true });
+  renameSync(staging, target);
+  return { outdir: target, inputs: sources };
+}
+
+/**
+ * The build's entry as a file URL when it was made from the sources as they are now, else
+ * undefined. A source whose time and size are those recorded is unchanged (a stat each, about a
+ * millisecond for all); one touched since (a checkout, an editor's save without a change) is
+ * compared by content before the build is given up.
+ */
+export function freshBuildEntry({ outdir = DEFAULT_OUTDIR } = {}) {
+  let manifest;
+  try {
+    manifest = JSON.parse(readFileSync(join(outdir, MANIFEST), 'utf8'));
+  } catch {
+    return undefined;
+  }
+  // A manifest of another shape (another version of this script) describes no build we can trust.
+  if (typeof manifest?.entry !== 'string' || typeof manifest.inputs !== 'object' || manifest.inputs === null) return undefined;
+  for (const [path, recorded] of Object.entries(manifest.inputs)) {
+    const file = join(ROOT, path);
+    const now = statSync(file, { throwIfNoEntry: false });
+    if (!now || now.size !== recorded.size) return undefined;
+    if (now.mtimeMs !== recorded.mtimeMs && sha256(file) !== recorded.sha256) return undefined;
+  }
+  return pathToFileURL(join(outdir, manifest.entry)).href;
+}
+
+/**
+ * Runs the import command in this process (signals reach the import itself): the build in
+ * `outdir` when it is fresh, else the sources through tsx.
+ */
+export async function runImportCommand({ outdir = DEFAULT_OUTDIR } = {}) {
+  const built = freshBuildEntry({ outdir });
+  if (built) {
+    await import(built);
+    return;
+  }
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('./cli.ts');
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const { outdir, inputs } = await buildCli();
+  console.log(`import command built into ${relative(process.cwd(), outdir) || '.'} (${inputs.length} sources)`);
+}

@@ -1,0 +1,5 @@
+// `npm run import`: the CLI's build when it matches the sources, else the sources through tsx
+// (see cli-build.mjs).
+import { runImportCommand } from './cli-build.mjs';
+
+await runImportCommand();
