@@ -63,6 +63,8 @@ export function leanTiles(options: LeanTileOptions, generic: Listener): Listener
       else res.end(body);
     }, (error: unknown) => {
       tiles.handOver(req, error);
+      // Its duration includes the failed attempt: a database timing out is counted as the wait it cost.
+      metrics.began(req, started);
       return generic(req, res);
     });
   };
