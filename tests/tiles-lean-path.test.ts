@@ -116,6 +116,13 @@ describe('the lean tile path', () => {
     expect(empty.requestId).toBe('lean');
   });
 
+  it('still learns a browser\'s Accept-Encoding after clients sent many made-up ones', async () => {
+    for (let i = 0; i < 80; i++) await ask(lean, large, { headers: { 'Accept-Encoding': `gzip;q=0.5, x-made-up-${i}` } });
+    const browser = await same(large, { headers: { 'Accept-Encoding': 'gzip, deflate, br, zstd' } });
+    expect(browser.headers['content-encoding']).toBe('gzip');
+    expect(browser.requestId).toBe('lean');
+  });
+
   it('keeps a client-given request id, and counts lean answers in the request metric', async () => {
     const res = await fetch(lean.url + large, { headers: { 'X-Request-Id': 'proxy-42' } });
     expect(res.headers.get('x-request-id')).toBe('proxy-42');
