@@ -150,3 +150,32 @@ describe('the lean tile path', () => {
     expect((await same(large, { headers: { Cookie: 'websig-rw=1' } })).requestId).toBe('generic');
   });
 });
+
+describe('the lean tile path behind a trusted proxy', () => {
+  it('answers what the route answers, HSTS included when the proxy says https', async () => {
+    const db = await openTestDatabase();
+    const env = { TRUST_PROXY_HOPS: '1' };
+    const [lean, generic] = await Promise.all([startTestServer({ db, env }), startTestServer({ db, env, leanPaths: false })]);
+    let contexts = 0;
+    const createContext = lean.app.createContext.bind(lean.app);
+    lean.app.createContext = (req, res) => {
+      contexts++;
+      return createContext(req, res);
+    };
+    try {
+      const layer = createLayerRegistry().all.find((l) => l.public)!;
+      const path = `/tiles/${layer.id}/${layer.minzoom}/0/0.mvt`;
+      for (const proto of ['https', 'http', 'https, http', 'HTTPS']) {
+        const init = { headers: { 'X-Forwarded-Proto': proto, 'Accept-Encoding': '' } };
+        const before = contexts;
+        const [a, b] = await Promise.all([ask(lean, path, init), ask(generic, path, init)]);
+        expect({ status: a.status, headers: a.headers }).toEqual({ status: b.status, headers: b.headers });
+        expect(contexts).toBe(before);
+        if (/^https/i.test(proto)) expect(a.headers['strict-transport-security']).toBe('max-age=31536000');
+      }
+    } finally {
+      await Promise.all([lean.close(), generic.close()]);
+      await db.close();
+    }
+  }, 120_000);
+});
