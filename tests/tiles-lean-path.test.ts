@@ -116,6 +116,13 @@ describe('the lean tile path', () => {
     expect(empty.requestId).toBe('lean');
   });
 
+  it('still learns a browser\'s Accept-Encoding after clients sent many made-up ones', async () => {
+    for (let i = 0; i < 80; i++) await ask(lean, large, { headers: { 'Accept-Encoding': `gzip;q=0.5, x-made-up-${i}` } });
+    const browser = await same(large, { headers: { 'Accept-Encoding': 'gzip, deflate, br, zstd' } });
+    expect(browser.headers['content-encoding']).toBe('gzip');
+    expect(browser.requestId).toBe('lean');
+  });
+
   it('keeps a client-given request id, and counts lean answers in the request metric', async () => {
     const res = await fetch(lean.url + large, { headers: { 'X-Request-Id': 'proxy-42' } });
     expect(res.headers.get('x-request-id')).toBe('proxy-42');
@@ -142,4 +149,33 @@ describe('the lean tile path', () => {
     }
     expect((await same(large, { headers: { Cookie: 'websig-rw=1' } })).requestId).toBe('generic');
   });
+});
+
+describe('the lean tile path behind a trusted proxy', () => {
+  it('answers what the route answers, HSTS included when the proxy says https', async () => {
+    const db = await openTestDatabase();
+    const env = { TRUST_PROXY_HOPS: '1' };
+    const [lean, generic] = await Promise.all([startTestServer({ db, env }), startTestServer({ db, env, leanPaths: false })]);
+    let contexts = 0;
+    const createContext = lean.app.createContext.bind(lean.app);
+    lean.app.createContext = (req, res) => {
+      contexts++;
+      return createContext(req, res);
+    };
+    try {
+      const layer = createLayerRegistry().all.find((l) => l.public)!;
+      const path = `/tiles/${layer.id}/${layer.minzoom}/0/0.mvt`;
+      for (const proto of ['https', 'http', 'https, http', 'HTTPS']) {
+        const init = { headers: { 'X-Forwarded-Proto': proto, 'Accept-Encoding': '' } };
+        const before = contexts;
+        const [a, b] = await Promise.all([ask(lean, path, init), ask(generic, path, init)]);
+        expect({ status: a.status, headers: a.headers }).toEqual({ status: b.status, headers: b.headers });
+        expect(contexts).toBe(before);
+        if (/^https/i.test(proto)) expect(a.headers['strict-transport-security']).toBe('max-age=31536000');
+      }
+    } finally {
+      await Promise.all([lean.close(), generic.close()]);
+      await db.close();
+    }
+  }, 120_000);
 });

@@ -21,16 +21,23 @@ export interface LeanTileOptions {
   securityHeaders: readonly (readonly [string, string])[];
   metrics: Metrics;
   readRouter: ReadRouter;
-  /** Behind trusted proxies X-Forwarded-Proto decides HSTS, so such requests take the generic path. */
+  /** Whether X-Forwarded-Proto is believed (app.proxy): it then decides HSTS, as ctx.secure does. */
   trustProxy: boolean;
 }
 
 /** What Koa's app.callback() returns, and so this too. */
 type Listener = ReturnType<Koa['callback']>;
 
-/** Requests whose answer may depend on more than the tile: a session or read-your-writes cookie, a proxy's scheme. */
-function unusual(req: Parameters<Listener>[0], trustProxy: boolean): boolean {
-  return req.headers.cookie !== undefined || (trustProxy && req.headers['x-forwarded-proto'] !== undefined);
+type Request = Parameters<Listener>[0];
+
+const HSTS = 'max-age=31536000';
+
+/** Koa's ctx.secure: an encrypted socket, or a trusted proxy's first X-Forwarded-Proto (a proxy behind
+ *  nginx always sends one, so leaving such requests to Koa left the lean path unused there). */
+function secure(req: Request, trustProxy: boolean): boolean {
+  if ((req.socket as { encrypted?: boolean }).encrypted) return true;
+  const proto = trustProxy ? req.headers['x-forwarded-proto'] : undefined;
+  return typeof proto === 'string' && proto.split(',', 1)[0]!.trim().toLowerCase() === 'https';
 }
 
 /** `generic` (the Koa app) behind the lean tile path. */
@@ -39,7 +46,8 @@ export function leanTiles(options: LeanTileOptions, generic: Listener): Listener
   return (req, res) => {
     const method = req.method ?? '';
     const m = (method === 'GET' || method === 'HEAD') && req.url ? TILE_URL.exec(req.url) : null;
-    if (!m || unusual(req, trustProxy)) return generic(req, res);
+    // A session or read-your-writes cookie: the answer may depend on more than the tile.
+    if (!m || req.headers.cookie !== undefined) return generic(req, res);
     const gzip = tiles.gzipChoice(req.headers['accept-encoding'] ?? '');
     // An Accept-Encoding the route has not negotiated yet: it does so, and remembers.
     if (gzip === undefined) return generic(req, res);
@@ -54,6 +62,7 @@ export function leanTiles(options: LeanTileOptions, generic: Listener): Listener
       res.statusCode = status;
       res.setHeader('X-Request-Id', requestIdOf(req.headers['x-request-id'] as string | undefined));
       for (const [name, value] of securityHeaders) res.setHeader(name, value);
+      if (secure(req, trustProxy)) res.setHeader('Strict-Transport-Security', HSTS);
       res.setHeader('Vary', 'Accept-Encoding');
       for (const [name, value] of headers) res.setHeader(name, value);
       metrics.observe(method, TILE_ROUTE, status, started);
@@ -63,6 +72,8 @@ export function leanTiles(options: LeanTileOptions, generic: Listener): Listener
       else res.end(body);
     }, (error: unknown) => {
       tiles.handOver(req, error);
+      // Its duration includes the failed attempt: a database timing out is counted as the wait it cost.
+      metrics.began(req, started);
       return generic(req, res);
     });
   };

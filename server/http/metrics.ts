@@ -7,6 +7,8 @@ export interface Metrics {
   middleware: (ctx: Context, next: Next) => Promise<void>;
   /** Counts a request answered outside the middleware, `started` from process.hrtime.bigint(). */
   observe(method: string, route: string, status: number, started: bigint): void;
+  /** Has the middleware time `req` from `started` (a request the lean path began, then handed to Koa). */
+  began(req: object, started: bigint): void;
 }
 
 /** A registry per app, so several apps in one process (tests) do not share counters. */
@@ -34,11 +36,13 @@ export function createMetrics(): Metrics {
   };
   const observe = (method: string, route: string, status: number, started: bigint) =>
     child(method, route, String(status)).observe(Number(process.hrtime.bigint() - started) / 1e9);
+  const leanStarts = new WeakMap<object, bigint>();
   return {
     registry,
     observe,
+    began: (req, started) => void leanStarts.set(req, started),
     async middleware(ctx, next) {
-      const started = process.hrtime.bigint();
+      const started = leanStarts.get(ctx.req) ?? process.hrtime.bigint();
       try {
         await next();
       } finally {

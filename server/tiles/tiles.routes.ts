@@ -78,8 +78,9 @@ export function tileEndpoint({ db, reads, layers, config, log, changes, metrics 
   const cacheControlValue = cacheControl(config.tileMaxAge);
   const router = new Router();
   // The route's negotiation by Accept-Encoding value, for the lean path (browsers send a few
-  // values, each the same on every request); the values come from clients, hence the bound.
-  const gzipChoices = new Map<string, boolean>([['', false]]);
+  // values, each the same on every request); the values come from clients, hence the bound, which
+  // empties the map rather than closing it: else 64 made-up values would keep browsers off the lean path.
+  const gzipChoices = new Map<string, boolean>();
   const handedOver = new WeakMap<object, unknown>();
 
   const answer = async (request: TileRequest): Promise<TileAnswer> => {
@@ -127,7 +128,8 @@ export function tileEndpoint({ db, reads, layers, config, log, changes, metrics 
       acceptsGzip: () => {
         const header = ctx.get('Accept-Encoding');
         const choice = Boolean(header) && ctx.acceptsEncodings('gzip', 'identity') === 'gzip';
-        if (gzipChoices.size < 64) gzipChoices.set(header, choice);
+        if (gzipChoices.size >= 64) gzipChoices.clear();
+        gzipChoices.set(header, choice);
         return choice;
       },
     });
@@ -154,7 +156,7 @@ export function tileEndpoint({ db, reads, layers, config, log, changes, metrics 
 
   return {
     router, answer,
-    gzipChoice: (header) => gzipChoices.get(header),
+    gzipChoice: (header) => (header ? gzipChoices.get(header) : false),
     handOver: (req, error) => void handedOver.set(req, error),
   };
 }
