@@ -75,6 +75,16 @@ export function leanTiles(options: LeanTileOptions, generic: Listener): Listener
       // Its duration includes the failed attempt: a database timing out is counted as the wait it cost.
       metrics.began(req, started);
       return generic(req, res);
+    }).catch((error: unknown) => {
+      // Writing the answer failed (a header value Node refuses, say): never an unhandled rejection,
+      // which would end the process; the generic chain answers if nothing was sent yet.
+      if (res.headersSent) res.destroy(error instanceof Error ? error : undefined);
+      else {
+        // None of the tile's headers (its ETag, an immutable Cache-Control) may go out with an error.
+        for (const name of res.getHeaderNames()) res.removeHeader(name);
+        tiles.handOver(req, error);
+        void generic(req, res);
+      }
     });
   };
 }
