@@ -1,6 +1,7 @@
 // Staff accounts managed by admins over HTTP, the first-admin setup token, and user:add's refusal
 // to change an existing account without --reset.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { itUnless, missingPostgis } from './helpers/skip.ts';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { createUser, upsertUser, UserExistsError } from '../server/auth/users.ts';
@@ -156,9 +157,10 @@ describe('npm run user:add', () => {
     }
   });
 
-  it('says so on the command line and exits 1, and changes the account with --reset (PostGIS)', async (ctx) => {
-    const url = process.env.TEST_DATABASE_URL;
-    if (!url) ctx.skip();
+  // PostGIS only: the command opens the database in a process of its own, and an embedded data
+  // directory is held by the one process that opened it.
+  itUnless(missingPostgis(inject('databaseUrl')), 'says so on the command line and exits 1, and changes the account with --reset', async () => {
+    const url = inject('databaseUrl');
     const run = (args: string[]) => promisify(execFile)('node', ['--import', 'tsx', 'server/auth/user-add.cli.ts', ...args], {
       env: { ...process.env, DATABASE_URL: url, PASSWORD: 'un mot de passe solide' },
     }).then(() => 0, (error: { code: number; stderr: string }) => ({ code: error.code, stderr: error.stderr }));

@@ -16,6 +16,7 @@ const STAFF_EMAIL = 'agent.zae@montfort-communaute.test';
 const STAFF_PASSWORD = 'correct horse battery staple';
 const ENQUIRER_EMAIL = 'yann.testeur@example.org';
 
+// Skipped where Debian's Chromium is missing (the reason is in the suite's name and on stderr); CI installs it.
 describeUnless(missingChromium(), 'the lot catalogue on a phone', () => {
   let server: TestServer;
   let browser: Browser;

@@ -71,6 +71,8 @@ afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
 });
 
+// PostGIS only: the embedded database belongs to one process, so several workers cannot share it
+// (there the server runs one process whatever is asked, tested below).
 describeUnless(missingPostgis(databaseUrl), 'WEB_CONCURRENCY on PostGIS', () => {
   // Generous: a start migrates a fresh schema, and the machine running the suite may be busy.
   it('serves one port from two workers: either answers, a dead one is replaced, SIGTERM stops them all', { timeout: 240_000 }, async () => {

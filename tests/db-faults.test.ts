@@ -66,6 +66,7 @@ describe('database faults', () => {
     expect(isDatabaseUnavailable(undefined)).toBe(false);
   });
 
+  // PostGIS only: pg_terminate_backend kills server connections; the embedded database has none to kill.
   itUnless(missingPostgis(inject('databaseUrl')), 'fails cleanly while its connections are killed mid-traffic, then reconnects by itself and is ready again', async () => {
     // A pool of its own, named so that only its connections are killed (other tests share the cluster).
     const name = `websig_fault_${randomBytes(4).toString('hex')}`;

@@ -14,6 +14,7 @@ const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'websig-deploy-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+// Each config is checked by its own program (haproxy -c, nginx -t); skipped, with the reason, where that program is missing.
 describeUnless(existsSync('/usr/sbin/haproxy') ? null : 'no haproxy (apt-get install haproxy)', 'deploy/haproxy.cfg', () => {
   it('is valid as shipped and as generated for instances on loopback', async () => {
     await run('/usr/sbin/haproxy', ['-c', '-f', 'deploy/haproxy.cfg']);

@@ -204,6 +204,7 @@ describe('open-data downloads', () => {
     }
   });
 
+  // GDAL is the outside reader here; skipped where gdal-bin is missing (CI installs it).
   itUnless(missingGdal(), 'opens with GDAL (ogrinfo) showing every feature and the licence, source and last update', async () => {
     for (const [path, layer] of [['/downloads/zone_lots.gpkg', 'zone_lots'], ['/downloads/addresses.gpkg?crs=2154', 'addresses']] as const) {
       const file = join(dir, `${layer}.gpkg`);

@@ -28,6 +28,7 @@ function libpqKeywords(url: URL): string {
     .join(' ');
 }
 
+// ogr2ogr is the reference; skipped where gdal-bin is missing (CI installs it).
 describeUnless(missingGdal(), 'import compared with ogr2ogr', () => {
   let db: Database;
   let tmp: ReturnType<typeof tempDir>;

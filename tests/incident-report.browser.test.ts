@@ -13,6 +13,7 @@ const IDLE_TIMEOUT = 60_000;
 /** Longest wait for the page to catch up (a loaded machine); a bound, not a timing assertion. */
 const WAIT = 20_000;
 
+// Skipped where Debian's Chromium is missing (the reason is in the suite's name and on stderr); CI installs it.
 describeUnless(missingChromium(), 'incident report form on a phone', () => {
   let server: TestServer;
   let staff: StaffSession;

@@ -15,6 +15,7 @@ const EMAIL = 'agent.signalements@montfort-communaute.test';
 const PASSWORD = 'correct horse battery staple';
 const PHONE = { width: 390, height: 844 };
 
+// Skipped where Debian's Chromium is missing (the reason is in the suite's name and on stderr); CI installs it.
 describeUnless(missingChromium(), 'incident triage in the staff console', () => {
   let server: TestServer;
   let browser: Browser;

@@ -16,6 +16,7 @@ import { ident } from '../core/layers/layer-sql.ts';
 const run = promisify(execFile);
 const PRIVATE_NAMES = ALL_LAYERS.flatMap((l) => l.properties.filter((p) => !p.public).map((p) => p.name));
 
+// GDAL is the outside client; skipped where gdal-bin is missing (CI installs it).
 describeUnless(missingGdal(), 'GDAL reading the OGC API', () => {
   let server: TestServer;
   let dir: string;

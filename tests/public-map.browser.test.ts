@@ -60,6 +60,7 @@ const STAND_INS: [RegExp, Buffer][] = [
   [/openstreetmap\.org/, solidPng([222, 230, 240, 255])],
 ];
 
+// Skipped where Debian's Chromium is missing (the reason is in the suite's name and on stderr); CI installs it.
 describeUnless(missingChromium(), 'the public map on a desktop and a phone', () => {
   let server: RunningServer;
   let browser: Browser;

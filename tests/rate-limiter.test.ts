@@ -96,6 +96,7 @@ describe('rate limiter in the database', () => {
   });
 });
 
+// Skipped where no redis-server binary can be started for the test (Redis is optional for users).
 describeUnless(missingRedis(), 'rate limiter in Redis', () => {
   limiterCases(async () => {
     const redis = await startRedis();

@@ -10,6 +10,8 @@ import { describeUnless } from './helpers/skip.ts';
 import { missingScaleTools, startScaleCluster, type ScaleCluster } from './helpers/scale-cluster.ts';
 import { RATE_LIMIT_BURST, runScaleScenario, type ScaleFigures } from './helpers/scale-scenario.ts';
 
+// Skipped where PostgreSQL's server binaries (initdb, pg_basebackup) or HAProxy are missing, or as root
+// without runuser (initdb refuses root); the reason is in the suite's name. CI has them all.
 describeUnless(missingScaleTools() ?? null, 'several instances behind HAProxy on a primary and a replica', () => {
   let cluster: ScaleCluster;
   let figures: ScaleFigures;

@@ -14,6 +14,7 @@ const WAIT = 20_000;
 const ADDRESS = '12 Rue de la Gare, 35137 Bédée';
 
 // Only Debian's Chromium is driven (never a downloaded browser); without it the file is skipped.
+// Skipped where Debian's Chromium is missing (the reason is in the suite's name and on stderr); CI installs it.
 describeUnless(missingChromium(), 'address search and the answer panel in Chromium', () => {
   let server: RunningServer;
   let browser: Browser;

@@ -48,6 +48,7 @@ describe('tile SQL plans', () => {
     expect(filters(plan).toLowerCase()).not.toMatch(/st_clipbybox2d|st_makevalid/);
   });
 
+  // PostGIS only: the embedded PostGIS has no protobuf, so no ST_AsMVT plan to check there.
   describeUnless(missingPostgis(inject('databaseUrl')), 'with ST_AsMVT (PostGIS)', () => {
     it('runs ST_AsMVTGeom once per candidate row, never in a filter that would repeat it', async () => {
       const plan = await planOf(db, buildMvtTileSql(LAYERS));

@@ -38,6 +38,7 @@ function styleLayersOf(page: Page, sourceId: string): Promise<string[]> {
 
 // Only Debian's Chromium is driven (never a downloaded browser); where it is not installed there is
 // nothing to render with, so the whole file is skipped rather than failed.
+// Skipped where Debian's Chromium is missing (the reason is in the suite's name and on stderr); CI installs it.
 describeUnless(missingChromium(), 'the web map in Chromium', () => {
   let server: RunningServer;
   let browser: Browser;

@@ -16,6 +16,7 @@ const WAIT = 30_000;
 const EMAIL = 'agent.inventaire@montfort-communaute.test';
 const PASSWORD = 'correct horse battery staple';
 
+// Skipped where Debian's Chromium is missing (the reason is in the suite's name and on stderr); CI installs it.
 describeUnless(missingChromium(), 'the ZAE inventory tab of the console', () => {
   let server: TestServer;
   let browser: Browser;

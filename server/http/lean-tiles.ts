@@ -9,6 +9,7 @@ import type { ReadRouter } from '../../core/db/read-router.ts';
 import type { TileAnswer, TileEndpoint } from '../tiles/tiles.routes.ts';
 import type { Metrics } from './metrics.ts';
 import { requestIdOf } from './request-id.ts';
+import { HSTS } from './security-headers.ts';
 
 /** `/tiles/{layers}/{z}/{x}/{y}.mvt`, optionally `?v={token}`, with nothing to decode: other spellings go the generic way. */
 const TILE_URL = /^\/tiles\/([A-Za-z0-9_,-]+)\/([0-9]{1,10})\/([0-9]{1,10})\/([0-9]{1,10}\.mvt)(?:\?v=([A-Za-z0-9_-]+))?$/;
@@ -29,8 +30,6 @@ export interface LeanTileOptions {
 type Listener = ReturnType<Koa['callback']>;
 
 type Request = Parameters<Listener>[0];
-
-const HSTS = 'max-age=31536000';
 
 /** Koa's ctx.secure: an encrypted socket, or a trusted proxy's first X-Forwarded-Proto (a proxy behind
  *  nginx always sends one, so leaving such requests to Koa left the lean path unused there). */

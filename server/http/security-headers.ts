@@ -56,7 +56,8 @@ function makePrivate(value: string): string {
   return ['private', ...rest].join(', ');
 }
 
-const HSTS = 'max-age=31536000';
+/** Strict-Transport-Security, sent only over HTTPS (here and by the lean tile path). */
+export const HSTS = 'max-age=31536000';
 
 /** The headers every response carries whatever the request (HSTS, which depends on it, apart). */
 export function constantSecurityHeaders(options: SecurityHeadersOptions): [name: string, value: string][] {
