@@ -44,9 +44,25 @@ function sourceUrlPlugin(outdir) {
 }
 
 /**
- * Bundles the CLI (our modules only: packages stay in node_modules, so a dependency update needs
- * no rebuild) into `outdir`, the modules it loads on demand kept in chunks of their own so they
- * stay on demand. Built beside and renamed into place, the manifest written last.
+ * Packages bundled with our modules: pg's forty-odd CommonJS files cost Node's loader about 5 ms
+ * to find and compile one by one at every start. Their files are among the build's inputs, so an
+ * update of them makes the build stale like a change of ours. Every other package stays in
+ * node_modules, loaded only by the formats and commands that need it.
+ */
+const BUNDLED_PACKAGES = new Set(['pg', 'pg-copy-streams']);
+
+/** The packages left out of the bundle: every one we depend on but those bundled, and pg's
+ *  optional ones, absent here (a native driver, Cloudflare's sockets). */
+function externalPackages() {
+  const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+  const declared = [...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.devDependencies ?? {})];
+  return [...declared.filter((name) => !BUNDLED_PACKAGES.has(name)), 'pg-native', 'pg-cloudflare'];
+}
+
+/**
+ * Bundles the CLI into `outdir`: our modules and BUNDLED_PACKAGES, the modules it loads on demand
+ * kept in chunks of their own so they stay on demand. Built beside and renamed into place, the
+ * manifest written last.
  */
 export async function buildCli({ outdir = DEFAULT_OUTDIR } = {}) {
   const { build } = await import('esbuild');
@@ -62,7 +78,10 @@ export async function buildCli({ outdir = DEFAULT_OUTDIR } = {}) {
     format: 'esm',
     platform: 'node',
     target: 'node20',
-    packages: 'external',
+    external: externalPackages(),
+    // The bundled CommonJS packages require Node's own modules, which an ES module has no
+    // `require` for.
+    banner: { js: "import { createRequire as createRequireForBundledPackages } from 'node:module'; const require = createRequireForBundledPackages(import.meta.url);" },
     sourcemap: 'linked',
     metafile: true,
     logLevel: 'warning',

@@ -12,6 +12,7 @@ import { MIGRATIONS } from '../migrations/index.ts';
 import { checkCatalog } from '../core/layers/catalog-check.ts';
 import { formatSummaryLine, IMPORT_MODES, type ImportMode, type ImportProgress, type ImportSummary } from './import-summary.ts';
 import { builtInProfiles } from './mapping.ts';
+import { formatCount } from './sources/source.ts';
 import { LOT_IMPORT_LAYER } from './lot-import-layer.ts';
 import { ImportOptionsError, importableLayers, runImport, validateImportOptions, type ImportOptions } from './pipeline.ts';
 
@@ -74,7 +75,7 @@ async function progressReporter(): Promise<{ update(p: ImportProgress): void; st
     cliProgress.Presets.shades_classic,
   );
   let started = false;
-  const label = (n: number, unit: string) => (unit === 'bytes' ? `${(n / 2 ** 20).toFixed(1)} MB` : n.toLocaleString('en-US'));
+  const label = (n: number, unit: string) => (unit === 'bytes' ? `${(n / 2 ** 20).toFixed(1)} MB` : formatCount(n));
   return {
     update(p) {
       const total = Math.max(p.total, p.done, 1);

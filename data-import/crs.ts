@@ -4,6 +4,7 @@
 // Why EPSG codes and not `ST_Transform(geom, '<wkt>', 4326)` for every row: PostGIS caches PROJ
 // objects by SRID only, so a WKT string costs a PROJ set-up per row (minutes for 200,000 rows
 // instead of a second). The WKT path is used once, to cross-check the identification.
+import { createHash } from 'node:crypto';
 import type { Queryable } from '../core/db/database.ts';
 import type { CrsHint } from './sources/source.ts';
 
@@ -11,7 +12,13 @@ export interface ResolvedSrs {
   srid: number;
   /** How we know, for the summary (".prj matched to EPSG:2154", "--srs"…). */
   origin: string;
+  /** Checks a .prj's identification against PROJ's own reading of it (a no-op for anything else);
+   *  throws CrsError when they disagree. The import runs it once its rows are staged: the COPY's
+   *  backend has then loaded PostGIS and PROJ while the reader was busy, not before it started. */
+  crossCheck(): Promise<void>;
 }
+
+const NOTHING_TO_CHECK = async (): Promise<void> => undefined;
 
 export class CrsError extends Error {}
 
@@ -212,8 +219,13 @@ async function requireKnownSrid(db: Queryable, srid: number, origin: string): Pr
 /**
  * Checks an identification against PostGIS reading the WKT itself at a sample position: the two
  * transforms must agree to 1e-7 degrees. A WKT PROJ cannot parse leaves the identification alone.
+ * An agreement is remembered for this WKT, system and PROJ version (crs_checks): the next delivery
+ * with the same .prj skips the WKT's PROJ set-up.
  */
 async function crossCheck(db: Queryable, wkt: string, srid: number, sample: readonly [number, number]): Promise<void> {
+  const key = createHash('sha256').update(wkt).digest('hex');
+  const known = await db.query('SELECT 1 FROM crs_checks WHERE wkt_sha256 = $1 AND srid = $2 AND proj_version = postgis_proj_version()', [key, srid]);
+  if (known.rowCount) return;
   let row: { d: number } | undefined;
   try {
     const result = await db.query<{ d: number }>(
@@ -225,9 +237,14 @@ async function crossCheck(db: Queryable, wkt: string, srid: number, sample: read
   } catch {
     return;
   }
-  if (row && row.d > 1e-7) {
+  if (typeof row?.d !== 'number') return;
+  if (row.d > 1e-7) {
     throw new CrsError(`the .prj reads as EPSG:${srid} but PROJ places the data ${row.d.toExponential(2)}° away from that: pass --srs`);
   }
+  await db.query(
+    `INSERT INTO crs_checks (wkt_sha256, srid, proj_version) VALUES ($1, $2, postgis_proj_version()) ON CONFLICT DO NOTHING`,
+    [key, srid],
+  );
 }
 
 /**
@@ -253,14 +270,14 @@ export async function resolveSrs(
       }
       if (stated !== srid) warnings.push(`--srs EPSG:${srid} overrides the file's own coordinate system (${hint.origin}${stated ? `: EPSG:${stated}` : ''})`);
     }
-    return { srid, origin: '--srs' };
+    return { srid, origin: '--srs', crossCheck: NOTHING_TO_CHECK };
   }
   switch (hint.kind) {
     case 'epsg':
       await requireKnownSrid(db, hint.srid, hint.origin);
-      return { srid: hint.srid, origin: hint.origin };
+      return { srid: hint.srid, origin: hint.origin, crossCheck: NOTHING_TO_CHECK };
     case 'lonlat':
-      return { srid: 4326, origin: hint.origin };
+      return { srid: 4326, origin: hint.origin, crossCheck: NOTHING_TO_CHECK };
     case 'wkt': {
       let srid: number | undefined;
       try {
@@ -273,12 +290,19 @@ export async function resolveSrs(
         throw new CrsError(`${hint.origin} describes a coordinate system we do not recognise ("${name}"): pass --srs EPSG:n`);
       }
       await requireKnownSrid(db, srid, hint.origin);
-      if (options.samples[0] && srid !== 4326) await crossCheck(db, hint.wkt, srid, options.samples[0]);
-      return { srid, origin: `${hint.origin} (EPSG:${srid})` };
+      const sample = options.samples[0];
+      const identified = srid;
+      return {
+        srid,
+        origin: `${hint.origin} (EPSG:${srid})`,
+        crossCheck: sample && srid !== 4326 ? () => crossCheck(db, hint.wkt, identified, sample) : NOTHING_TO_CHECK,
+      };
     }
     case 'none': {
       const detected = options.detectFromValues ? detectXySrid(options.samples) : undefined;
-      if (detected) return { srid: detected, origin: `${hint.origin}: values look like ${detected === 4326 ? 'WGS84 longitude/latitude' : 'Lambert-93'}` };
+      if (detected) {
+        return { srid: detected, origin: `${hint.origin}: values look like ${detected === 4326 ? 'WGS84 longitude/latitude' : 'Lambert-93'}`, crossCheck: NOTHING_TO_CHECK };
+      }
       throw new CrsError(`the coordinate system is unknown (${hint.origin}): pass --srs EPSG:n (e.g. EPSG:2154 for Lambert-93)`);
     }
   }

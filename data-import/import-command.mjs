@@ -1,5 +1,6 @@
 // `npm run import`: the CLI's build when it matches the sources, else the sources through tsx
 // (see cli-build.mjs).
+import './node-navigator.mjs';
 import { runImportCommand } from './cli-build.mjs';
 
 await runImportCommand();

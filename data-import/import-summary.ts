@@ -1,4 +1,5 @@
 // The outcome of an import as the CLI prints it, the API returns it and import_runs stores it.
+import { formatCount } from './sources/source.ts';
 
 export type ImportMode = 'replace' | 'append' | 'upsert';
 export const IMPORT_MODES: readonly ImportMode[] = ['replace', 'append', 'upsert'];
@@ -85,7 +86,7 @@ export interface ImportSummary {
   startedAt?: string;
 }
 
-const n = (v: number) => v.toLocaleString('en-US');
+const n = formatCount;
 
 /** A run as an import job: its summary so far, where it stands, and whether it was asked to stop. */
 export interface ImportJob extends ImportSummary {

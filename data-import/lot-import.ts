@@ -81,6 +81,7 @@ export async function runLotImport(db: ImportDatabase, layers: LayerRegistry, op
     summary.fields = mapping.describe;
     summary.warnings.push(...mapping.warnings);
     const srs = await resolveSrs(db, source.crs, { srs: options.srs ?? profile.srs, samples: source.samplePositions, detectFromValues: source.format === 'csv' }, summary.warnings);
+    await srs.crossCheck();
     summary.srs = `EPSG:${srs.srid} (${srs.origin})`;
     const columns = mapping.columns.map((c) => c.name);
     const today = parisToday();

@@ -1,20 +1,19 @@
 // What an import needs of its database, and how rows reach the staging table: COPY on a
-// connection of its own where the server gives one, else batched INSERTs, each its own statement.
+// connection of its own where the database lends one, else batched INSERTs, each its own statement.
 import { once } from 'node:events';
-import pg from 'pg';
+import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import type { Database, Queryable, Row } from '../core/db/database.ts';
+import type { Database, Queryable } from '../core/db/database.ts';
 import type { PropertyType } from '../core/layers/layer-def.ts';
 import { PROPERTY_TYPES } from '../core/layers/property-types.ts';
 
 /**
  * The database an import runs on: statements, one short transaction for the swap into the live
- * layer, and, when known, connection settings to open a COPY connection with. The app's Database
- * is one; so is the bridge an import job's process uses to reach the embedded database through
- * the server (data-import/job-database.ts).
+ * layer, and, where it can, a connection lent for the COPY. The app's Database is one; so is the
+ * bridge an import job's process uses to reach the embedded database through the server
+ * (data-import/job-database.ts).
  */
-export type ImportDatabase = Pick<Database, 'kind' | 'query' | 'transaction'> & {
-  readonly connection?: pg.ClientConfig;
+export type ImportDatabase = Pick<Database, 'kind' | 'query' | 'transaction' | 'lendConnection'> & {
   /** The import's statements share their connection with the server's readers (the embedded
    *  database's only one), who wait for each: every step must then stay short. */
   readonly sharedWithReaders?: boolean;
@@ -75,7 +74,7 @@ export function copyEncoder(type: LoadColumnType): (value: unknown) => string {
 /** Rows are sent in chunks of about this many characters. */
 const COPY_CHUNK = 256 * 1024;
 
-function copyLoader(client: pg.Client, table: string, columns: readonly LoadColumn[]): RowLoader {
+function copyLoader(client: pg.ClientBase, table: string, columns: readonly LoadColumn[]): RowLoader {
   // One COPY statement for the whole file: it writes only the staging table, so it may be long.
   const stream = client.query(copyFrom(`COPY ${table} (${columns.map((c) => c.name).join(', ')}) FROM STDIN`));
   let failure: Error | undefined;
@@ -153,44 +152,42 @@ function insertLoader(db: Queryable, table: string, columns: readonly LoadColumn
 
 // ---- loaders ------------------------------------------------------------------------------------
 
-/**
- * A connection of our own, if the server gives it a session of its own. The embedded database
- * multiplexes every socket onto one backend (same pid), where COPY's sub-protocol cannot work.
- */
-async function openDedicatedClient(db: ImportDatabase): Promise<pg.Client | undefined> {
-  if (!db.connection) return undefined;
-  const pooled = await db.query<{ pid: number } & Row>('SELECT pg_backend_pid() AS pid');
-  const client = new pg.Client({ ...db.connection, application_name: 'websig-import' });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    const own = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
-    if (own.rows[0]!.pid !== pooled.rows[0]!.pid) return client;
-  } catch {
-    // No second connection: fall back to batches.
-  }
-  await client.end().catch(() => undefined);
-  return undefined;
-}
+/** The COPY connection's name in pg_stat_activity while it loads. */
+const COPY_APPLICATION = 'websig-import';
 
 /** Opens a loader into `table` (a quoted name) for `columns` (quoted names); `finish` or `abort` closes it. */
 export async function openStageLoader(db: ImportDatabase, table: string, columns: readonly LoadColumn[]): Promise<StageLoader> {
-  const client = await openDedicatedClient(db);
-  if (!client) return { method: 'insert', ...insertLoader(db, table, columns) };
+  if (!db.lendConnection) return { method: 'insert', ...insertLoader(db, table, columns) };
+  // A pooled connection rather than a new one: none to open, and pg-pool lends the one last
+  // returned, which takes the import's checks and merge after the COPY. One backend then loads
+  // PostGIS and the source system's PROJ transformation (about 30 ms each time), during the COPY,
+  // while the reader is busy with the next rows.
+  const client = await db.lendConnection();
   let copy: RowLoader;
   try {
     // The staging table is the import's own: no time limit, and no NOTICE per invalid polygon.
-    await client.query('SET statement_timeout = 0; SET client_min_messages = warning');
+    await client.query(`SET statement_timeout = 0; SET client_min_messages = warning; SET application_name = '${COPY_APPLICATION}'`);
     copy = copyLoader(client, table, columns);
   } catch (error) {
-    await client.end().catch(() => undefined);
+    client.release(error as Error);
     throw error;
   }
-  const end = () => client.end().catch(() => undefined);
+  // Back to the pool with the pool's settings, or closed if they cannot be restored; once, since
+  // the pipeline aborts a load whose finish failed.
+  let returned: Promise<void> | undefined;
+  const giveBack = () =>
+    (returned ??= client.query('RESET statement_timeout; RESET client_min_messages; RESET application_name').then(
+      () => client.release(),
+      (error: Error) => client.release(error),
+    ));
+  const close = () => {
+    returned ??= Promise.resolve(client.release(new Error('import stopped')));
+    return returned;
+  };
   return {
     method: 'copy',
     push: (values) => copy.push(values),
-    finish: () => copy.finish().finally(end),
-    abort: () => copy.abort().finally(end),
+    finish: () => copy.finish().finally(giveBack),
+    abort: () => copy.abort().finally(close),
   };
 }

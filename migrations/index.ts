@@ -24,6 +24,7 @@ export const MIGRATIONS: ReadonlyArray<readonly [string, () => Promise<Migration
   ['20261201_012_incident_reports', () => import('./20261201_012_incident_reports.ts')],
   ['20261201_013_zae_establishments', () => import('./20261201_013_zae_establishments.ts')],
   ['20261201_014_inlined_address_text', () => import('./20261201_014_inlined_address_text.ts')],
+  ['20261201_015_crs_checks', () => import('./20261201_015_crs_checks.ts')],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, () => Promise<Migration>]> = {

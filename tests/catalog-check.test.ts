@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../core/db/database.ts';
 import {
-  CatalogMismatchError, changeSignalProblem, compareCodeList, parseCheckValues, unsignalledEvents,
+  CatalogMismatchError, changeSignalProblem, compareCodeList, geometryTypmod, parseCheckValues, unsignalledEvents,
 } from '../core/layers/catalog-check.ts';
 import { code } from '../core/layers/labels.ts';
 import type { LayerDef } from '../core/layers/layer-def.ts';
@@ -97,6 +97,26 @@ describe('start-up against a drifted catalog', () => {
 
   it('starts on the migrated database', async () => {
     expect(await startUpProblems()).toEqual([]);
+  });
+
+  it('reads geometry type modifiers as PostGIS does, without calling it', async () => {
+    const types = [
+      'geometry', 'geometry(Point,4326)', 'geometry(MultiPolygon,3857)', 'geometry(PointZ,2154)', 'geometry(LineStringM,32630)',
+      'geometry(PolygonZM,0)', 'geometry(GeometryCollection,4326)', 'geometry(MultiLineString,3948)', 'geometry(Point,999999)',
+      'geometry(MultiPoint)', 'geometry(CurvePolygon,4326)', 'geometry(Tin,4326)',
+    ];
+    const columns = types.map((t, i) => `c${i} ${t}`).join(', ');
+    await db.query(`CREATE TEMP TABLE typmods (${columns})`);
+    try {
+      const { rows } = await db.query<{ typmod: number; type: string; srid: number }>(
+        `SELECT a.atttypmod AS typmod, postgis_typmod_type(a.atttypmod) AS type, postgis_typmod_srid(a.atttypmod) AS srid
+           FROM pg_attribute a WHERE a.attrelid = 'typmods'::regclass AND a.attnum > 0 ORDER BY a.attnum`,
+      );
+      expect(rows).toHaveLength(types.length);
+      for (const [i, row] of rows.entries()) expect(geometryTypmod(row.typmod), types[i]).toEqual({ type: row.type, srid: row.srid });
+    } finally {
+      await db.query('DROP TABLE typmods');
+    }
   });
 
   it('refuses when a change-signal trigger is dropped, naming the trigger to create', async () => {

@@ -14,6 +14,7 @@ import { chooseMember, datasetMembers } from '../data-import/sources/zip-archive
 import { crsFromHead, geometryProblem } from '../data-import/sources/geojson-source.ts';
 import { copyEncoder } from '../data-import/stage-loader.ts';
 import { formatSummaryLine, type ImportSummary } from '../data-import/import-summary.ts';
+import { formatCount } from '../data-import/sources/source.ts';
 import { ESRI_PRJ, squareRing, tempDir, writeShapefile } from './helpers/import-fixtures.ts';
 import { openShapefile } from '../data-import/sources/shapefile-source.ts';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -359,5 +360,13 @@ describe('COPY text and summaries', () => {
     expect(formatSummaryLine(summary)).toBe(
       'imported fibre_premises ← immeubles.csv: 1,204 read, 1,198 loaded, 3 repaired, 6 rejected; +12 ~130 −3 (status in_progress → deployed: 120, status target → signed: 10) [2.1 s, run #42]',
     );
+  });
+});
+
+describe('formatCount', () => {
+  it('groups whole numbers by thousands as en-US does, signs and zero included', () => {
+    const values = [0, 7, -7, 999, 1000, -1000, 10_000, 123_456, 1_234_567, -9_876_543, 2 ** 31, Number.MAX_SAFE_INTEGER];
+    for (let digits = 1; digits <= 15; digits++) values.push(Number('9'.repeat(digits)), 10 ** digits);
+    for (const n of values) expect(formatCount(n), String(n)).toBe(n.toLocaleString('en-US'));
   });
 });

@@ -603,3 +603,22 @@ describe('text and database formats', () => {
     expect(await readRun(db, summary.id!)).toMatchObject({ counts: summary.counts, diff: summary.diff, srs: summary.srs });
   });
 });
+
+describe('text a column cannot hold', () => {
+  it('rejects the row whose text carries a NUL byte, with its reason, and loads the others', async () => {
+    const [x, y] = await project(db, 2154, -1.9614, 48.1266);
+    const shp = writeShapefile(
+      { base: path('nul-byte'), kind: 'point', encoding: 'utf-8', cpg: 'UTF-8', prj: ESRI_PRJ[2154], fields: PREMISE_FIELDS },
+      [
+        { geometry: [x, y], attributes: { premise_id: 'NUL-1', status: 'deployed', address: '1 rue\u0000 de la Gare', updated_on: null } },
+        { geometry: [x + 10, y], attributes: { premise_id: 'NUL-2', status: 'deployed', address: '2 rue de la Gare', updated_on: null } },
+      ],
+    );
+    const summary = await importFile({ layer: 'fibre_premises', file: shp, mode: 'append', maxErrors: 1 });
+    expect(summary.status, summary.message).toBe('succeeded');
+    expect(summary.counts).toMatchObject({ read: 2, loaded: 1, rejected: 1 });
+    expect(summary.errors).toEqual([{ row: 1, reason: expect.stringContaining('NUL character') }]);
+    const { rows } = await db.query<{ premise_id: string }>(`SELECT premise_id FROM fibre_premises WHERE premise_id LIKE 'NUL-%'`);
+    expect(rows.map((r) => r.premise_id)).toEqual(['NUL-2']);
+  });
+});

@@ -16,6 +16,10 @@ export interface Database extends Queryable {
   readonly connection: pg.ClientConfig;
   /** Runs `fn` in one transaction on one connection; rolls back if it throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /** A pooled connection for the caller alone until it calls `release` (with an error: closed
+   *  rather than pooled), for a session of its own such as a COPY. Absent on the embedded database,
+   *  whose one connection every query shares. */
+  readonly lendConnection?: () => Promise<pg.PoolClient>;
   /** Closes pooled connections (the pool reopens on the next query): tools such as knex
    *  migrations need the embedded database's only connection to themselves. */
   releaseConnections(): Promise<void>;
@@ -175,6 +179,7 @@ function createDatabase(kind: DatabaseKind, connection: pg.ClientConfig, setting
         client.release();
       }
     },
+    ...(kind === 'postgis' ? { lendConnection: () => acquire((p) => p.connect()) } : {}),
     liveness() {
       const busy = pool !== undefined && (pool.waitingCount > 0 || (pool.totalCount >= settings.max && pool.idleCount === 0));
       return { busy, lastAnswerAt };

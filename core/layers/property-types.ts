@@ -45,6 +45,10 @@ const utc = (column: string, format: string) => `to_char(${column} AT TIME ZONE 
 const isoDate = (column: string) => `to_char(${column}, 'YYYY-MM-DD')`;
 const same = (column: string) => column;
 const anything = () => true;
+/** Text as a column takes it: PostgreSQL text cannot hold the NUL character (byte 0), which a
+ *  COPY would otherwise refuse for the whole file instead of the row that carries it. */
+const textValue = (text: string): string | Invalid =>
+  text.includes('\u0000') ? new Invalid('contains a NUL character (byte 0), which a text value cannot hold') : text;
 // Filter values are bound as text and cast: up to 15 digits always fit bigint and numeric.
 const INTEGER = /^-?[0-9]{1,15}$/;
 const DECIMAL = /^-?[0-9]{1,15}(\.[0-9]{1,15})?$/;
@@ -64,7 +68,7 @@ export const PROPERTY_TYPES: Readonly<Record<PropertyType, PropertyTypeDef>> = {
     jsonSchema: { type: 'string' },
     acceptsFilter: anything,
     filterExpected: 'text',
-    coerce: (raw) => (typeof raw === 'object' ? JSON.stringify(raw) : String(raw).trim()),
+    coerce: (raw) => textValue(typeof raw === 'object' ? JSON.stringify(raw) : String(raw).trim()),
     importedAs: 'string',
   },
   integer: {
@@ -172,7 +176,8 @@ export const PROPERTY_TYPES: Readonly<Record<PropertyType, PropertyTypeDef>> = {
     coerce: (raw, separator) => {
       const items = Array.isArray(raw) ? raw.map(String) : String(raw).split(separator);
       const kept = items.map((s) => s.trim()).filter((s) => s !== '');
-      return kept.length > 0 ? kept : null;
+      const refused = kept.map(textValue).find((v) => v instanceof Invalid);
+      return refused ?? (kept.length > 0 ? kept : null);
     },
     importedAs: 'string[]',
   },

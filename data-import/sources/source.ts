@@ -57,7 +57,7 @@ export interface FeatureSource {
 /** A problem with the whole file (not one row): the import stops and the layer is untouched. */
 export class SourceError extends Error {}
 
-const COUNT_FORMAT = new Intl.NumberFormat('en-US');
-/** A count or byte offset as SourceError messages write it (1,234,567); one formatter for all,
- *  where toLocaleString makes one per call. */
-export const formatCount = (n: number): string => COUNT_FORMAT.format(n);
+/** A whole number (a count, a byte offset) as the import's messages and summaries write it:
+ *  1,234,567. Grouped here rather than by Intl, whose first formatter sets up ICU: 11 ms, 5 % of
+ *  the whole import command for a small file. */
+export const formatCount = (n: number): string => String(Math.trunc(n)).replace(/\B(?=(\d{3})+$)/g, ',');

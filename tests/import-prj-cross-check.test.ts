@@ -1,0 +1,83 @@
+// A .prj is identified as an EPSG system, then checked against PROJ's own reading of the WKT; an
+// agreement is remembered per WKT text and PROJ version (crs_checks) so the next delivery with the
+// same .prj skips the check's PROJ set-up. A disagreement stops the import and is never remembered.
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../core/db/database.ts';
+import { createLayerRegistry } from '../core/layers/registry.ts';
+import { runImport } from '../data-import/pipeline.ts';
+import { ESRI_PRJ, project, tempDir, writeShapefile } from './helpers/import-fixtures.ts';
+import { openTestDatabase } from './helpers/test-db.ts';
+
+const layers = createLayerRegistry();
+let db: Database;
+let tmp: ReturnType<typeof tempDir>;
+
+beforeAll(async () => {
+  db = await openTestDatabase();
+  tmp = tempDir();
+});
+afterAll(async () => {
+  await db?.close();
+  tmp?.cleanup();
+});
+
+/** Lambert-93 as ESRI writes it, but for the EPSG authority named in it and a false easting 100 km off. */
+const SHIFTED_PRJ = ESRI_PRJ[2154]!
+  .replace('PROJCS["RGF_1993_Lambert_93",', 'PROJCS["RGF_1993_Lambert_93",')
+  .replace(/PARAMETER\["False_Easting",700000(\.0)?\]/, 'PARAMETER["False_Easting",800000.0]')
+  .replace(/\]$/, ',AUTHORITY["EPSG","2154"]]');
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+async function remembered(prj: string): Promise<number> {
+  const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM crs_checks WHERE wkt_sha256 = $1 AND srid = 2154', [sha256(prj)]);
+  return rows[0]!.n;
+}
+
+let files = 0;
+async function importWith(prj: string, name: string) {
+  const file = ++files;
+  const [x, y] = await project(db, 2154, -1.9614, 48.1266);
+  const shp = writeShapefile(
+    { base: join(tmp.dir, name), kind: 'point', encoding: 'utf-8', cpg: 'UTF-8', prj, fields: [{ name: 'premise_id', type: 'C', length: 20 }, { name: 'status', type: 'C', length: 20 }] },
+    [0, 1, 2].map((i) => ({ geometry: [x + 10 * i, y], attributes: { premise_id: `PRJ-${file}-${i}`, status: 'deployed' } })),
+  );
+  return runImport(db, layers, { layer: 'fibre_premises', file: shp, mode: 'append', confirmed: true });
+}
+
+describe('the .prj cross-check', () => {
+  it('fixture: the shifted .prj still names EPSG:2154 and differs from the ESRI text', () => {
+    expect(SHIFTED_PRJ).toContain('800000');
+    expect(SHIFTED_PRJ).toContain('AUTHORITY["EPSG","2154"]');
+  });
+
+  it('refuses a .prj that PROJ places away from the system it names, every time, and never remembers it', async () => {
+    for (const attempt of ['first', 'second']) {
+      const summary = await importWith(SHIFTED_PRJ, `shifted-${attempt}`);
+      expect(summary.status).toBe('failed');
+      expect(summary.message).toMatch(/PROJ places the data .* away from that: pass --srs/);
+      expect(await remembered(SHIFTED_PRJ)).toBe(0);
+    }
+  });
+
+  it('remembers an agreement for the WKT text under the PROJ version that read it', async () => {
+    const summary = await importWith(ESRI_PRJ[2154]!, 'esri');
+    expect(summary.status, summary.message).toBe('succeeded');
+    expect(await remembered(ESRI_PRJ[2154]!)).toBe(1);
+    const { rows } = await db.query<{ same: boolean }>('SELECT bool_and(proj_version = postgis_proj_version()) AS same FROM crs_checks WHERE wkt_sha256 = $1', [sha256(ESRI_PRJ[2154]!)]);
+    expect(rows[0]!.same).toBe(true);
+    const again = await importWith(ESRI_PRJ[2154]!, 'esri-again');
+    expect(again.status, again.message).toBe('succeeded');
+    expect(await remembered(ESRI_PRJ[2154]!)).toBe(1);
+  });
+
+  it('trusts a remembered agreement without checking again, and only under the same PROJ version', async () => {
+    await db.query(`INSERT INTO crs_checks (wkt_sha256, srid, proj_version) VALUES ($1, 2154, 'another PROJ')`, [sha256(SHIFTED_PRJ)]);
+    expect((await importWith(SHIFTED_PRJ, 'shifted-other-proj')).status).toBe('failed');
+    await db.query('INSERT INTO crs_checks (wkt_sha256, srid, proj_version) VALUES ($1, 2154, postgis_proj_version())', [sha256(SHIFTED_PRJ)]);
+    const summary = await importWith(SHIFTED_PRJ, 'shifted-remembered');
+    expect(summary.status, summary.message).toBe('succeeded');
+  });
+});
