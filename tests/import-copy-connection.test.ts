@@ -1,11 +1,13 @@
 // On PostGIS the import's COPY runs on a pooled connection lent to it (the one its checks warmed),
 // not a connection of its own: the pool must get it back as it lent it, with the pool's own
-// statement timeout, message level and name, and never get back one that died under the COPY.
+// statement timeout, message level and name, and never get back one that died under the COPY. A
+// connection cut while lent is its holder's failure, never the process's; a pool of one lends none.
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { openDatabase, type Database } from '../core/db/database.ts';
 import { createLayerRegistry } from '../core/layers/registry.ts';
 import { runImport } from '../data-import/pipeline.ts';
+import { openStageLoader } from '../data-import/stage-loader.ts';
 import { ESRI_PRJ, project, tempDir, writeShapefile } from './helpers/import-fixtures.ts';
 import { describeUnless, missingPostgis } from './helpers/skip.ts';
 import { openTestDatabase } from './helpers/test-db.ts';
@@ -69,5 +71,56 @@ describeUnless(missingPostgis(inject('databaseUrl')), 'the COPY connection lent 
     expect(await cutting).toBe(true);
     expect(summary.status).toBe('failed');
     expect(await pooledSettings()).toEqual([POOL_SETTINGS, POOL_SETTINGS]);
+  });
+
+  const terminate = (pid: number) => owner.query('SELECT pg_terminate_backend($1::int)', [pid]);
+  /** Whether the client comes to see its connection close: an unheard 'error' event, thrown out of
+   *  pg's handler of the closed socket, stops it before. */
+  const closes = (client: { once(event: 'end', listener: () => void): unknown }) =>
+    new Promise<boolean>((ok) => {
+      client.once('end', () => ok(true));
+      setTimeout(() => ok(false), 3000);
+    });
+
+  it('tells the holder of a lent connection that it was cut, not the process, and pools a sound one after', async () => {
+    const client = await db.lendConnection!();
+    const pid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+    const ended = closes(client);
+    await terminate(pid);
+    expect(await ended).toBe(true);
+    const failure = await client.query('SELECT 1').then(() => undefined, (error: Error) => error);
+    expect(failure).toBeInstanceOf(Error);
+    client.release(failure);
+    expect((await db.query<{ one: number }>('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+  });
+
+  it('fails a transaction whose connection is cut between its statements, not the process', async () => {
+    const cut = db.transaction(async (tx) => {
+      const pid = (await tx.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+      await terminate(pid);
+      await new Promise((ok) => setTimeout(ok, 300));
+      await tx.query('SELECT 1');
+    });
+    await expect(cut).rejects.toThrow();
+    expect((await db.query<{ one: number }>('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+  });
+
+  it('lends no connection from a pool of one: the import’s other queries still get it while rows load', async () => {
+    const one = await openDatabase({ url: owner.connection.connectionString!, dataDir: '', poolSize: 1, poolWaitMs: 1000 });
+    try {
+      await one.query('CREATE TEMP TABLE IF NOT EXISTS lend_probe (n integer)');
+      const loader = await openStageLoader(one, 'lend_probe', [{ name: 'n', type: 'integer' }]);
+      try {
+        await loader.push([1]);
+        expect((await one.query<{ one: number }>('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+        await loader.finish();
+      } catch (error) {
+        await loader.abort();
+        throw error;
+      }
+      expect((await one.query<{ n: number }>('SELECT n FROM lend_probe')).rows).toEqual([{ n: 1 }]);
+    } finally {
+      await one.close();
+    }
   });
 });

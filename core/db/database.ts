@@ -18,7 +18,7 @@ export interface Database extends Queryable {
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   /** A pooled connection for the caller alone until it calls `release` (with an error: closed
    *  rather than pooled), for a session of its own such as a COPY. Absent on the embedded database,
-   *  whose one connection every query shares. */
+   *  whose one connection every query shares, and on a pool of one connection. */
   readonly lendConnection?: () => Promise<pg.PoolClient>;
   /** Closes pooled connections (the pool reopens on the next query): tools such as knex
    *  migrations need the embedded database's only connection to themselves. */
@@ -153,6 +153,23 @@ function createDatabase(kind: DatabaseKind, connection: pg.ClientConfig, setting
       throw error;
     }
   };
+  /**
+   * A connection for one holder until it calls `release`. pg reports a connection that fails
+   * (killed, reset) with an 'error' event on its client, which the pool listens for only while the
+   * client is idle: unheard, that event would end the process. The holder learns of the failure
+   * from its query in flight or its next one instead, and the pool drops the client it gets back.
+   */
+  const checkOut = async (): Promise<pg.PoolClient> => {
+    const client = await acquire((p) => p.connect());
+    const heard = () => undefined;
+    client.on('error', heard);
+    const release = client.release;
+    client.release = (error?: Error | boolean) => {
+      client.removeListener('error', heard);
+      release(error);
+    };
+    return client;
+  };
   const answered = <T>(result: T): T => {
     lastAnswerAt = Date.now();
     return result;
@@ -163,7 +180,7 @@ function createDatabase(kind: DatabaseKind, connection: pg.ClientConfig, setting
     query: <R extends Row>(text: string, params?: readonly unknown[], name?: string) =>
       acquire((p) => p.query<R>({ text, values: params as unknown[], name })).then(answered),
     async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-      const client = await acquire((p) => p.connect());
+      const client = await checkOut();
       try {
         await client.query('BEGIN');
         const result = await fn({
@@ -179,7 +196,9 @@ function createDatabase(kind: DatabaseKind, connection: pg.ClientConfig, setting
         client.release();
       }
     },
-    ...(kind === 'postgis' ? { lendConnection: () => acquire((p) => p.connect()) } : {}),
+    // A pool of one has nothing left for the borrower's other queries (progress, heartbeats),
+    // which would wait for the lent connection while it waits for them.
+    ...(kind === 'postgis' && settings.max > 1 ? { lendConnection: checkOut } : {}),
     liveness() {
       const busy = pool !== undefined && (pool.waitingCount > 0 || (pool.totalCount >= settings.max && pool.idleCount === 0));
       return { busy, lastAnswerAt };

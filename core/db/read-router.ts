@@ -128,7 +128,6 @@ export function createReadRouter(options: ReadRouterOptions): ReadRouter {
   const reads: Database = replicas.length === 0 ? primary : {
     kind: primary.kind,
     connection: primary.connection,
-    lendConnection: primary.lendConnection,
     query: <R extends Row>(text: string, params?: readonly unknown[], name?: string) => run((db) => db.query<R>(text, params, name)),
     transaction: <T>(fn: (tx: Queryable) => Promise<T>) => run((db) => db.transaction(fn)),
     liveness: () => primary.liveness(),
