@@ -219,8 +219,8 @@ async function requireKnownSrid(db: Queryable, srid: number, origin: string): Pr
 /**
  * Checks an identification against PostGIS reading the WKT itself at a sample position: the two
  * transforms must agree to 1e-7 degrees. A WKT PROJ cannot parse leaves the identification alone.
- * An agreement is remembered for this WKT, system and PROJ version (crs_checks): the next delivery
- * with the same .prj skips the WKT's PROJ set-up.
+ * An agreement at a sample the system carries is remembered for this WKT, system and PROJ version
+ * (crs_checks): the next delivery with the same .prj skips the WKT's PROJ set-up.
  */
 async function crossCheck(db: Queryable, wkt: string, srid: number, sample: readonly [number, number]): Promise<void> {
   const key = createHash('sha256').update(wkt).digest('hex');
@@ -241,10 +241,33 @@ async function crossCheck(db: Queryable, wkt: string, srid: number, sample: read
   if (row.d > 1e-7) {
     throw new CrsError(`the .prj reads as EPSG:${srid} but PROJ places the data ${row.d.toExponential(2)}° away from that: pass --srs`);
   }
+  if (!(await carriedBack(db, srid, sample))) return;
   await db.query(
     `INSERT INTO crs_checks (wkt_sha256, srid, proj_version) VALUES ($1, $2, postgis_proj_version()) ON CONFLICT DO NOTHING`,
     [key, srid],
   );
+}
+
+/** How far, in the system's units, a sample may come back from longitude/latitude and still count as carried. */
+const ROUND_TRIP_TOLERANCE = 1e-3;
+
+/**
+ * Whether the system carries the sample to longitude/latitude and back to where it was. Far
+ * outside the system's area (a bounding box stretched by one stray point) every reading of it
+ * ends at the same place, a pole, so two readings agree there whatever they are: such an
+ * agreement says nothing of the .prj and must not be remembered for its next deliveries.
+ */
+async function carriedBack(db: Queryable, srid: number, sample: readonly [number, number]): Promise<boolean> {
+  try {
+    const { rows } = await db.query<{ back: number | null }>(
+      `SELECT ST_Distance(ST_Transform(ST_Transform(p, 4326), $3::int), p) AS back FROM (SELECT ST_SetSRID(ST_MakePoint($1, $2), $3::int) AS p) s`,
+      [sample[0], sample[1], srid],
+    );
+    const back = rows[0]?.back;
+    return typeof back === 'number' && back <= ROUND_TRIP_TOLERANCE;
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -37,14 +37,16 @@ async function remembered(prj: string): Promise<number> {
 }
 
 let files = 0;
-async function importWith(prj: string, name: string) {
+/** Imports three points near Rennes under `prj`, and the points of `stray` (Lambert-93 x/y). */
+async function importWith(prj: string, name: string, stray: [number, number][] = []) {
   const file = ++files;
   const [x, y] = await project(db, 2154, -1.9614, 48.1266);
+  const points: [number, number][] = [[x, y], [x + 10, y], [x + 20, y], ...stray];
   const shp = writeShapefile(
     { base: join(tmp.dir, name), kind: 'point', encoding: 'utf-8', cpg: 'UTF-8', prj, fields: [{ name: 'premise_id', type: 'C', length: 20 }, { name: 'status', type: 'C', length: 20 }] },
-    [0, 1, 2].map((i) => ({ geometry: [x + 10 * i, y], attributes: { premise_id: `PRJ-${file}-${i}`, status: 'deployed' } })),
+    points.map((geometry, i) => ({ geometry, attributes: { premise_id: `PRJ-${file}-${i}`, status: 'deployed' } })),
   );
-  return runImport(db, layers, { layer: 'fibre_premises', file: shp, mode: 'append', confirmed: true });
+  return runImport(db, layers, { layer: 'fibre_premises', file: shp, mode: 'append', confirmed: true, maxErrors: stray.length });
 }
 
 describe('the .prj cross-check', () => {
@@ -71,6 +73,17 @@ describe('the .prj cross-check', () => {
     const again = await importWith(ESRI_PRJ[2154]!, 'esri-again');
     expect(again.status, again.message).toBe('succeeded');
     expect(await remembered(ESRI_PRJ[2154]!)).toBe(1);
+  });
+
+  it('remembers no agreement read where the system cannot carry the data: the next delivery with that .prj is checked', async () => {
+    // A stray point a billion kilometres out takes the bounding box's centre, the sample, where
+    // both readings of Lambert-93 end at the South Pole: the shifted .prj "agrees" there.
+    const [, y] = await project(db, 2154, -1.9614, 48.1266);
+    await importWith(SHIFTED_PRJ, 'shifted-stray', [[1e15, y]]);
+    expect(await remembered(SHIFTED_PRJ)).toBe(0);
+    const summary = await importWith(SHIFTED_PRJ, 'shifted-after-stray');
+    expect(summary.status).toBe('failed');
+    expect(summary.message).toMatch(/PROJ places the data .* away from that: pass --srs/);
   });
 
   it('trusts a remembered agreement without checking again, and only under the same PROJ version', async () => {
