@@ -621,4 +621,14 @@ describe('text a column cannot hold', () => {
     const { rows } = await db.query<{ premise_id: string }>(`SELECT premise_id FROM fibre_premises WHERE premise_id LIKE 'NUL-%'`);
     expect(rows.map((r) => r.premise_id)).toEqual(['NUL-2']);
   });
+
+  it('rejects the row whose WKT carries a NUL byte, with its reason, and loads the others', async () => {
+    const csv = writeText(path('nul-wkt.csv'), 'name;kind;status;wkt\nNUL-A;outdoor;active;POINT(-1.95 48.13)\nNUL-B;outdoor;active;POINT(-1.95\u0000 48.13)\n');
+    const summary = await importFile({ layer: 'wifi_hotspots', file: csv, srs: 'EPSG:4326', mode: 'append', maxErrors: 1 });
+    expect(summary.status, summary.message).toBe('succeeded');
+    expect(summary.counts).toMatchObject({ read: 2, loaded: 1, rejected: 1 });
+    expect(summary.errors).toEqual([{ row: 2, reason: expect.stringContaining('NUL character') }]);
+    const { rows } = await db.query<{ name: string }>(`SELECT name FROM wifi_hotspots WHERE name LIKE 'NUL-%'`);
+    expect(rows.map((r) => r.name)).toEqual(['NUL-A']);
+  });
 });

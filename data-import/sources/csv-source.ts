@@ -209,7 +209,10 @@ export async function openCsv(path: string, options: CsvOptions = {}): Promise<F
     for (let i = 0; i < fields.length; i++) properties[fields[i]!] = values[i] ?? null;
     if ('wkt' in geometry!) {
       const wkt = values[index.get(geometry.wkt)!]?.trim();
-      return wkt ? { row, properties, geometry: null, wkt } : { row, properties, geometry: null, error: 'empty WKT' };
+      if (!wkt) return { row, properties, geometry: null, error: 'empty WKT' };
+      // Staged as text, which cannot hold a NUL: refused for its row here, not by the COPY for the file.
+      if (wkt.includes('\u0000')) return { row, properties, geometry: null, error: 'the WKT contains a NUL character (byte 0)' };
+      return { row, properties, geometry: null, wkt };
     }
     const [xName, yName] = 'lon' in geometry! ? [geometry.lon, geometry.lat] : [geometry!.x, geometry!.y];
     const x = parseCoordinate(values[index.get(xName)!]);
