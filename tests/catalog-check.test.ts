@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../core/db/database.ts';
 import {
-  CatalogMismatchError, changeSignalProblem, compareCodeList, geometryTypmod, parseCheckValues, unsignalledEvents,
+  CatalogMismatchError, changeSignalProblem, compareCodeList, findCatalogMismatches, geometryTypmod, parseCheckValues, unsignalledEvents,
 } from '../core/layers/catalog-check.ts';
 import { code } from '../core/layers/labels.ts';
 import type { LayerDef } from '../core/layers/layer-def.ts';
@@ -117,6 +117,22 @@ describe('start-up against a drifted catalog', () => {
     } finally {
       await db.query('DROP TABLE typmods');
     }
+  });
+
+  it('refuses a geometry column with a Z dimension the description lacks, which geometry_columns hid', async () => {
+    const layer = createLayerRegistry().get('wifi_hotspots')!;
+    const rolledBack = new Error('rolled back');
+    const problems = await db.transaction(async (tx) => {
+      // The tile geometry is generated from it: dropped first, and missed (its own problem).
+      await tx.query('ALTER TABLE wifi_hotspots DROP COLUMN geom_3857');
+      await tx.query(`ALTER TABLE wifi_hotspots ALTER COLUMN geom TYPE geometry(PointZ, ${layer.srid}) USING ST_Force3D(geom)`);
+      throw Object.assign(rolledBack, { problems: await findCatalogMismatches(tx, [layer]) });
+    }).catch((error: { problems?: string[] }) => error.problems ?? [String(error)]);
+    expect(problems).toEqual([
+      'wifi_hotspots.geom_3857: column is missing — write a migration that adds it',
+      `wifi_hotspots.geom: PointZ/${layer.srid}, description expects ${layer.geometryType}/${layer.srid}`,
+    ]);
+    expect(await startUpProblems()).toEqual([]);
   });
 
   it('refuses when a change-signal trigger is dropped, naming the trigger to create', async () => {

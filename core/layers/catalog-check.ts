@@ -53,9 +53,11 @@ async function selectEach<T extends unknown[]>(db: Queryable, queries: { [K in k
 export async function findCatalogMismatches(db: Queryable, layers: readonly LayerDef[]): Promise<string[]> {
   const tables = layers.map((l) => l.id);
   // pg_catalog rather than information_schema.columns and geometry_columns, whose plans alone
-  // took 20 ms of the import command's start-up; the same facts: a domain's base type, as
-  // information_schema names it, and the type modifier geometry_columns reads a geometry's type
-  // and SRID from.
+  // took 20 ms of the import command's start-up. Columns as information_schema lists them (a
+  // domain's base type), but whatever the role's privileges; a geometry's type and SRID from its
+  // type modifier, as geometry_columns reads them, but with Z and M kept (geometry_columns drops Z:
+  // a PointZ column passed for Point, though no 2D row can be written to it), for a domain over
+  // geometry too, and with no fallback to CHECK constraints for an unconstrained column.
   const [columns, indexes, checks, triggers] = await selectEach<[ColumnRow, IndexRow, CheckRow, TriggerRow]>(db, [
     `SELECT c.relname AS table_name, a.attname AS column_name, coalesce(b.typname, t.typname) AS udt_name,
             CASE WHEN a.attnotnull OR (t.typtype = 'd' AND t.typnotnull) THEN 'NO' ELSE 'YES' END AS is_nullable,
@@ -216,7 +218,6 @@ export function changeSignalProblem(table: string, missing: readonly WriteEvent[
 
 /** Code lists against the CHECK constraints, and the triggers that keep layer_versions current. */
 function findConstraintMismatches(layers: readonly LayerDef[], checks: { rows: CheckRow[] }, triggers: { rows: TriggerRow[] }): string[] {
-
   const problems: string[] = [];
   for (const layer of layers) {
     const codeLists = new Map<string, string[][]>();
