@@ -6,8 +6,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../core/db/database.ts';
 import { createLayerRegistry } from '../core/layers/registry.ts';
+import { runLotImport } from '../data-import/lot-import.ts';
 import { runImport } from '../data-import/pipeline.ts';
-import { ESRI_PRJ, project, tempDir, writeShapefile } from './helpers/import-fixtures.ts';
+import { ESRI_PRJ, project, squareRing, tempDir, writeShapefile } from './helpers/import-fixtures.ts';
 import { openTestDatabase } from './helpers/test-db.ts';
 
 const layers = createLayerRegistry();
@@ -92,5 +93,22 @@ describe('the .prj cross-check', () => {
     await db.query('INSERT INTO crs_checks (wkt_sha256, srid, proj_version) VALUES ($1, 2154, postgis_proj_version())', [sha256(SHIFTED_PRJ)]);
     const summary = await importWith(SHIFTED_PRJ, 'shifted-remembered');
     expect(summary.status, summary.message).toBe('succeeded');
+  });
+
+  it('refuses it in a lot import too, whose path resolves the system on its own', async () => {
+    // The agreement the test above planted would spare it the check.
+    await db.query('DELETE FROM crs_checks WHERE wkt_sha256 = $1', [sha256(SHIFTED_PRJ)]);
+    const [x, y] = await project(db, 2154, -1.9614, 48.1266);
+    const shp = writeShapefile(
+      {
+        base: join(tmp.dir, 'lots-shifted'), kind: 'polygon', encoding: 'utf-8', cpg: 'UTF-8', prj: SHIFTED_PRJ,
+        fields: [{ name: 'zone_code', type: 'C', length: 20 }, { name: 'lot_number', type: 'C', length: 10 }, { name: 'status', type: 'C', length: 20 }],
+      },
+      [{ geometry: [squareRing(x, y, 50)], attributes: { zone_code: 'ZAE-PRJ', lot_number: '1', status: 'available' } }],
+    );
+    const summary = await runLotImport(db, layers, { layer: 'zone_lots', file: shp, mode: 'upsert' });
+    expect(summary.status).toBe('failed');
+    expect(summary.fault).toBe('file');
+    expect(summary.message).toMatch(/PROJ places the data .* away from that: pass --srs/);
   });
 });
