@@ -61,7 +61,10 @@ describe('the .prj cross-check', () => {
       const summary = await importWith(SHIFTED_PRJ, `shifted-${attempt}`);
       expect(summary.status).toBe('failed');
       expect(summary.message).toMatch(/PROJ places the data .* away from that: pass --srs/);
+      expect(summary.fault).toBe('file');
       expect(await remembered(SHIFTED_PRJ)).toBe(0);
+      // Checked once the rows are staged: the staging table goes with the refusal.
+      expect((await db.query('SELECT 1 FROM pg_tables WHERE tablename = $1', [`import_stage_${summary.id}`])).rowCount).toBe(0);
     }
   });
 
