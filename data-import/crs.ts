@@ -237,7 +237,8 @@ async function crossCheck(db: Queryable, wkt: string, srid: number, sample: read
   } catch {
     return;
   }
-  if (typeof row?.d !== 'number') return;
+  // No distance (NaN: a reading with no coordinates to compare) tells nothing either way.
+  if (typeof row?.d !== 'number' || Number.isNaN(row.d)) return;
   if (row.d > 1e-7) {
     throw new CrsError(`the .prj reads as EPSG:${srid} but PROJ places the data ${row.d.toExponential(2)}° away from that: pass --srs`);
   }

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import type { Geometry } from 'geojson';
 import { createLayerRegistry } from '../core/layers/registry.ts';
 import { createTextDecoder, parseEncodingName, resolveDbfEncoding } from '../data-import/sources/encoding.ts';
-import { KNOWN_CRS, detectXySrid, identifyWkt, parseSrsOption, parseWkt } from '../data-import/crs.ts';
+import { KNOWN_CRS, detectXySrid, identifyWkt, parseSrsOption, parseWkt, resolveSrs } from '../data-import/crs.ts';
+import type { Queryable } from '../core/db/database.ts';
 import { Invalid, coerceValue, parseDate } from '../data-import/coerce.ts';
 import { MappingError, compileMapping, loadProfile, normaliseValue, validateProfile } from '../data-import/mapping.ts';
 import { decodeWkb, encodeGeometry } from '../data-import/wkb.ts';
@@ -60,6 +61,25 @@ describe('coordinate systems', () => {
     `UNIT["Degree",0.0174532925199433]],PROJECTION["Lambert_Conformal_Conic"],PARAMETER["False_Easting",1700000.0],` +
     `PARAMETER["False_Northing",${(zone - 41) * 1000000 + 200000}.0],PARAMETER["Central_Meridian",3.0],PARAMETER["Standard_Parallel_1",${zone - 0.75}],` +
     `PARAMETER["Standard_Parallel_2",${zone + 0.75}],PARAMETER["Latitude_Of_Origin",${zone}.0],UNIT["Meter",1.0]]`;
+
+  it('remembers no agreement when the two readings give no distance to compare (NaN), and lets the identification stand', async () => {
+    const sent: string[] = [];
+    const answers: [RegExp, Record<string, unknown>[]][] = [
+      [/spatial_ref_sys/, [{ '?column?': 1 }]], [/FROM crs_checks/, []], [/ AS d\b/, [{ d: Number.NaN }]], [/ AS back\b/, [{ back: 0 }]], [/INSERT/, []],
+    ];
+    const db = {
+      query: async (text: string) => {
+        sent.push(text);
+        const rows = answers.find(([pattern]) => pattern.test(text))?.[1] ?? [];
+        return { rows, rowCount: rows.length };
+      },
+    } as unknown as Queryable;
+    const srs = await resolveSrs(db, { kind: 'wkt', wkt: ESRI_PRJ[2154], origin: 'test.prj' }, { samples: [[351_000, 6_789_000]], detectFromValues: false }, []);
+    expect(srs.srid).toBe(2154);
+    await srs.crossCheck();
+    expect(sent.some((text) => /AS d\b/.test(text))).toBe(true);
+    expect(sent.filter((text) => /INSERT/.test(text))).toEqual([]);
+  });
 
   it('identifies ESRI .prj files of Lambert-93, the nine CC zones, UTM 30N, Web Mercator and WGS84', () => {
     expect(identifyWkt(ESRI_PRJ[2154])).toBe(2154);
