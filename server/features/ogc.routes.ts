@@ -123,12 +123,13 @@ export function ogcEndpoint({ db, layers, config, changes, summaries }: RouteDep
     rejectUnknownParameters(ctx.query, known);
     return negotiate(ctx);
   };
+  /** The ETag of `url` in this language and format, made from these versions of `ids`. */
+  const etagOf = (state: DataState, c: DocContext, format: OutputFormat, ids: readonly string[], url: string) =>
+    weakEtag(schema, versionTag(state, ids), c.origin, c.lang, format, url);
   /**
    * Reads the data state and answers 304 if the client's copy of this URL, in this language and
    * format, was made from the same versions of `ids`: decided before any query of the data.
    */
-  const etagOf = (state: DataState, c: DocContext, format: OutputFormat, ids: readonly string[], url: string) =>
-    weakEtag(schema, versionTag(state, ids), c.origin, c.lang, format, url);
   const revalidate = async (ctx: Context, c: DocContext, format: OutputFormat, ids: readonly string[]) => {
     const state: DataState = await changes.current();
     return { state, fresh: answerNotModified(ctx, etagOf(state, c, format, ids, ctx.url)) };
@@ -208,6 +209,7 @@ export function ogcEndpoint({ db, layers, config, changes, summaries }: RouteDep
       crumbs(c, collectionCrumb(c, ls)), recordHtml(doc.properties)), SCHEMA_TYPE);
   });
 
+  // The items answer of both the route and the lean path, so that the two cannot drift apart.
   const items = async (r: ItemsRequest): Promise<ItemsAnswer> => {
     const ls = lookup(r.collectionId);
     const q = parseFeatureQuery(r.query, ls);
