@@ -24,11 +24,13 @@ import { healthRoutes, type DatabaseInfo } from './http/health.routes.ts';
 import { layersRoutes } from './layers/layers.routes.ts';
 import { territoryRoutes } from './territory/territory.routes.ts';
 import { tileEndpoint } from './tiles/tiles.routes.ts';
-import { leanTiles } from './http/lean-tiles.ts';
+import { leanTileRoute } from './http/lean-tiles.ts';
+import { leanItemsRoute } from './http/lean-items.ts';
+import { leanPath } from './http/lean-path.ts';
 import { authRoutes } from './auth/auth.routes.ts';
 import { accountsRoutes } from './auth/accounts.routes.ts';
 import { setupRoutes } from './auth/setup.routes.ts';
-import { ogcRoutes } from './features/ogc.routes.ts';
+import { ogcEndpoint } from './features/ogc.routes.ts';
 import { createSummaryCache } from './features/collection-summary.ts';
 import { downloadsRoutes } from './downloads/downloads.routes.ts';
 import { geocodeRoutes } from './geocode/geocode.routes.ts';
@@ -69,7 +71,7 @@ export interface AppDeps {
   readRouter?: ReadRouter;
   /** Built web app to serve at `/` (default web/dist). */
   webRoot?: string;
-  /** Plain tile GETs answered ahead of Koa (server/http/lean-tiles.ts); on unless false (tests compare both paths). */
+  /** Plain tile and OGC items GETs answered ahead of Koa (server/http/lean-path.ts); on unless false (tests compare both paths). */
   leanPaths?: boolean;
 }
 
@@ -124,6 +126,7 @@ export function createApp(deps: AppDeps): Koa {
   const publicReads: RouteDeps = { ...routeDeps, db: readRouter.reads };
 
   const tiles = tileEndpoint(routeDeps);
+  const ogc = ogcEndpoint(publicReads);
   app.use(routerIndex([
     healthRoutes(routeDeps, databaseInfo, readRouter),
     layersRoutes(routeDeps),
@@ -132,7 +135,7 @@ export function createApp(deps: AppDeps): Koa {
     authRoutes(routeDeps),
     accountsRoutes(routeDeps),
     setupRoutes(routeDeps),
-    ogcRoutes(publicReads),
+    ogc.router,
     downloadsRoutes(publicReads),
     geocodeRoutes(publicReads),
     eligibilityRoutes(publicReads),
@@ -166,9 +169,10 @@ export function createApp(deps: AppDeps): Koa {
 
   if (deps.leanPaths !== false) {
     const generic = app.callback.bind(app);
-    const lean = { tiles, securityHeaders: constantSecurityHeaders({ frameAncestors: config.frameAncestors }), metrics, readRouter, trustProxy: app.proxy };
+    const routes = [leanTileRoute(tiles), leanItemsRoute(ogc.items, { publicBaseUrl: config.publicBaseUrl, trustProxy: app.proxy })];
+    const options = { securityHeaders: constantSecurityHeaders({ frameAncestors: config.frameAncestors }), metrics, readRouter, trustProxy: app.proxy };
     // Every server is made from app.callback() (main.ts, tests, benchmarks): the lean path goes in front there.
-    app.callback = () => leanTiles(lean, generic());
+    app.callback = () => leanPath(routes, options, generic());
   }
 
   const webRoot = deps.webRoot ?? DEFAULT_WEB_ROOT;
