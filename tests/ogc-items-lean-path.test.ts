@@ -136,11 +136,22 @@ describe('the lean items path', () => {
     expect((await same(`${ITEMS}?limit=2`, { headers: { Accept: 'application/geo+json' } })).path).toBe('lean');
   });
 
-  it('counts lean answers in the request metric under the route pattern', async () => {
+  it('counts lean answers in the request metric under the route pattern and method', async () => {
     const { lean, same } = both;
-    await same(`${ITEMS}?limit=2`);
-    const metrics = await (await fetch(`${lean.url}/metrics`)).text();
-    expect(metrics).toMatch(/websig_http_request_duration_seconds_count\{method="GET",route="\/ogc\/collections\/:collectionId\/items",status="200"\} [1-9]/);
+    // The generic path counts under the same labels: only the count a lean answer adds proves it counted.
+    const count = async (method: string) => {
+      const metrics = await (await fetch(`${lean.url}/metrics`)).text();
+      const line = `websig_http_request_duration_seconds_count{method="${method}",route="/ogc/collections/:collectionId/items",status="200"} `;
+      const at = metrics.indexOf(line);
+      return at === -1 ? 0 : Number.parseInt(metrics.slice(at + line.length), 10);
+    };
+    for (const method of ['GET', 'HEAD']) {
+      await same(`${ITEMS}?limit=2`, { method });
+      const before = await count(method);
+      // same() asks the lean server twice, both answered lean now that it met these headers.
+      expect((await same(`${ITEMS}?limit=2`, { method })).path).toBe('lean');
+      expect(await count(method)).toBe(before + 2);
+    }
   });
 
   it('leaves errors, HTML, several pages, cookies and odd spellings to the generic path, with its answers', async () => {
