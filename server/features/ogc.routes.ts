@@ -310,11 +310,6 @@ export function ogcEndpoint({ db, layers, config, changes, summaries }: RouteDep
   };
 }
 
-/** The OGC API router (see ogcEndpoint). */
-export function ogcRoutes(deps: RouteDeps): Router {
-  return ogcEndpoint(deps).router;
-}
-
 /** Adds to Vary (koa-compress has put Accept-Encoding there): documents depend on format and language. */
 function varyByLanguage(ctx: Context): void {
   ctx.vary('Accept');
