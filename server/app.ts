@@ -1,6 +1,5 @@
 // Builds the Koa application from its parts; no I/O here beyond what the parts are given.
 import Koa from 'koa';
-import compress from 'koa-compress';
 import serve from 'koa-static';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +17,7 @@ import type { RouteDeps } from './http/route-deps.ts';
 import { createMetrics } from './http/metrics.ts';
 import { constantSecurityHeaders, securityHeaders } from './http/security-headers.ts';
 import { requestId } from './http/request-id.ts';
+import { compression } from './http/compression.ts';
 import { routerIndex } from './http/router-index.ts';
 import { createRateLimiter, type RateLimiter } from './http/rate-limiter.ts';
 import { healthRoutes, type DatabaseInfo } from './http/health.routes.ts';
@@ -113,14 +113,7 @@ export function createApp(deps: AppDeps): Koa {
   app.use(metrics.middleware);
   app.use(errorMiddleware(log));
   app.use(securityHeaders({ frameAncestors: config.frameAncestors }));
-  const compression = compress({ threshold: 1024 });
-  // Without Accept-Encoding koa-compress only adds Vary and answers identity, after negotiating it:
-  // the same outcome without the negotiation.
-  app.use((ctx, next) => {
-    if (ctx.request.headers['accept-encoding']) return compression(ctx, next);
-    ctx.vary('Accept-Encoding');
-    return next();
-  });
+  app.use(compression());
   app.use(readYourWrites(readRouter, config.readYourWritesS));
   // Public reads on the replicas; the rest of each route keeps the primary.
   const publicReads: RouteDeps = { ...routeDeps, db: readRouter.reads };

@@ -1,8 +1,9 @@
 // The plain OGC API items GET (GeoJSON, one page) on the lean path (server/http/lean-path.ts), the
 // request GIS clients page through: the answer is the route's own (ogcEndpoint's items answer), with
 // the headers the middleware adds to it (Cache-Control when the links come from the Host header,
-// gzip as koa-compress gives it). HTML, several pages, forwarded hosts, an Accept, Accept-Language
-// or Accept-Encoding the route has not met, and any odd spelling take the generic path.
+// gzip as koa-compress gives it). HTML, several pages, forwarded hosts, an Accept or Accept-Language
+// the route has not met, an Accept-Encoding koa-compress alone can negotiate (weights, `*`, a coding
+// it may prefer to gzip), and any odd spelling take the generic path.
 import { gzip as gzipCallback } from 'node:zlib';
 import { promisify } from 'node:util';
 import type { ItemsEndpoint, ItemsRequest } from '../features/ogc.routes.ts';
@@ -10,6 +11,7 @@ import { ITEMS_PAGE_SIZE } from '../features/feature-pages.ts';
 import { join } from '../features/feature-collection-text.ts';
 import type { RawQuery } from './params.ts';
 import { privateCacheControl } from './security-headers.ts';
+import { COMPRESS_THRESHOLD } from './compression.ts';
 import { protocolOf, type LeanAnswer, type LeanRequest, type LeanRoute } from './lean-path.ts';
 
 const gzip = promisify(gzipCallback);
@@ -20,8 +22,6 @@ const ITEMS_URL = /^\/ogc\/collections\/([A-Za-z0-9_-]+)\/items(?:\?([^#]*))?$/;
 const PLAIN_HOST = /^[A-Za-z0-9.-]+(?::[0-9]{1,5})?$/;
 /** Codings koa-compress prefers to gzip, or may take for it. */
 const PREFERRED_TO_GZIP = new Set(['br', 'zstd', 'x-gzip']);
-/** koa-compress's threshold in app.ts: smaller answers go out as they are. */
-const COMPRESS_THRESHOLD = 1024;
 
 interface TakenItems {
   request: ItemsRequest;
