@@ -1,11 +1,13 @@
 // The lean items path (server/http/lean-items.ts) answers exactly as the generic Koa route: the same
 // requests sent to an app with it and to one without it get the same status, headers (apart from
 // Date and a fresh request id) and bytes — plain, gzip, 304, bbox and CRS variants, paging, HEAD,
-// languages, errors, cookies, HTML, behind a trusted proxy. Demo data, both databases.
+// languages, errors, cookies, HTML, behind a trusted proxy; its reads in one replica scope. Demo data, both databases.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { request } from 'node:http';
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../core/db/database.ts';
+import type { Database, Row } from '../core/db/database.ts';
+import type { ReadRouter } from '../core/db/read-router.ts';
 import { openTestDatabase } from './helpers/test-db.ts';
 import { startTestServer, type TestServer } from './helpers/test-server.ts';
 
@@ -136,6 +138,30 @@ describe('the lean items path', () => {
     expect((await same(`${ITEMS}?limit=2`, { headers: { Accept: 'application/geo+json' } })).path).toBe('lean');
   });
 
+  it('answers as the route the requests clients or attackers send beside the usual ones', async () => {
+    const { same } = both;
+    const etag = (await same(`${ITEMS}?limit=2`)).headers.etag!;
+    for (const [path, headers, method] of [
+      // Forwarded headers from a client the app does not trust: no host or scheme of theirs in the links, no HSTS.
+      [`${ITEMS}?limit=2`, { 'X-Forwarded-Host': 'evil.example', 'X-Forwarded-Proto': 'https' }, 'GET'],
+      [`${ITEMS}?limit=2`, { Host: 'WEBSIG.Test' }, 'GET'],
+      [`${ITEMS}?limit=2`, { Accept: '*/*', 'Accept-Language': 'en;q=0.1, fr;q=0.2' }, 'GET'],
+      [`${ITEMS}?limit=2`, { Accept: 'application/json;q=0.9,text/html;q=0.8' }, 'GET'],
+      [`${ITEMS}?limit=2`, { 'If-None-Match': `W/"x", ${etag}` }, 'GET'],
+      [`${ITEMS}?limit=2`, { 'If-None-Match': etag.replace('W/', '') }, 'HEAD'],
+      [`${ITEMS}?limit=50`, { 'Accept-Encoding': 'gzip' }, 'HEAD'],
+      [`${ITEMS}?limit=2`, { 'Accept-Encoding': 'gzip', 'If-None-Match': etag }, 'GET'],
+      [`${ITEMS}?&limit=02&`, {}, 'GET'],
+      [`${ITEMS}?limit=2&properties=commune,+section`, {}, 'GET'],
+      [`${ITEMS}?limit=2&commune=R%C3%A9nnes+x`, {}, 'GET'],
+      [`${ITEMS}?limit=2&commune=%E9%zz`, {}, 'GET'],
+      [`${ITEMS}?limit=2&__proto__=x`, {}, 'GET'],
+    ] as const) {
+      const answer = await same(path, { headers, method });
+      expect(answer.body.toString()).not.toContain('evil.example');
+    }
+  });
+
   it('counts lean answers in the request metric under the route pattern and method', async () => {
     const { lean, same } = both;
     // The generic path counts under the same labels: only the count a lean answer adds proves it counted.
@@ -216,6 +242,48 @@ describe('the lean items path behind a trusted proxy', () => {
       expect(answer.body.toString()).toContain('"href":"https://sig.example.org/ogc/');
     } finally {
       await both.close();
+      await db.close();
+    }
+  }, 120_000);
+});
+
+describe('the lean items path with read replicas', () => {
+  it('reads a cookieless page within one replica scope, and leaves a client that just wrote to the primary', async () => {
+    const db = await openTestDatabase();
+    // The replica scope each public read ran in: false for one replica, true for the primary, undefined outside any.
+    const scopes = new AsyncLocalStorage<boolean>();
+    const readIn: (boolean | undefined)[] = [];
+    const reads: Database = {
+      ...db,
+      query: <R extends Row>(text: string, params?: readonly unknown[], name?: string) => {
+        readIn.push(scopes.getStore());
+        return db.query<R>(text, params, name);
+      },
+    };
+    const readRouter = {
+      reads, hasReplicas: true, scope: <T>(primaryOnly: boolean, fn: () => Promise<T>) => scopes.run(primaryOnly, fn),
+      status: () => [], probe: async () => undefined, close: async () => undefined,
+    } satisfies ReadRouter;
+    const server = await startTestServer({ db, readRouter });
+    let contexts = 0;
+    const createContext = server.app.createContext.bind(server.app);
+    server.app.createContext = (req, res) => {
+      contexts++;
+      return createContext(req, res);
+    };
+    try {
+      // The route meets this Accept and Accept-Language first: the next request is the lean path's.
+      await ask(server, `${ITEMS}?limit=2`, {});
+      for (const [headers, primaryOnly, path] of [[{}, false, 'lean'], [{ Cookie: 'websig-rw=1' }, true, 'generic']] as const) {
+        readIn.length = 0;
+        const before = contexts;
+        expect((await ask(server, `${ITEMS}?limit=3&offset=1`, { headers })).status).toBe(200);
+        expect(contexts === before ? 'lean' : 'generic').toBe(path);
+        expect(readIn.length).toBeGreaterThan(0);
+        expect(readIn.every((scope) => scope === primaryOnly)).toBe(true);
+      }
+    } finally {
+      await server.close();
       await db.close();
     }
   }, 120_000);

@@ -10,6 +10,7 @@ import { createApp } from '../../server/app.ts';
 import { createImportJobs, type ImportJobs } from '../../server/imports/import-jobs.ts';
 import { loadConfig, type Config } from '../../core/config.ts';
 import type { Database } from '../../core/db/database.ts';
+import type { ReadRouter } from '../../core/db/read-router.ts';
 import { readDatabaseInfo } from '../../server/http/health.routes.ts';
 import { createLayerRegistry, type LayerRegistry } from '../../core/layers/registry.ts';
 import { createLogger } from '../../server/logger.ts';
@@ -30,10 +31,10 @@ export interface TestServer {
  * every described layer (or the `layers` given), with a DATA_DIR of its own for the files it writes
  * (download files, uploads), removed on close unless `env` names one, and its import jobs recovered
  * as at a start (a restarted server must be given its predecessor's IMPORT_DIR); logging to `log` when given;
- * `leanPaths: false` turns the app's lean tile path off.
+ * `leanPaths: false` turns the app's lean paths off; `readRouter` stands for READ_DATABASE_URL's.
  */
 export async function startTestServer(
-  options: { db?: Database; env?: NodeJS.ProcessEnv; layers?: LayerRegistry; log?: Logger; leanPaths?: boolean } = {},
+  options: { db?: Database; env?: NodeJS.ProcessEnv; layers?: LayerRegistry; log?: Logger; leanPaths?: boolean; readRouter?: ReadRouter } = {},
 ): Promise<TestServer> {
   const db = options.db ?? (await openTestDatabase());
   const dataDir = options.env?.DATA_DIR ? undefined : mkdtempSync(join(tmpdir(), 'websig-app-'));
@@ -50,6 +51,7 @@ export async function startTestServer(
     sessionSecret: 'test-secret',
     importJobs,
     ...(options.leanPaths === undefined ? {} : { leanPaths: options.leanPaths }),
+    ...(options.readRouter ? { readRouter: options.readRouter } : {}),
   });
   const server = createServer(app.callback());
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
