@@ -177,6 +177,9 @@ describe('the lean items path', () => {
       // same() asks the lean server twice, both answered lean now that it met these headers.
       expect((await same(`${ITEMS}?limit=2`, { method })).path).toBe('lean');
       expect(await count(method)).toBe(before + 2);
+      // The generic route counts under the same labels: a label the lean path spelled apart would not add up.
+      expect((await same(`${ITEMS}?limit=2`, { method, headers: { Cookie: 'websig-rw=1' } })).path).toBe('generic');
+      expect(await count(method)).toBe(before + 4);
     }
   });
 
