@@ -56,7 +56,7 @@ function makePrivate(value: string): string {
   return ['private', ...rest].join(', ');
 }
 
-/** Strict-Transport-Security, sent only over HTTPS (here and by the lean tile path). */
+/** Strict-Transport-Security, sent only over HTTPS (here and by the lean path, server/http/lean-path.ts). */
 export const HSTS = 'max-age=31536000';
 
 /** The headers every response carries whatever the request (HSTS, which depends on it, apart). */
