@@ -2,30 +2,23 @@
 // vacuumed): every row is inserted without being looked up in the live table. That lookup was
 // planned as a nested loop over a sequential scan of the empty table, which the same statement then
 // fills: quadratic, 2,500,000 addresses still not written after 18 minutes.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import type { Database } from '../core/db/database.ts';
 import { createLayerRegistry } from '../core/layers/registry.ts';
 import { runImport } from '../data-import/pipeline.ts';
 import { mergeSql } from '../data-import/import-sql.ts';
 import { targetColumns } from '../data-import/mapping.ts';
-import { openTestDatabase } from './helpers/test-db.ts';
-import { tempDir, writeText } from './helpers/import-fixtures.ts';
+import { writeText } from './helpers/import-fixtures.ts';
+import { useImportTestBed } from './helpers/import-test-bed.ts';
 
 const layers = createLayerRegistry();
 const addresses = layers.get('addresses')!;
 
 describe('an import into an empty layer', () => {
   let db: Database;
-  let tmp: ReturnType<typeof tempDir>;
-  beforeAll(async () => {
-    db = await openTestDatabase();
-    tmp = tempDir();
-  });
-  afterAll(async () => {
-    await db?.close();
-    tmp?.cleanup();
-  });
+  let dir: string;
+  useImportTestBed((bed) => ({ db, dir } = bed));
 
   it('inserts every row without looking it up in the live table', () => {
     const columns = targetColumns(addresses);
@@ -42,7 +35,7 @@ describe('an import into an empty layer', () => {
   it('writes every delivered address into the emptied and vacuumed layer, its words in the search vocabulary', async () => {
     await db.query('DELETE FROM addresses');
     await db.query('VACUUM (ANALYZE) addresses');
-    const file = writeText(join(tmp.dir, 'adresses.csv'), ['id;numero;nom_voie;code_postal;code_insee;nom_commune;lon;lat',
+    const file = writeText(join(dir, 'adresses.csv'), ['id;numero;nom_voie;code_postal;code_insee;nom_commune;lon;lat',
       '35023_9001_00001;1;Rue des Vides;35137;35023;Bédée;-1.9500;48.1400',
       '35023_9001_00003;3;Rue des Vides;35137;35023;Bédée;-1.9501;48.1401',
       '35023_9001_00005;5;Rue des Vides;35137;35023;Bédée;-1.9502;48.1402'].join('\n') + '\n');

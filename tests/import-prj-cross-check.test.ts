@@ -3,26 +3,18 @@
 // same .prj skips the check's PROJ set-up. A disagreement stops the import and is never remembered.
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Database } from '../core/db/database.ts';
 import { createLayerRegistry } from '../core/layers/registry.ts';
 import { runLotImport } from '../data-import/lot-import.ts';
 import { runImport } from '../data-import/pipeline.ts';
-import { ESRI_PRJ, project, squareRing, tempDir, writeShapefile } from './helpers/import-fixtures.ts';
-import { openTestDatabase } from './helpers/test-db.ts';
+import { ESRI_PRJ, project, squareRing, writeShapefile } from './helpers/import-fixtures.ts';
+import { useImportTestBed } from './helpers/import-test-bed.ts';
 
 const layers = createLayerRegistry();
 let db: Database;
-let tmp: ReturnType<typeof tempDir>;
-
-beforeAll(async () => {
-  db = await openTestDatabase();
-  tmp = tempDir();
-});
-afterAll(async () => {
-  await db?.close();
-  tmp?.cleanup();
-});
+let dir: string;
+useImportTestBed((bed) => ({ db, dir } = bed));
 
 /** Lambert-93 as ESRI writes it, but for the EPSG authority named in it and a false easting 100 km off. */
 const SHIFTED_PRJ = ESRI_PRJ[2154]!
@@ -44,7 +36,7 @@ async function importWith(prj: string, name: string, stray: [number, number][] =
   const [x, y] = await project(db, 2154, -1.9614, 48.1266);
   const points: [number, number][] = [[x, y], [x + 10, y], [x + 20, y], ...stray];
   const shp = writeShapefile(
-    { base: join(tmp.dir, name), kind: 'point', encoding: 'utf-8', cpg: 'UTF-8', prj, fields: [{ name: 'premise_id', type: 'C', length: 20 }, { name: 'status', type: 'C', length: 20 }] },
+    { base: join(dir, name), kind: 'point', encoding: 'utf-8', cpg: 'UTF-8', prj, fields: [{ name: 'premise_id', type: 'C', length: 20 }, { name: 'status', type: 'C', length: 20 }] },
     points.map((geometry, i) => ({ geometry, attributes: { premise_id: `PRJ-${file}-${i}`, status: 'deployed' } })),
   );
   return runImport(db, layers, { layer: 'fibre_premises', file: shp, mode: 'append', confirmed: true, maxErrors: stray.length });
@@ -104,7 +96,7 @@ describe('the .prj cross-check', () => {
     const [x, y] = await project(db, 2154, -1.9614, 48.1266);
     const shp = writeShapefile(
       {
-        base: join(tmp.dir, 'lots-shifted'), kind: 'polygon', encoding: 'utf-8', cpg: 'UTF-8', prj: SHIFTED_PRJ,
+        base: join(dir, 'lots-shifted'), kind: 'polygon', encoding: 'utf-8', cpg: 'UTF-8', prj: SHIFTED_PRJ,
         fields: [{ name: 'zone_code', type: 'C', length: 20 }, { name: 'lot_number', type: 'C', length: 10 }, { name: 'status', type: 'C', length: 20 }],
       },
       [{ geometry: [squareRing(x, y, 50)], attributes: { zone_code: 'ZAE-PRJ', lot_number: '1', status: 'available' } }],

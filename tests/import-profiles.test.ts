@@ -1,28 +1,20 @@
 // Each built-in mapping profile end to end, from the example files documented in
 // data-import/README.md (and GraceTHD as the CP1252 shapefiles operators really send).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import type { Database } from '../core/db/database.ts';
 import { createLayerRegistry } from '../core/layers/registry.ts';
 import { runImport } from '../data-import/pipeline.ts';
 import { builtInProfiles } from '../data-import/mapping.ts';
-import { openTestDatabase } from './helpers/test-db.ts';
-import { ESRI_PRJ, project, squareRing, tempDir, writeShapefile, writeText, zipFiles } from './helpers/import-fixtures.ts';
+import { ESRI_PRJ, project, squareRing, writeShapefile, writeText, zipFiles } from './helpers/import-fixtures.ts';
+import { useImportTestBed } from './helpers/import-test-bed.ts';
 
 const layers = createLayerRegistry();
 const example = (name: string) => fileURLToPath(new URL(`../data-import/examples/${name}`, import.meta.url));
 let db: Database;
-let tmp: ReturnType<typeof tempDir>;
-
-beforeAll(async () => {
-  db = await openTestDatabase();
-  tmp = tempDir();
-});
-afterAll(async () => {
-  await db?.close();
-  tmp?.cleanup();
-});
+let dir: string;
+useImportTestBed((bed) => ({ db, dir } = bed));
 
 const rows = async (sql: string) => (await db.query(sql)).rows;
 
@@ -49,7 +41,7 @@ describe('built-in profiles', () => {
     const [x, y] = await project(db, 2154, -1.9513, 48.1822);
     const shp = writeShapefile(
       {
-        base: join(tmp.dir, 't_zsro'), kind: 'polygon', encoding: 'windows-1252', ldid: 0x57, prj: ESRI_PRJ[2154],
+        base: join(dir, 't_zsro'), kind: 'polygon', encoding: 'windows-1252', ldid: 0x57, prj: ESRI_PRJ[2154],
         fields: [
           { name: 'zs_code', type: 'C', length: 20 }, { name: 'zs_etatpm', type: 'C', length: 2 },
           { name: 'zs_nblogmt', type: 'N', length: 6 }, { name: 'zs_majdate', type: 'D', length: 8 }, { name: 'zs_comment', type: 'C', length: 80 },
@@ -60,7 +52,7 @@ describe('built-in profiles', () => {
         { geometry: [squareRing(x + 600, y, 500)], attributes: { zs_code: 'ZS2', zs_etatpm: 'ZZ', zs_nblogmt: 7, zs_majdate: '20260115', zs_comment: '' } },
       ],
     );
-    const zip = await zipFiles(join(tmp.dir, 'gracethd.zip'), ['shp', 'shx', 'dbf', 'prj'].map((ext) => shp.replace(/shp$/, ext)));
+    const zip = await zipFiles(join(dir, 'gracethd.zip'), ['shp', 'shx', 'dbf', 'prj'].map((ext) => shp.replace(/shp$/, ext)));
     const summary = await runImport(db, layers, { mode: 'replace', confirmed: true, layer: 'fibre_phases', file: zip, mapping: 'gracethd-zsro', maxErrors: 1 });
     expect(summary.status, summary.message).toBe('succeeded');
     expect(summary.encoding).toBe('windows-1252 (dbf-ldid)');
@@ -96,7 +88,7 @@ describe('built-in profiles', () => {
 
   it('arcep-immeubles: older files whose x/y are Lambert-93 land at the same place', async () => {
     const [x, y] = await project(db, 2154, -1.9513, 48.1822);
-    const csv = writeText(join(tmp.dir, 'immeubles-2019.csv'), `imb_id;imb_etat;pm_ref;x;y\nIMB/35023/X/00A1;deploye;FI-35023-0001;${x.toFixed(2)};${y.toFixed(2)}\n`);
+    const csv = writeText(join(dir, 'immeubles-2019.csv'), `imb_id;imb_etat;pm_ref;x;y\nIMB/35023/X/00A1;deploye;FI-35023-0001;${x.toFixed(2)};${y.toFixed(2)}\n`);
     const summary = await runImport(db, layers, { mode: 'replace', confirmed: true, layer: 'fibre_premises', file: csv, mapping: 'arcep-immeubles' });
     expect(summary.status, summary.message).toBe('succeeded');
     expect(summary.srs).toMatch(/EPSG:2154.*Lambert-93/);

@@ -6,36 +6,28 @@
 // written during the build, is merged in place instead;
 // a failing build leaves the live layer and nothing else. Small CSV fixtures written here, with the
 // rebuild threshold lowered to one row.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import type { Database } from '../core/db/database.ts';
 import { createLayerRegistry } from '../core/layers/registry.ts';
 import { runImport, type ImportOptions } from '../data-import/pipeline.ts';
 import { LEFTOVER_IMPORT_TABLES_SQL } from '../data-import/import-sql.ts';
-import { openTestDatabase } from './helpers/test-db.ts';
-import { tableChecksum, tempDir, writeText } from './helpers/import-fixtures.ts';
+import { tableChecksum, writeText } from './helpers/import-fixtures.ts';
 import { startTestServer } from './helpers/test-server.ts';
 import { decodeTile, tileAt, tilePath } from './helpers/tile-golden.ts';
+import { useImportTestBed } from './helpers/import-test-bed.ts';
 
 const layers = createLayerRegistry();
 let db: Database;
-let tmp: ReturnType<typeof tempDir>;
-
-beforeAll(async () => {
-  db = await openTestDatabase();
-  tmp = tempDir();
-});
-afterAll(async () => {
-  await db?.close();
-  tmp?.cleanup();
-});
+let dir: string;
+useImportTestBed((bed) => ({ db, dir } = bed));
 
 const replace = (layer: string, file: string, options: Partial<ImportOptions> = {}) =>
   runImport(db, layers, { layer, file, mode: 'replace', confirmed: true, rebuildMinRows: 1, ...options });
 
 type Premise = [id: string, status: string, lon: number];
 const premisesCsv = (name: string, rows: readonly Premise[]) =>
-  writeText(join(tmp.dir, `${name}.csv`), ['premise_id,status,address,lon,lat', ...rows.map(([id, status, lon]) => `${id},${status},1 rue de Bédée,${lon},48.13`)].join('\n') + '\n');
+  writeText(join(dir, `${name}.csv`), ['premise_id,status,address,lon,lat', ...rows.map(([id, status, lon]) => `${id},${status},1 rue de Bédée,${lon},48.13`)].join('\n') + '\n');
 
 /** The table's indexes, constraints, triggers and identity sequences, by name and definition. */
 async function catalogOf(table: string) {
@@ -107,7 +99,7 @@ describe('a replace rebuilt beside the live layer', () => {
 
   it('rebuilds a layer without natural key wholesale, new ids following the live ones', async () => {
     const csv = (name: string, names: string[]) =>
-      writeText(join(tmp.dir, `${name}.csv`), ['name,kind,status,lon,lat', ...names.map((n, i) => `${n},outdoor,active,${-1.95 - i / 1000},48.13`)].join('\n') + '\n');
+      writeText(join(dir, `${name}.csv`), ['name,kind,status,lon,lat', ...names.map((n, i) => `${n},outdoor,active,${-1.95 - i / 1000},48.13`)].join('\n') + '\n');
     const liveMax = (await db.query<{ n: number }>('SELECT coalesce(max(id), 0) AS n FROM wifi_hotspots')).rows[0]!.n;
     const summary = await replace('wifi_hotspots', csv('hotspots', ['Mairie', 'Médiathèque']));
     expect(summary.status, summary.message).toBe('succeeded');
@@ -185,7 +177,7 @@ describe('a replace rebuilt beside the live layer', () => {
   it('where readers share the connection, rebuilds an append to a layer without key beside it, the live rows kept and the new ones after them', async () => {
     const shared = { ...db, sharedWithReaders: true };
     const csv = (name: string, names: string[]) =>
-      writeText(join(tmp.dir, `${name}.csv`), ['name,kind,status,lon,lat', ...names.map((n, i) => `${n},outdoor,active,${-1.96 - i / 1000},48.13`)].join('\n') + '\n');
+      writeText(join(dir, `${name}.csv`), ['name,kind,status,lon,lat', ...names.map((n, i) => `${n},outdoor,active,${-1.96 - i / 1000},48.13`)].join('\n') + '\n');
     const hotspots = async () => (await db.query<{ id: number; name: string }>('SELECT id, name FROM wifi_hotspots ORDER BY id')).rows;
     const before = await hotspots();
     const summary = await runImport(shared, layers, { layer: 'wifi_hotspots', file: csv('appended', ['Halle', 'Gare']), mode: 'append', rebuildMinRows: 1 });

@@ -1,7 +1,7 @@
 // The import pipeline against a real database (the embedded one, or PostGIS with
 // TEST_DATABASE_URL): reprojection, encodings, archives, geometry repair, atomicity, diff and modes.
 // Fixtures are shapefiles, zips, CSV and GeoJSON written by the tests themselves.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { basename, join } from 'node:path';
 import initSqlJs from 'sql.js';
 import type { Database } from '../core/db/database.ts';
@@ -9,27 +9,19 @@ import { createLayerRegistry } from '../core/layers/registry.ts';
 import { runImport, type ImportOptions } from '../data-import/pipeline.ts';
 import { readRun } from '../data-import/import-runs.ts';
 import { KNOWN_CRS } from '../data-import/crs.ts';
-import { openTestDatabase } from './helpers/test-db.ts';
-import { ESRI_PRJ, project, squareRing, tableChecksum, tempDir, writeShapefile, writeText, zipFiles } from './helpers/import-fixtures.ts';
+import { ESRI_PRJ, project, squareRing, tableChecksum, writeShapefile, writeText, zipFiles } from './helpers/import-fixtures.ts';
 import type { DbfField } from './helpers/shapefile-writer.ts';
+import { useImportTestBed } from './helpers/import-test-bed.ts';
 
 const layers = createLayerRegistry();
 let db: Database;
-let tmp: ReturnType<typeof tempDir>;
-
-beforeAll(async () => {
-  db = await openTestDatabase();
-  tmp = tempDir();
-});
-afterAll(async () => {
-  await db?.close();
-  tmp?.cleanup();
-});
+let dir: string;
+useImportTestBed((bed) => ({ db, dir } = bed));
 
 /** Replaces (confirmed) unless the test says otherwise: most tests load a fixture over the demo layer. */
 const importFile = (options: Omit<ImportOptions, 'mode'> & Partial<Pick<ImportOptions, 'mode'>>) =>
   runImport(db, layers, { mode: 'replace', confirmed: true, ...options });
-const path = (name: string) => join(tmp.dir, name);
+const path = (name: string) => join(dir, name);
 
 const PARCEL_FIELDS: DbfField[] = [
   { name: 'id', type: 'C', length: 14 },

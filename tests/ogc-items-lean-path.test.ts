@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database, Row } from '../core/db/database.ts';
 import type { ReadRouter } from '../core/db/read-router.ts';
 import { openTestDatabase } from './helpers/test-db.ts';
-import { startTestServer, type TestServer } from './helpers/test-server.ts';
+import { countKoaContexts, startTestServer, type TestServer } from './helpers/test-server.ts';
 
 /** Headers that differ between any two answers, whoever serves them. */
 const PER_ANSWER = new Set(['date', 'x-request-id']);
@@ -52,23 +52,18 @@ function ask(server: TestServer, path: string, { method = 'GET', headers = {} }:
 /** Both apps on one database, counting the Koa contexts the lean one makes (one per request it leaves to Koa). */
 async function pair(db: Database, env: NodeJS.ProcessEnv = {}) {
   const [lean, generic] = await Promise.all([startTestServer({ db, env }), startTestServer({ db, env, leanPaths: false })]);
-  let contexts = 0;
-  const createContext = lean.app.createContext.bind(lean.app);
-  lean.app.createContext = (req, res) => {
-    contexts++;
-    return createContext(req, res);
-  };
+  const contexts = countKoaContexts(lean);
   /** Asks both servers twice (the lean one learns an Accept or Accept-Language on its first sight) and compares the second answers. */
   async function same(path: string, init: Ask = {}): Promise<Answer> {
     await ask(lean, path, init);
-    const before = contexts;
+    const before = contexts();
     const a = await ask(lean, path, init);
     const b = await ask(generic, path, init);
     expect({ status: a.status, headers: a.headers }).toEqual({ status: b.status, headers: b.headers });
     // The time stamp is the only part that moves between two answers (fetch unzips gzipped ones).
     const text = (x: typeof a) => x.body.toString().replace(STAMP, '');
     expect(text(a)).toBe(text(b));
-    return { ...a, path: contexts === before ? 'lean' : 'generic' };
+    return { ...a, path: contexts() === before ? 'lean' : 'generic' };
   }
   return { lean, generic, same, close: () => Promise.all([lean.close(), generic.close()]) };
 }
@@ -268,20 +263,15 @@ describe('the lean items path with read replicas', () => {
       status: () => [], probe: async () => undefined, close: async () => undefined,
     } satisfies ReadRouter;
     const server = await startTestServer({ db, readRouter });
-    let contexts = 0;
-    const createContext = server.app.createContext.bind(server.app);
-    server.app.createContext = (req, res) => {
-      contexts++;
-      return createContext(req, res);
-    };
+    const contexts = countKoaContexts(server);
     try {
       // The route meets this Accept and Accept-Language first: the next request is the lean path's.
       await ask(server, `${ITEMS}?limit=2`, {});
       for (const [headers, primaryOnly, path] of [[{}, false, 'lean'], [{ Cookie: 'websig-rw=1' }, true, 'generic']] as const) {
         readIn.length = 0;
-        const before = contexts;
+        const before = contexts();
         expect((await ask(server, `${ITEMS}?limit=3&offset=1`, { headers })).status).toBe(200);
-        expect(contexts === before ? 'lean' : 'generic').toBe(path);
+        expect(contexts() === before ? 'lean' : 'generic').toBe(path);
         expect(readIn.length).toBeGreaterThan(0);
         expect(readIn.every((scope) => scope === primaryOnly)).toBe(true);
       }

@@ -8,7 +8,7 @@ import { createLayerRegistry } from '../core/layers/registry.ts';
 import { ident, publicRowFilter } from '../core/layers/layer-sql.ts';
 import { tileAt, tilePath } from './helpers/tile-golden.ts';
 import { openTestDatabase } from './helpers/test-db.ts';
-import { startTestServer, type TestServer } from './helpers/test-server.ts';
+import { countKoaContexts, startTestServer, type TestServer } from './helpers/test-server.ts';
 
 /** Headers that differ between any two answers, whoever serves them. */
 const PER_ANSWER = new Set(['date', 'x-request-id']);
@@ -29,7 +29,7 @@ describe('the lean tile path', () => {
   let lean: TestServer;
   let generic: TestServer;
   /** Koa contexts the lean server made: one per request that took the generic path. */
-  let contexts = 0;
+  let contexts: () => number;
   /** A tile of over 1 KB (gzipped when asked) and a smaller one, found in the demo data. */
   let large: string;
   let small: string;
@@ -40,11 +40,7 @@ describe('the lean tile path', () => {
       startTestServer({ db }),
       startTestServer({ db, leanPaths: false }),
     ]);
-    const createContext = lean.app.createContext.bind(lean.app);
-    lean.app.createContext = (req, res) => {
-      contexts++;
-      return createContext(req, res);
-    };
+    contexts = countKoaContexts(lean);
     const sizes: { path: string; bytes: number }[] = [];
     for (const layer of createLayerRegistry().all.filter((l) => l.public)) {
       const { rows } = await db.query<{ lon: number; lat: number }>(
@@ -68,12 +64,12 @@ describe('the lean tile path', () => {
   /** Asks both servers twice (the lean one learns an Accept-Encoding on its first sight) and compares the second answers. */
   async function same(path: string, init: RequestInit = {}): Promise<Answer> {
     await ask(lean, path, init);
-    const before = contexts;
+    const before = contexts();
     const [a, b] = await Promise.all([ask(lean, path, init), ask(generic, path, init)]);
     expect({ status: a.status, headers: a.headers }).toEqual({ status: b.status, headers: b.headers });
     expect(a.body.equals(b.body)).toBe(true);
     expect(a.requestId).toMatch(/^[\w.:-]{1,64}$/);
-    return { ...a, requestId: contexts === before ? 'lean' : 'generic' };
+    return { ...a, requestId: contexts() === before ? 'lean' : 'generic' };
   }
 
   it('serves plain, gzip, conditional, versioned and HEAD tile requests on the lean path, as the route does', async () => {
@@ -156,21 +152,16 @@ describe('the lean tile path behind a trusted proxy', () => {
     const db = await openTestDatabase();
     const env = { TRUST_PROXY_HOPS: '1' };
     const [lean, generic] = await Promise.all([startTestServer({ db, env }), startTestServer({ db, env, leanPaths: false })]);
-    let contexts = 0;
-    const createContext = lean.app.createContext.bind(lean.app);
-    lean.app.createContext = (req, res) => {
-      contexts++;
-      return createContext(req, res);
-    };
+    const contexts = countKoaContexts(lean);
     try {
       const layer = createLayerRegistry().all.find((l) => l.public)!;
       const path = `/tiles/${layer.id}/${layer.minzoom}/0/0.mvt`;
       for (const proto of ['https', 'http', 'https, http', 'HTTPS']) {
         const init = { headers: { 'X-Forwarded-Proto': proto, 'Accept-Encoding': '' } };
-        const before = contexts;
+        const before = contexts();
         const [a, b] = await Promise.all([ask(lean, path, init), ask(generic, path, init)]);
         expect({ status: a.status, headers: a.headers }).toEqual({ status: b.status, headers: b.headers });
-        expect(contexts).toBe(before);
+        expect(contexts()).toBe(before);
         if (/^https/i.test(proto)) expect(a.headers['strict-transport-security']).toBe('max-age=31536000');
       }
     } finally {

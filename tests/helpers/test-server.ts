@@ -26,6 +26,18 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+/** Counts the Koa contexts the server's app makes from now on: one per request its lean paths
+ *  leave to Koa (or never take). */
+export function countKoaContexts(server: TestServer): () => number {
+  let contexts = 0;
+  const createContext = server.app.createContext.bind(server.app);
+  server.app.createContext = (req, res) => {
+    contexts++;
+    return createContext(req, res);
+  };
+  return () => contexts;
+}
+
 /**
  * The app on its own test database (or on `db` when given, which the caller then closes), serving
  * every described layer (or the `layers` given), with a DATA_DIR of its own for the files it writes
