@@ -208,9 +208,8 @@ async function withDatabase(layers: readonly LayerDef[], work: (db: Database) =>
   }
   try {
     await migrateIfPending(db);
-    // On the connection already open: the check's queries, sent at once, would each open one more
-    // (a backend started and a password exchanged each, most of the check's time).
-    await db.transaction((tx) => checkCatalog(tx, layers));
+    // One statement (catalog-check.ts), on the connection the migration check opened.
+    await checkCatalog(db, layers);
     return await work(db);
   } finally {
     await db.close();

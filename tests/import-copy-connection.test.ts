@@ -12,6 +12,8 @@ import { ESRI_PRJ, project, tempDir, writeShapefile } from './helpers/import-fix
 import { describeUnless, missingPostgis } from './helpers/skip.ts';
 import { openTestDatabase } from './helpers/test-db.ts';
 
+// PostGIS only: the embedded database has one connection, which is never lent (its imports send
+// batched INSERTs, tested in import.test.ts), so there is no COPY connection to give back.
 describeUnless(missingPostgis(inject('databaseUrl')), 'the COPY connection lent by the pool', () => {
   const layers = createLayerRegistry();
   let owner: Database;

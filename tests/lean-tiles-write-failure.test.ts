@@ -4,7 +4,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReadRouter } from '../core/db/read-router.ts';
-import { leanTiles } from '../server/http/lean-tiles.ts';
+import { leanPath } from '../server/http/lean-path.ts';
+import { leanTileRoute } from '../server/http/lean-tiles.ts';
 import { createMetrics } from '../server/http/metrics.ts';
 import type { TileEndpoint } from '../server/tiles/tiles.routes.ts';
 
@@ -28,10 +29,10 @@ describe('a lean tile answer that cannot be written', () => {
       res.setHeader('Content-Type', 'application/json');
       res.end(JSON.stringify({ code: 'InternalServerError', description: 'generic chain' }));
     };
-    const listener = leanTiles({
-      tiles, securityHeaders: [['X-Content-Type-Options', 'nosniff']], metrics: createMetrics(),
+    const listener = leanPath([leanTileRoute(tiles)], {
+      securityHeaders: [['X-Content-Type-Options', 'nosniff']], metrics: createMetrics(),
       readRouter: { hasReplicas: false } as ReadRouter, trustProxy: false,
-    }, generic as Parameters<typeof leanTiles>[1]);
+    }, generic as Parameters<typeof leanPath>[2]);
     const server = createServer(listener);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -36,12 +36,13 @@ export function geometryTypmod(typmod: number): { type: string; srid: number } {
   const dims = (typmod & 0x02 ? 'Z' : '') + (typmod & 0x01 ? 'M' : '');
   return { type: name + dims, srid };
 }
+
 interface IndexRow { tablename: string; indexdef: string }
 
 /**
- * The rows of each query, all sent as one statement (each a JSON array): one round trip, and on a
- * single connection (the import CLI's transaction) no queries queued behind each other, which pg
- * deprecates and warns about on every run. The queries share the parameters.
+ * The rows of each query, all sent as one statement (each a JSON array): one round trip on one
+ * connection, rather than queries that would each take a pooled connection (and open it, for the
+ * import command) or queue behind each other on one, which pg deprecates. The queries share the parameters.
  */
 async function selectEach<T extends unknown[]>(db: Queryable, queries: { [K in keyof T]: string }, params: unknown[]): Promise<{ [K in keyof T]: { rows: T[K][] } }> {
   const parts = (queries as string[]).map((q, i) => `(SELECT coalesce(json_agg(r), '[]') FROM (${q}) r) AS r${i}`);

@@ -1,7 +1,7 @@
 // What each property type means, declared once: its SQL, tile, download, OGC API and import forms.
 // Every consumer reads this table, so a new type is added here and nowhere else.
 import type { PropertyType } from './layer-def.ts';
-import { Invalid, isIsoDate, parseDate, parseNumber, parseYesNo, readIsoDateTime } from './property-values.ts';
+import { Invalid, isIsoDate, nulProblem, parseDate, parseNumber, parseYesNo, readIsoDateTime } from './property-values.ts';
 
 /** SQLite column types GeoPackage allows for feature attributes. */
 export type GpkgColumnType = 'TEXT' | 'INTEGER' | 'REAL' | 'DATE' | 'DATETIME' | 'BOOLEAN';
@@ -47,8 +47,10 @@ const same = (column: string) => column;
 const anything = () => true;
 /** Text as a column takes it: PostgreSQL text cannot hold the NUL character (byte 0), which a
  *  COPY would otherwise refuse for the whole file instead of the row that carries it. */
-const textValue = (text: string): string | Invalid =>
-  text.includes('\u0000') ? new Invalid('contains a NUL character (byte 0), which a text value cannot hold') : text;
+const textValue = (text: string): string | Invalid => {
+  const problem = nulProblem(text);
+  return problem ? new Invalid(problem) : text;
+};
 // Filter values are bound as text and cast: up to 15 digits always fit bigint and numeric.
 const INTEGER = /^-?[0-9]{1,15}$/;
 const DECIMAL = /^-?[0-9]{1,15}(\.[0-9]{1,15})?$/;

@@ -7,6 +7,11 @@ export class Invalid {
 }
 
 /** True when year, month (1-12) and day name a day of the Gregorian calendar. */
+/** Why `text` cannot be stored as PostgreSQL text, if it cannot: text holds no NUL character (byte 0). */
+export function nulProblem(text: string): string | undefined {
+  return text.includes('\u0000') ? 'contains a NUL character (byte 0), which a text value cannot hold' : undefined;
+}
+
 export function isRealDate(y: number, m: number, d: number): boolean {
   const date = new Date(0);
   // setUTCFullYear, unlike Date.UTC, does not read years 0-99 as 1900-1999.

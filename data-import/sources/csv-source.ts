@@ -6,6 +6,7 @@ import { Transform, pipeline, type TransformCallback } from 'node:stream';
 import { CsvError, parse } from 'csv-parse';
 import { countAsFileError } from '../import-fault.ts';
 import { createTextDecoder, requireEncoding, type ResolvedEncoding, type TextEncodingName } from './encoding.ts';
+import { nulProblem } from '../../core/layers/property-values.ts';
 import { SourceError, formatCount, type CrsHint, type FeatureSource, type SourceRecord } from './source.ts';
 
 // A csv-parse error that escapes describeCsvError is still about the file.
@@ -211,7 +212,8 @@ export async function openCsv(path: string, options: CsvOptions = {}): Promise<F
       const wkt = values[index.get(geometry.wkt)!]?.trim();
       if (!wkt) return { row, properties, geometry: null, error: 'empty WKT' };
       // Staged as text, which cannot hold a NUL: refused for its row here, not by the COPY for the file.
-      if (wkt.includes('\u0000')) return { row, properties, geometry: null, error: 'the WKT contains a NUL character (byte 0)' };
+      const problem = nulProblem(wkt);
+      if (problem) return { row, properties, geometry: null, error: `the WKT ${problem}` };
       return { row, properties, geometry: null, wkt };
     }
     const [xName, yName] = 'lon' in geometry! ? [geometry.lon, geometry.lat] : [geometry!.x, geometry!.y];

@@ -2,7 +2,7 @@
 // and routers cost some 170 µs of CPU per tile, a third of a cold tile's. The answer is the route's
 // own (tileEndpoint's).
 import type { TileEndpoint, TileRequest } from '../tiles/tiles.routes.ts';
-import { leanPath, type LeanPathOptions, type LeanRoute, type Listener } from './lean-path.ts';
+import type { LeanRoute } from './lean-path.ts';
 
 /** `/tiles/{layers}/{z}/{x}/{y}.mvt`, optionally `?v={token}`, with nothing to decode: other spellings go the generic way. */
 const TILE_URL = /^\/tiles\/([A-Za-z0-9_,-]+)\/([0-9]{1,10})\/([0-9]{1,10})\/([0-9]{1,10}\.mvt)(?:\?v=([A-Za-z0-9_-]+))?$/;
@@ -26,13 +26,4 @@ export function leanTileRoute(tiles: TileEndpoint): LeanRoute<TileRequest> {
     answer: (request) => tiles.answer(request),
     handOver: (req, error) => tiles.handOver(req, error),
   };
-}
-
-export interface LeanTileOptions extends LeanPathOptions {
-  tiles: TileEndpoint;
-}
-
-/** `generic` (the Koa app) behind the lean tile path alone. */
-export function leanTiles(options: LeanTileOptions, generic: Listener): Listener {
-  return leanPath([leanTileRoute(options.tiles)], options, generic);
 }
