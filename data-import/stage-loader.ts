@@ -71,8 +71,8 @@ export function copyEncoder(type: LoadColumnType): (value: unknown) => string {
   }
 }
 
-/** Rows are sent in chunks of about this many characters. */
-const COPY_CHUNK = 256 * 1024;
+/** Rows are sent in chunks of this many bytes (a row longer than that goes alone). */
+const COPY_CHUNK = 64 * 1024;
 
 function copyLoader(client: pg.ClientBase, table: string, columns: readonly LoadColumn[]): RowLoader {
   // One COPY statement for the whole file: it writes only the staging table, so it may be long.
@@ -81,24 +81,36 @@ function copyLoader(client: pg.ClientBase, table: string, columns: readonly Load
   stream.on('error', (error: Error) => (failure ??= error));
   const done = once(stream, 'finish');
   done.catch(() => undefined);
-  let buffer = '';
+  // Each row is written into a byte buffer as soon as it is encoded: rows held as strings until a
+  // chunk is full would survive every young-generation collection meanwhile, and be copied by each.
+  let chunk = Buffer.allocUnsafe(COPY_CHUNK);
+  let used = 0;
   const encoders = columns.map((c) => copyEncoder(c.type));
   const flush = (): Promise<void> | undefined => {
     if (failure) throw failure;
-    const chunk = buffer;
-    buffer = '';
-    if (stream.write(chunk)) return undefined;
+    const full = chunk.subarray(0, used);
+    chunk = Buffer.allocUnsafe(COPY_CHUNK);
+    used = 0;
+    if (stream.write(full)) return undefined;
     return once(stream, 'drain').then(() => undefined);
   };
   return {
     push(values) {
       let line = encoders[0]!(values[0]);
       for (let i = 1; i < values.length; i++) line += '\t' + encoders[i]!(values[i]);
-      buffer += line + '\n';
-      return buffer.length >= COPY_CHUNK ? flush() : undefined;
+      line += '\n';
+      // Room for the row's worst case (3 UTF-8 bytes per UTF-16 unit), so it is never cut.
+      const room = 3 * line.length;
+      let sent: Promise<void> | undefined;
+      if (used + room > chunk.length) {
+        if (used > 0) sent = flush();
+        if (room > chunk.length) chunk = Buffer.allocUnsafe(room);
+      }
+      used += chunk.write(line, used);
+      return sent;
     },
     async finish() {
-      if (buffer) await flush();
+      if (used > 0) await flush();
       stream.end();
       await done;
       if (failure) throw failure;

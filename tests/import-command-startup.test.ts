@@ -1,8 +1,10 @@
 // What the import command and an import job load before their first query: on Node 20, pg's
 // probe for a Cloudflare Worker built a fetch Response, loading Node's bundled undici (20 ms of a
 // small file's whole command). Their entries answer the probe first (data-import/node-navigator.mjs).
+// And what `npm run import` starts Node with: without NODE_EXTRA_CA_CERTS unless the connection
+// may use TLS (Node 20 builds its root certificate store at start-up when it is set).
 import { spawn, spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -57,5 +59,40 @@ describe('start-up of the import processes', () => {
     child.disconnect();
     await new Promise((ok) => child.once('exit', ok));
     expect(probed(stderr)).toEqual({ undici: false, pg: true });
+  });
+});
+
+describe('the environment `npm run import` starts Node in', () => {
+  // A stand-in for Node (the launcher runs npm's): prints what it was given.
+  const run = (env: Record<string, string>) => {
+    const fake = join(tmp.dir, 'fake-node.sh');
+    writeFileSync(fake, '#!/bin/sh\necho "extra=${NODE_EXTRA_CA_CERTS-unset}"; for a in "$@"; do echo "arg=$a"; done\n');
+    chmodSync(fake, 0o755);
+    const { PGSSLMODE: _mode, DATABASE_URL: _url, ...inherited } = process.env;
+    const script = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { import: string } }).scripts.import;
+    // As npm runs a script: through sh, the arguments after it.
+    const result = spawnSync('sh', ['-c', `${script} "$@"`, 'import', 'fibre_premises', 'a file.shp', '--mode', 'replace'], {
+      cwd: root, encoding: 'utf8', env: { ...inherited, npm_node_execpath: fake, NODE_EXTRA_CA_CERTS: '/etc/extra-ca.pem', ...env },
+    });
+    expect(result.status, result.stderr).toBe(0);
+    const lines = result.stdout.trim().split('\n');
+    return { extra: lines[0]!.slice('extra='.length), args: lines.slice(1).map((l) => l.slice('arg='.length)) };
+  };
+
+  it('passes the command line through unchanged, to the import command', () => {
+    expect(run({}).args).toEqual([join('data-import', 'import-command.mjs'), 'fibre_premises', 'a file.shp', '--mode', 'replace']);
+  });
+
+  it('drops NODE_EXTRA_CA_CERTS for the embedded database and for PostgreSQL without TLS', () => {
+    expect(run({}).extra).toBe('unset');
+    expect(run({ DATABASE_URL: 'postgres://websig:secret@db.example:5432/websig' }).extra).toBe('unset');
+  });
+
+  it('keeps it whenever the connection may use TLS', () => {
+    for (const url of ['postgres://u@db/websig?sslmode=verify-full', 'postgres://u@db/websig?ssl=true', 'postgresql://u@db/websig?sslrootcert=/ca.pem&SSLMODE=require']) {
+      expect(run({ DATABASE_URL: url }).extra, url).toBe('/etc/extra-ca.pem');
+    }
+    expect(run({ DATABASE_URL: 'postgres://u@db/websig', PGSSLMODE: 'require' }).extra).toBe('/etc/extra-ca.pem');
+    expect(run({ PGSSLMODE: '' }).extra).toBe('/etc/extra-ca.pem');
   });
 });
