@@ -1,8 +1,9 @@
 // The import command's JavaScript build, and whether it may be run. tsx costs the command about
 // 0.4 s of CPU at start-up (its loader thread, then a transform per module), most of what a small
 // file takes, so `npm install` (the prepare script) bundles the CLI and the modules it imports
-// into dist/cli/ with esbuild (tsx's own), and `npm run import` runs that build only while every
-// source it was made from is unchanged: a developer editing sources gets them through tsx.
+// into one CommonJS file, dist/cli/cli.cjs, with esbuild (tsx's own), and `npm run import` runs
+// that build only while every source it was made from is unchanged, with a V8 code cache
+// (cli-code-cache.mjs): a developer editing sources gets them through tsx.
 // Plain JavaScript: it decides, before any TypeScript loader is there, which one is needed.
 // `node data-import/cli-build.mjs` builds.
 import { createHash } from 'node:crypto';
@@ -12,6 +13,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const ENTRY = 'data-import/cli.ts';
+/** The build's one file, in the output directory. */
+const OUTPUT = 'cli.cjs';
 /** Where the build goes, under the repository (.gitignored). */
 export const DEFAULT_OUTDIR = join(ROOT, 'dist', 'cli');
 /** What the build was made from, written last: a build without it is unfinished. */
@@ -22,8 +25,7 @@ const sha256 = (path) => createHash('sha256').update(readFileSync(path)).digest(
 /**
  * The sources' `import.meta.url` made to name the source file itself, relative to the output:
  * code that finds files next to its source (mapping profiles, the PGlite worker, the communes
- * GeoJSON) finds them from dist/ too, wherever the checkout is. Every output file sits directly in
- * the output directory (entry and chunks), so one relative path holds for all.
+ * GeoJSON) finds them from dist/ too, wherever the checkout is.
  */
 function sourceUrlPlugin(outdir) {
   return {
@@ -60,9 +62,10 @@ function externalPackages() {
 }
 
 /**
- * Bundles the CLI into `outdir`: our modules and BUNDLED_PACKAGES, the modules it loads on demand
- * kept in chunks of their own so they stay on demand. Built beside and renamed into place, the
- * manifest written last.
+ * Bundles the CLI into `outdir`/cli.cjs: our modules and BUNDLED_PACKAGES in one CommonJS file
+ * (V8 caches a script's code, not an ES module's, on Node 20). The modules it loads on demand stay
+ * on demand: esbuild runs each one's body when its import() is reached. Built beside and renamed
+ * into place, the manifest written last.
  */
 export async function buildCli({ outdir = DEFAULT_OUTDIR } = {}) {
   const { build } = await import('esbuild');
@@ -71,28 +74,33 @@ export async function buildCli({ outdir = DEFAULT_OUTDIR } = {}) {
   rmSync(staging, { recursive: true, force: true });
   const result = await build({
     absWorkingDir: ROOT,
-    entryPoints: { cli: ENTRY },
-    outdir: staging,
+    entryPoints: [ENTRY],
+    outfile: join(staging, OUTPUT),
     bundle: true,
-    splitting: true,
-    format: 'esm',
+    format: 'cjs',
     platform: 'node',
     target: 'node20',
     external: externalPackages(),
-    // The bundled CommonJS packages require Node's own modules, which an ES module has no
-    // `require` for.
-    banner: { js: "import { createRequire as createRequireForBundledPackages } from 'node:module'; const require = createRequireForBundledPackages(import.meta.url);" },
+    // import() of a package left out, written as require(): a script run from a code cache has no
+    // import() on Node 20 (cli-code-cache.mjs), and every one of ours is CommonJS.
+    supported: { 'dynamic-import': false },
+    // The URL the sources' import.meta.url stands for (see sourceUrlPlugin): the output file's.
+    define: { 'import.meta.url': '__cliFileUrl' },
+    banner: { js: "const __cliFileUrl = require('node:url').pathToFileURL(__filename).href;" },
     sourcemap: 'linked',
     metafile: true,
     logLevel: 'warning',
     plugins: [sourceUrlPlugin(target)],
   });
-  const sources = [...Object.keys(result.metafile.inputs), relative(ROOT, fileURLToPath(import.meta.url))];
+  // This file and the loader that runs the build are inputs too: a change to how it is built or
+  // run makes it stale.
+  const runners = [import.meta.url, new URL('./cli-code-cache.mjs', import.meta.url)].map((url) => relative(ROOT, fileURLToPath(url)));
+  const sources = [...Object.keys(result.metafile.inputs), ...runners];
   const inputs = Object.fromEntries(sources.sort().map((path) => {
     const { mtimeMs, size } = statSync(join(ROOT, path));
     return [path, { mtimeMs, size, sha256: sha256(join(ROOT, path)) }];
   }));
-  writeFileSync(join(staging, MANIFEST), JSON.stringify({ entry: 'cli.js', inputs }, null, 1) + '\n');
+  writeFileSync(join(staging, MANIFEST), JSON.stringify({ entry: OUTPUT, inputs }, null, 1) + '\n');
   rmSync(target, { recursive: true, force: true });
   renameSync(staging, target);
   return { outdir: target, inputs: sources };
@@ -124,12 +132,15 @@ export function freshBuildEntry({ outdir = DEFAULT_OUTDIR } = {}) {
 
 /**
  * Runs the import command in this process (signals reach the import itself): the build in
- * `outdir` when it is fresh, else the sources through tsx.
+ * `outdir` when it is fresh, with its code cache, else the sources through tsx.
  */
 export async function runImportCommand({ outdir = DEFAULT_OUTDIR } = {}) {
   const built = freshBuildEntry({ outdir });
   if (built) {
-    await import(built);
+    const { runWithCodeCache } = await import('./cli-code-cache.mjs');
+    // Only an import (every one says --mode) writes the cache: it compiles the functions an
+    // import runs, which a cache written by --help would lack for good.
+    runWithCodeCache(fileURLToPath(built), { write: process.argv.some((a) => a === '--mode' || a.startsWith('--mode=')) });
     return;
   }
   const { register } = await import('tsx/esm/api');

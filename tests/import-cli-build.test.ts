@@ -1,9 +1,10 @@
 // The import command's JavaScript build (data-import/cli-build.mjs): it imports what the sources
 // import, finding its files (mapping profiles, migrations' data, the PGlite worker) from where it
-// is built; and a build older than the sources is never run.
+// is built; its V8 code cache is written by an import, used after, and never trusted blindly;
+// and a build older than the sources is never run.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { buildCli, freshBuildEntry } from '../data-import/cli-build.mjs';
@@ -35,6 +36,14 @@ function run(args: string[], env: Record<string, string>): SpawnSyncReturns<stri
   return spawnSync(process.execPath, args, {
     cwd: root, encoding: 'utf8', timeout: 120_000, env: { ...process.env, DATABASE_URL: '', DATA_DIR: '', LOG_LEVEL: 'silent', ...env },
   });
+}
+
+/** A script running the import command as `npm run import` does, on the build in `outdir`. */
+function launcher(): string {
+  const path = join(tmp.dir, 'launch.mjs');
+  writeFileSync(path, `import { runImportCommand } from ${JSON.stringify(pathToFileURL(join(root, 'data-import', 'cli-build.mjs')).href)};\n` +
+    `await runImportCommand({ outdir: ${JSON.stringify(outdir)} });\n`);
+  return path;
 }
 
 /** What an import did, without what differs between two runs of it (run id, times). */
@@ -94,12 +103,54 @@ describe('the built import command', () => {
       }
       return imports.map((args) => outcome(run([...command, ...args], env)));
     };
-    const built = importWith([join(outdir, 'cli.js')]);
+    const built = importWith([join(outdir, 'cli.cjs')]);
     const builtRows = await rows();
     const source = importWith(['--import', 'tsx', 'data-import/cli.ts']);
     expect(built).toEqual(source);
     expect(built[0]).toMatchObject({ status: 'succeeded', counts: { read: 200, loaded: 200 } });
     expect(await rows()).toEqual(builtRows);
+  });
+
+  it('writes its code cache after an import, not after --help, then runs on it; a damaged or outdated one is replaced', { timeout: 600_000 }, () => {
+    const caches = () => readdirSync(outdir).filter((f) => f.startsWith('code-cache-'));
+    for (const f of caches()) rmSync(join(outdir, f));
+    const command = launcher();
+    const dryRun = () => {
+      const result = run([command, 'wifi_hotspots', example('wifi-hotspots.csv'), '--mapping', 'wifi-hotspots', '--mode', 'replace', '--dry-run', '--json'], env);
+      expect(result.status, result.stderr).toBe(0);
+      expect(JSON.parse(result.stdout)).toMatchObject({ status: 'succeeded', dryRun: true });
+    };
+    const help = run([command, '--help'], env);
+    expect(help.status, help.stderr).toBe(0);
+    expect(caches()).toEqual([]);
+
+    dryRun();
+    expect(caches()).toHaveLength(1);
+    const cache = join(outdir, caches()[0]!);
+    const written = readFileSync(cache);
+    // Accepted by V8: not written again (its time is left as set here).
+    const past = new Date('2026-01-01T00:00:00Z');
+    utimesSync(cache, past, past);
+    dryRun();
+    expect(statSync(cache).mtimeMs).toBe(past.getTime());
+    expect(caches()).toHaveLength(1);
+
+    // Damaged: refused by V8, the import runs all the same, and the cache is written anew.
+    writeFileSync(cache, Buffer.alloc(written.length, 7));
+    dryRun();
+    expect(readFileSync(cache).equals(written)).toBe(false);
+    expect(readFileSync(cache).subarray(0, 64).equals(Buffer.alloc(64, 7))).toBe(false);
+
+    // The build file touched (edited by hand, say): the old cache is never offered for it.
+    const entry = join(outdir, 'cli.cjs');
+    const { atime, mtime } = statSync(entry);
+    try {
+      utimesSync(entry, atime, new Date(mtime.getTime() + 5_000));
+      dryRun();
+      expect(caches()).toHaveLength(2);
+    } finally {
+      utimesSync(entry, atime, mtime);
+    }
   });
 });
 
@@ -117,12 +168,12 @@ describe('a stale build', () => {
 
   it('is told from the sources it was made from', () => {
     writeFileSync(manifestPath(), manifestText);
-    expect(freshBuildEntry({ outdir })).toBe(pathToFileURL(join(outdir, 'cli.js')).href);
+    expect(freshBuildEntry({ outdir })).toBe(pathToFileURL(join(outdir, 'cli.cjs')).href);
     // A source saved since, unchanged (a checkout, an editor): its content still matches.
     recordAs('data-import/pipeline.ts', (r) => ({ ...r!, mtimeMs: r!.mtimeMs - 1000 }));
     expect(freshBuildEntry({ outdir })).toBeDefined();
     // A source edited since the build, the import command's or one it imports.
-    for (const path of ['data-import/cli.ts', 'core/layers/registry.ts', 'data-import/cli-build.mjs']) {
+    for (const path of ['data-import/cli.ts', 'core/layers/registry.ts', 'data-import/cli-build.mjs', 'data-import/cli-code-cache.mjs']) {
       recordAs(path, (r) => ({ ...r!, mtimeMs: r!.mtimeMs - 1000, sha256: '0'.repeat(64) }));
       expect(freshBuildEntry({ outdir }), path).toBeUndefined();
       recordAs(path, (r) => ({ ...r!, size: r!.size + 1 }));
@@ -139,19 +190,17 @@ describe('a stale build', () => {
 
   it('is not run: the import command runs the sources instead', () => {
     // A build that only says it ran, so the test sees which one did.
-    const builtEntry = join(outdir, 'cli.js');
+    const builtEntry = join(outdir, 'cli.cjs');
     const entryText = readFileSync(builtEntry, 'utf8');
-    const launcher = join(tmp.dir, 'launch.mjs');
-    writeFileSync(launcher, `import { runImportCommand } from ${JSON.stringify(pathToFileURL(join(root, 'data-import', 'cli-build.mjs')).href)};\n` +
-      `await runImportCommand({ outdir: ${JSON.stringify(outdir)} });\n`);
+    const command = launcher();
     try {
       writeFileSync(builtEntry, `console.log('the build ran'); process.exit(0);\n`);
       writeFileSync(manifestPath(), manifestText);
-      const fresh = run([launcher, '--help'], {});
+      const fresh = run([command, '--help'], {});
       expect(fresh.stdout.trim()).toBe('the build ran');
 
       recordAs('data-import/mapping.ts', (r) => ({ ...r!, mtimeMs: r!.mtimeMs - 1000, sha256: '0'.repeat(64) }));
-      const stale = run([launcher, '--help'], {});
+      const stale = run([command, '--help'], {});
       expect(stale.status, stale.stderr).toBe(0);
       expect(stale.stdout).not.toMatch(/the build ran/);
       expect(stale.stdout).toMatch(/^usage: npm run import -- <layer> <file>/);

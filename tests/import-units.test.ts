@@ -7,6 +7,7 @@ import { createTextDecoder, parseEncodingName, resolveDbfEncoding } from '../dat
 import { KNOWN_CRS, detectXySrid, identifyWkt, parseSrsOption, parseWkt, resolveSrs } from '../data-import/crs.ts';
 import type { Queryable } from '../core/db/database.ts';
 import { Invalid, coerceValue, parseDate } from '../data-import/coerce.ts';
+import { isRealDate } from '../core/layers/property-values.ts';
 import { MappingError, compileMapping, loadProfile, normaliseValue, validateProfile } from '../data-import/mapping.ts';
 import { decodeWkb, encodeGeometry } from '../data-import/wkb.ts';
 import { assemblePolygons } from '../data-import/sources/shp-reader.ts';
@@ -139,6 +140,33 @@ describe('value coercion', () => {
     expect(parseDate('30/09/2026')).toBe('2026-09-30');
     expect(parseDate('2026-02-30')).toBeUndefined();
     expect(coerceValue('31/02/2026', 'date')).toEqual(new Invalid('"31/02/2026" is not a date (YYYY-MM-DD or DD/MM/YYYY)'));
+  });
+
+  it('tells real days from impossible ones as the calendar of Date does, leap years included', () => {
+    // The reference: a Date set to the day keeps it only when the day exists.
+    const byDate = (y: number, m: number, d: number) => {
+      const date = new Date(0);
+      date.setUTCFullYear(y, m - 1, d);
+      return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
+    };
+    const pad = (n: number, width: number) => String(n).padStart(width, '0');
+    let real = 0;
+    for (const y of [0, 1, 4, 99, 100, 200, 400, 1582, 1600, 1900, 1999, 2000, 2023, 2024, 2100, 2400, 9999]) {
+      for (let m = 0; m <= 13; m++) {
+        for (let d = 0; d <= 32; d++) {
+          expect(isRealDate(y, m, d), `${y}-${m}-${d}`).toBe(byDate(y, m, d));
+          // The same days as text, in the form readers give and in the dBase one.
+          const expected = byDate(y, m, d) ? `${pad(y, 4)}-${pad(m, 2)}-${pad(d, 2)}` : undefined;
+          expect(parseDate(`${pad(y, 4)}-${pad(m, 2)}-${pad(d, 2)}`)).toBe(expected);
+          expect(parseDate(`${pad(y, 4)}${pad(m, 2)}${pad(d, 2)}`)).toBe(expected);
+          if (expected) real++;
+        }
+      }
+    }
+    // Seventeen years, seven of them leap years: 0, 4, 400, 1600, 2000, 2024, 2400.
+    expect(real).toBe(17 * 365 + 7);
+    for (const odd of [[2024, 2.5, 1], [2024, 2, 1.5], [Number.NaN, 1, 1], [2024, Number.NaN, 1]] as const) expect(isRealDate(...odd)).toBe(false);
+    for (const text of ['2024-0a-01', '2024-02-3 ', '2024/02/03x', '+024-02-03', '2024-02-03\u0000']) expect(parseDate(text), text).toBeUndefined();
   });
 
   it('reads French numbers and refuses fractional or oversized integers', () => {

@@ -6,17 +6,21 @@ export class Invalid {
   constructor(readonly reason: string) {}
 }
 
-/** True when year, month (1-12) and day name a day of the Gregorian calendar. */
 /** Why `text` cannot be stored as PostgreSQL text, if it cannot: text holds no NUL character (byte 0). */
 export function nulProblem(text: string): string | undefined {
   return text.includes('\u0000') ? 'contains a NUL character (byte 0), which a text value cannot hold' : undefined;
 }
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * True when year, month (1-12) and day name a day of the (proleptic) Gregorian calendar. Counted,
+ * not asked of a Date: it runs once per date of every imported row.
+ */
 export function isRealDate(y: number, m: number, d: number): boolean {
-  const date = new Date(0);
-  // setUTCFullYear, unlike Date.UTC, does not read years 0-99 as 1900-1999.
-  date.setUTCFullYear(y, m - 1, d);
-  return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
+  if (!Number.isInteger(y) || !Number.isInteger(m) || !Number.isInteger(d) || m < 1 || m > 12 || d < 1) return false;
+  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+  return d <= (m === 2 && leap ? 29 : DAYS_IN_MONTH[m - 1]!);
 }
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -40,6 +44,13 @@ export function readIsoDateTime(raw: string): string | undefined {
 /** Reads a date as YYYY-MM-DD: ISO (with or without time), YYYYMMDD or French DD/MM/YYYY. */
 export function parseDate(raw: unknown): string | undefined {
   if (raw instanceof Date) return Number.isNaN(raw.getTime()) ? undefined : raw.toISOString().slice(0, 10);
+  // The form readers give (a .dbf's D field, GeoPackage, ISO text), read without a regular expression.
+  if (typeof raw === 'string' && raw.length === 10 && raw[4] === '-' && raw[7] === '-') {
+    const y = digits(raw, 0, 4);
+    const m = digits(raw, 5, 7);
+    const d = digits(raw, 8, 10);
+    if (y >= 0 && m >= 0 && d >= 0) return isRealDate(y, m, d) ? raw : undefined;
+  }
   const s = String(raw).trim();
   let m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ].*)?$/.exec(s) ?? /^(\d{4})(\d{2})(\d{2})$/.exec(s) ?? /^(\d{4})\/(\d{2})\/(\d{2})$/.exec(s);
   let ymd: [number, number, number] | undefined;
@@ -47,6 +58,17 @@ export function parseDate(raw: unknown): string | undefined {
   else if ((m = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/.exec(s))) ymd = [Number(m[3]), Number(m[2]), Number(m[1])];
   if (!ymd || !isRealDate(...ymd)) return undefined;
   return `${String(ymd[0]).padStart(4, '0')}-${String(ymd[1]).padStart(2, '0')}-${String(ymd[2]).padStart(2, '0')}`;
+}
+
+/** The number the decimal digits of `s` from `start` to `end` write; -1 when one is not a digit. */
+function digits(s: string, start: number, end: number): number {
+  let n = 0;
+  for (let i = start; i < end; i++) {
+    const c = s.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    n = n * 10 + c;
+  }
+  return n;
 }
 
 /** Reads a finite number, from a number or from text with a decimal point or comma. */
