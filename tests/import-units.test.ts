@@ -165,7 +165,7 @@ describe('value coercion', () => {
     }
     // Seventeen years, seven of them leap years: 0, 4, 400, 1600, 2000, 2024, 2400.
     expect(real).toBe(17 * 365 + 7);
-    for (const odd of [[2024, 2.5, 1], [2024, 2, 1.5], [Number.NaN, 1, 1], [2024, Number.NaN, 1]] as const) expect(isRealDate(...odd)).toBe(false);
+    for (const [y, m, d] of [[2024, 2.5, 1], [2024, 2, 1.5], [Number.NaN, 1, 1], [2024, Number.NaN, 1]]) expect(isRealDate(y!, m!, d!)).toBe(false);
     for (const text of ['2024-0a-01', '2024-02-3 ', '2024/02/03x', '+024-02-03', '2024-02-03\u0000']) expect(parseDate(text), text).toBeUndefined();
   });
 
