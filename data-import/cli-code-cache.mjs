@@ -2,8 +2,10 @@
 // JavaScript, then each function the first time it is called, is work every run repeats: the
 // cache, written by the first import after a build, hands V8 the compiled code instead (about
 // 30 ms less of a 5,000-point import's 0.3 s, bench/import.bench.ts). V8 refuses a cache made by
-// another V8 or with other flags, and checks the source's length only: the cache is named after
-// the build file's size and time, so an edited build never meets the code of the old one.
+// another V8 or under other flags, and checks the source's length only: the cache is named after
+// the build file's size and time, so an edited build never meets the code of the old one, and
+// after Node's version and flags, so two ways of running it (a profiler's, say) keep a cache each
+// instead of replacing each other's at every run.
 // Plain JavaScript, like cli-build.mjs, which calls it.
 import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
@@ -13,12 +15,13 @@ import vm from 'node:vm';
 /**
  * Runs the CommonJS file `file` as Node would, with the code cache beside it when there is one
  * that V8 accepts. Without one, and when `write` is set, the cache is written as the process exits,
- * so it holds every function the run compiled. Returns how the cache was found.
+ * so it holds every function the run compiled.
  */
 export function runWithCodeCache(file, { write }) {
   const source = readFileSync(file, 'utf8');
   const { size, mtimeMs } = statSync(file);
-  const cacheFile = join(dirname(file), `code-cache-${process.version}-${process.arch}-${size}-${Math.trunc(mtimeMs)}.bin`);
+  const flags = hash([...process.execArgv, process.env.NODE_OPTIONS ?? ''].join('\0'));
+  const cacheFile = join(dirname(file), `code-cache-${process.version}-${process.arch}-${flags}-${size}-${Math.trunc(mtimeMs)}.bin`);
   let cachedData;
   try {
     cachedData = readFileSync(cacheFile);
@@ -27,12 +30,18 @@ export function runWithCodeCache(file, { write }) {
   }
   // The build holds no import() (cli-build.mjs): a script compiled here has none on Node 20.
   const script = new vm.Script(Module.wrap(source), { filename: file, cachedData });
-  const found = cachedData === undefined ? 'absent' : script.cachedDataRejected ? 'rejected' : 'accepted';
-  if (found !== 'accepted' && write) process.once('exit', () => saveCache(script, cacheFile));
+  const accepted = cachedData !== undefined && !script.cachedDataRejected;
+  if (!accepted && write) process.once('exit', () => saveCache(script, cacheFile));
   const module = new Module(file);
   module.filename = file;
   script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file));
-  return found;
+}
+
+/** FNV-1a (32 bits) of `text`, in hex: a short name for a set of flags. */
+function hash(text) {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(16).padStart(8, '0');
 }
 
 /** Written beside and renamed into place: a concurrent run reads a whole cache or none. A build
