@@ -14,8 +14,9 @@ import vm from 'node:vm';
 
 /**
  * Runs the CommonJS file `file` as Node would, with the code cache beside it when there is one
- * that V8 accepts. Without one, and when `write` is set, the cache is written as the process exits,
- * so it holds every function the run compiled.
+ * that V8 accepts. Without one, and when `write` is set, the cache is written as the process exits
+ * with status 0, so it holds every function a whole run compiled (a failed or interrupted import
+ * stops short of some).
  */
 export function runWithCodeCache(file, { write }) {
   const source = readFileSync(file, 'utf8');
@@ -31,7 +32,7 @@ export function runWithCodeCache(file, { write }) {
   // The build holds no import() (cli-build.mjs): a script compiled here has none on Node 20.
   const script = new vm.Script(Module.wrap(source), { filename: file, cachedData });
   const accepted = cachedData !== undefined && !script.cachedDataRejected;
-  if (!accepted && write) process.once('exit', () => saveCache(script, cacheFile));
+  if (!accepted && write) process.once('exit', (code) => code === 0 && saveCache(script, cacheFile));
   const module = new Module(file);
   module.filename = file;
   script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file));

@@ -111,7 +111,7 @@ describe('the built import command', () => {
     expect(await rows()).toEqual(builtRows);
   });
 
-  it('writes its code cache after an import, not after --help, then runs on it; a damaged or outdated one is replaced', { timeout: 600_000 }, () => {
+  it('writes its code cache after an import, not after --help or a failed import, then runs on it; a damaged or outdated one is replaced', { timeout: 600_000 }, () => {
     const caches = () => readdirSync(outdir).filter((f) => f.startsWith('code-cache-'));
     for (const f of caches()) rmSync(join(outdir, f));
     const command = launcher();
@@ -122,6 +122,10 @@ describe('the built import command', () => {
     };
     const help = run([command, '--help'], env);
     expect(help.status, help.stderr).toBe(0);
+    expect(caches()).toEqual([]);
+    // An import that fails stops short of the functions a whole one runs: no cache from it either.
+    const failed = run([command, 'wifi_hotspots', join(tmp.dir, 'absent.csv'), '--mode', 'replace'], env);
+    expect(failed.status).toBe(2);
     expect(caches()).toEqual([]);
 
     dryRun();
