@@ -85,8 +85,10 @@ export async function buildCli({ outdir = DEFAULT_OUTDIR } = {}) {
     // import() on Node 20 (cli-code-cache.mjs), and every one of ours is CommonJS.
     supported: { 'dynamic-import': false },
     // The URL the sources' import.meta.url stands for (see sourceUrlPlugin): the output file's.
+    // Strict mode first, as in the modules the sources are: a statement before esbuild's own
+    // "use strict" would make that a plain string and the whole file sloppy.
     define: { 'import.meta.url': '__cliFileUrl' },
-    banner: { js: "const __cliFileUrl = require('node:url').pathToFileURL(__filename).href;" },
+    banner: { js: "'use strict';\nconst __cliFileUrl = require('node:url').pathToFileURL(__filename).href;" },
     sourcemap: 'linked',
     metafile: true,
     logLevel: 'warning',
@@ -100,7 +102,9 @@ export async function buildCli({ outdir = DEFAULT_OUTDIR } = {}) {
     const { mtimeMs, size } = statSync(join(ROOT, path));
     return [path, { mtimeMs, size, sha256: sha256(join(ROOT, path)) }];
   }));
-  writeFileSync(join(staging, MANIFEST), JSON.stringify({ entry: OUTPUT, inputs }, null, 1) + '\n');
+  // The build file's own digest names its code cache (cli-code-cache.mjs).
+  const entrySha256 = sha256(join(staging, OUTPUT));
+  writeFileSync(join(staging, MANIFEST), JSON.stringify({ entry: OUTPUT, entrySha256, inputs }, null, 1) + '\n');
   rmSync(target, { recursive: true, force: true });
   renameSync(staging, target);
   return { outdir: target, inputs: sources };
@@ -113,6 +117,12 @@ export async function buildCli({ outdir = DEFAULT_OUTDIR } = {}) {
  * compared by content before the build is given up.
  */
 export function freshBuildEntry({ outdir = DEFAULT_OUTDIR } = {}) {
+  const build = freshBuild(outdir);
+  return build && pathToFileURL(build.file).href;
+}
+
+/** The fresh build's file and the digest recorded for it, or undefined (see freshBuildEntry). */
+function freshBuild(outdir) {
   let manifest;
   try {
     manifest = JSON.parse(readFileSync(join(outdir, MANIFEST), 'utf8'));
@@ -120,27 +130,32 @@ export function freshBuildEntry({ outdir = DEFAULT_OUTDIR } = {}) {
     return undefined;
   }
   // A manifest of another shape (another version of this script) describes no build we can trust.
-  if (typeof manifest?.entry !== 'string' || typeof manifest.inputs !== 'object' || manifest.inputs === null) return undefined;
+  if (typeof manifest?.entry !== 'string' || typeof manifest.entrySha256 !== 'string' || typeof manifest.inputs !== 'object' || manifest.inputs === null) {
+    return undefined;
+  }
   for (const [path, recorded] of Object.entries(manifest.inputs)) {
     const file = join(ROOT, path);
     const now = statSync(file, { throwIfNoEntry: false });
     if (!now || now.size !== recorded.size) return undefined;
     if (now.mtimeMs !== recorded.mtimeMs && sha256(file) !== recorded.sha256) return undefined;
   }
-  return pathToFileURL(join(outdir, manifest.entry)).href;
+  return { file: join(outdir, manifest.entry), sha256: manifest.entrySha256 };
 }
+
+/** Options that make a run an import carried to its end, the only kind whose compiled code is
+ *  worth caching: --help, a dry run or --empty stop short of the functions an import runs. */
+const partialRun = (arg) => ['--help', '-h', '--dry-run', '--empty'].includes(arg);
 
 /**
  * Runs the import command in this process (signals reach the import itself): the build in
  * `outdir` when it is fresh, with its code cache, else the sources through tsx.
  */
 export async function runImportCommand({ outdir = DEFAULT_OUTDIR } = {}) {
-  const built = freshBuildEntry({ outdir });
+  const built = freshBuild(outdir);
   if (built) {
     const { runWithCodeCache } = await import('./cli-code-cache.mjs');
-    // Only an import (every one says --mode) writes the cache: it compiles the functions an
-    // import runs, which a cache written by --help would lack for good.
-    runWithCodeCache(fileURLToPath(built), { write: process.argv.some((a) => a === '--mode' || a.startsWith('--mode=')) });
+    const args = process.argv.slice(2);
+    runWithCodeCache(built.file, { buildSha256: built.sha256, write: !args.some(partialRun) });
     return;
   }
   const { register } = await import('tsx/esm/api');

@@ -198,8 +198,6 @@ export async function runImport(db: ImportDatabase, layers: LayerRegistry, optio
         throw new ImportFailure(`${unconfirmed}: check the dry-run diff, then confirm the replacement; nothing was changed`);
       }
       await write(run, liveCount, started);
-      // Dropped by the write's own transaction.
-      staged = false;
     } else {
       summary.confirmationRequired = confirmationReason(summary, liveCount, options) !== undefined;
       finish(summary, 'succeeded', started);
@@ -225,7 +223,7 @@ export async function runImport(db: ImportDatabase, layers: LayerRegistry, optio
     tracker.stop();
     await opened?.close().catch(() => undefined);
     // A stage that cannot be dropped now is dropped at the next server start (leftover stages).
-    if (staged) await db.query(dropStageSql(runId)).catch(() => undefined);
+    if (staged) await db.query(`DROP TABLE IF EXISTS ${stage}, ${buildTable(runId)}`).catch(() => undefined);
   }
 }
 
@@ -366,9 +364,6 @@ async function load({ db, stage, layer, mapping, summary, options, tracker }: St
   await db.query(`ANALYZE ${stage} (_row${key ? `, ${ident(key)}` : ''})`);
   return wktRows;
 }
-
-/** Drops an import's staging table and the next table it built, if it built one. */
-const dropStageSql = (runId: number) => `DROP TABLE IF EXISTS ${stageTable(runId)}, ${buildTable(runId)}`;
 
 /** Whether the live layer holds any feature. */
 async function hasRows(db: Queryable, layer: LayerDef): Promise<boolean> {
@@ -513,8 +508,6 @@ async function write(run: StagedRun, liveCount: number, started: number): Promis
         finish(summary, 'succeeded', started);
         // Recorded in the same transaction as the data: a committed import is a recorded one.
         await finishRun(tx, summary);
-        // Its tables go with it (one commit, and one round trip, fewer).
-        await tx.query(dropStageSql(summary.id!));
       });
       return;
     } catch (error) {

@@ -86,13 +86,16 @@ function copyLoader(client: pg.ClientBase, table: string, columns: readonly Load
   let chunk = Buffer.allocUnsafe(COPY_CHUNK);
   let used = 0;
   const encoders = columns.map((c) => copyEncoder(c.type));
-  const flush = (): Promise<void> | undefined => {
+  const send = (bytes: Buffer): Promise<void> | undefined => {
     if (failure) throw failure;
+    if (stream.write(bytes)) return undefined;
+    return once(stream, 'drain').then(() => undefined);
+  };
+  const flush = (): Promise<void> | undefined => {
     const full = chunk.subarray(0, used);
     chunk = Buffer.allocUnsafe(COPY_CHUNK);
     used = 0;
-    if (stream.write(full)) return undefined;
-    return once(stream, 'drain').then(() => undefined);
+    return send(full);
   };
   return {
     push(values) {
@@ -101,13 +104,18 @@ function copyLoader(client: pg.ClientBase, table: string, columns: readonly Load
       line += '\n';
       // Room for the row's worst case (3 UTF-8 bytes per UTF-16 unit), so it is never cut.
       const room = 3 * line.length;
-      let sent: Promise<void> | undefined;
-      if (used + room > chunk.length) {
-        if (used > 0) sent = flush();
-        if (room > chunk.length) chunk = Buffer.allocUnsafe(room);
+      if (used + room <= COPY_CHUNK) {
+        used += chunk.write(line, used);
+        return undefined;
       }
-      used += chunk.write(line, used);
-      return sent;
+      const flushed = used > 0 ? flush() : undefined;
+      if (room <= COPY_CHUNK) {
+        used += chunk.write(line, used);
+        return flushed;
+      }
+      // A row longer than a chunk goes alone, as its own bytes.
+      const alone = send(Buffer.from(line, 'utf8'));
+      return flushed && alone ? Promise.all([flushed, alone]).then(() => undefined) : (flushed ?? alone);
     },
     async finish() {
       if (used > 0) await flush();

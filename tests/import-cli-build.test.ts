@@ -111,50 +111,63 @@ describe('the built import command', () => {
     expect(await rows()).toEqual(builtRows);
   });
 
-  it('writes its code cache after an import, not after --help or a failed import, then runs on it; a damaged or outdated one is replaced', { timeout: 600_000 }, () => {
+  it('writes its code cache after a whole import only, then runs on it; a damaged or outdated one is replaced', { timeout: 600_000 }, () => {
     const caches = () => readdirSync(outdir).filter((f) => f.startsWith('code-cache-'));
     for (const f of caches()) rmSync(join(outdir, f));
     const command = launcher();
-    const dryRun = () => {
-      const result = run([command, 'wifi_hotspots', example('wifi-hotspots.csv'), '--mapping', 'wifi-hotspots', '--mode', 'replace', '--dry-run', '--json'], env);
+    const wifi = [example('wifi-hotspots.csv'), '--mapping', 'wifi-hotspots'];
+    const importWifi = () => {
+      const result = run([command, 'wifi_hotspots', ...wifi, '--mode', 'replace', '--yes', '--json'], env);
       expect(result.status, result.stderr).toBe(0);
-      expect(JSON.parse(result.stdout)).toMatchObject({ status: 'succeeded', dryRun: true });
+      expect(JSON.parse(result.stdout)).toMatchObject({ status: 'succeeded', dryRun: false });
     };
-    const help = run([command, '--help'], env);
-    expect(help.status, help.stderr).toBe(0);
-    expect(caches()).toEqual([]);
-    // An import that fails stops short of the functions a whole one runs: no cache from it either.
-    const failed = run([command, 'wifi_hotspots', join(tmp.dir, 'absent.csv'), '--mode', 'replace'], env);
-    expect(failed.status).toBe(2);
+    // --help, a dry run and an import that fails all stop short of the functions a whole import runs.
+    expect(run([command, '--help'], env).status).toBe(0);
+    expect(run([command, 'wifi_hotspots', ...wifi, '--mode', 'replace', '--dry-run'], env).status).toBe(0);
+    const bad = join(tmp.dir, 'bad-status.csv');
+    writeFileSync(bad, 'nom;type;etat;adresse;commune;operateur;acces;lon;lat\nBorne;intérieur;en panne;1 rue;Bédée;x;libre;-1.946;48.178\n');
+    expect(run([command, 'wifi_hotspots', bad, '--mapping', 'wifi-hotspots', '--mode', 'append'], env).status).toBe(1);
     expect(caches()).toEqual([]);
 
-    dryRun();
+    importWifi();
     expect(caches()).toHaveLength(1);
     const cache = join(outdir, caches()[0]!);
-    const written = readFileSync(cache);
-    // Accepted by V8: not written again (its time is left as set here).
+    // Accepted: not written again (its time is left as set here).
     const past = new Date('2026-01-01T00:00:00Z');
     utimesSync(cache, past, past);
-    dryRun();
+    importWifi();
     expect(statSync(cache).mtimeMs).toBe(past.getTime());
     expect(caches()).toHaveLength(1);
 
-    // Damaged: refused by V8, the import runs all the same, and the cache is written anew.
-    writeFileSync(cache, Buffer.alloc(written.length, 7));
-    dryRun();
-    expect(readFileSync(cache).equals(written)).toBe(false);
-    expect(readFileSync(cache).subarray(0, 64).equals(Buffer.alloc(64, 7))).toBe(false);
+    // Damaged anywhere (V8 itself checks no checksum: such bytes crashed it or ran): refused, the
+    // import runs all the same, and a sound cache is written in its place.
+    const sound = readFileSync(cache);
+    for (const at of [100, 1_000, 50_000, sound.length - 100]) {
+      const damaged = Buffer.from(sound);
+      for (let i = at; i < at + 16; i++) damaged[i] = damaged[i]! ^ 0xff;
+      writeFileSync(cache, damaged);
+      importWifi();
+      expect(readFileSync(cache).equals(damaged), `damaged at ${at}`).toBe(false);
+    }
+    utimesSync(cache, past, past);
+    importWifi();
+    expect(statSync(cache).mtimeMs).toBe(past.getTime());
 
     // The build file touched (edited by hand, say): the old cache is never offered for it.
     const entry = join(outdir, 'cli.cjs');
     const { atime, mtime } = statSync(entry);
     try {
       utimesSync(entry, atime, new Date(mtime.getTime() + 5_000));
-      dryRun();
+      importWifi();
       expect(caches()).toHaveLength(2);
     } finally {
       utimesSync(entry, atime, mtime);
     }
+  });
+
+  it('runs in strict mode, as the sources’ modules do: the build opens with the directive', () => {
+    // A statement before it would make it a plain string, and every function of the build sloppy.
+    expect(readFileSync(join(outdir, 'cli.cjs'), 'utf8')).toMatch(/^'use strict';\n/);
   });
 });
 

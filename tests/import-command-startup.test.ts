@@ -89,7 +89,12 @@ describe('the environment `npm run import` starts Node in', () => {
   });
 
   it('keeps it whenever the connection may use TLS', () => {
-    for (const url of ['postgres://u@db/websig?sslmode=verify-full', 'postgres://u@db/websig?ssl=true', 'postgresql://u@db/websig?sslrootcert=/ca.pem&SSLMODE=require']) {
+    const urls = [
+      'postgres://u@db/websig?sslmode=verify-full', 'postgres://u@db/websig?ssl=true', 'postgresql://u@db/websig?sslrootcert=/ca.pem&SSLMODE=require',
+      // pg decodes the query's names: %73 is s.
+      'postgres://u@db/websig?%73slmode=require', 'postgres://u@db/websig?ss%6C=true',
+    ];
+    for (const url of urls) {
       expect(run({ DATABASE_URL: url }).extra, url).toBe('/etc/extra-ca.pem');
     }
     expect(run({ DATABASE_URL: 'postgres://u@db/websig', PGSSLMODE: 'require' }).extra).toBe('/etc/extra-ca.pem');

@@ -624,17 +624,20 @@ describe('text a column cannot hold', () => {
     expect(rows.map((r) => r.name)).toEqual(['NUL-A']);
   });
 
-  it('carries, byte for byte, rows longer than a COPY chunk written in characters of every UTF-8 width, between short ones', async () => {
+  it('carries, byte for byte, rows longer than a COPY chunk and rows filling chunks, written in characters of every UTF-8 width', async () => {
     // 1-, 2-, 3- and 4-byte characters (the last a surrogate pair in JavaScript), COPY's escapes too.
     const long = (n: number) => `${n} a\té€😀\\`.repeat(20_000);
-    const addresses = ['court 1', long(1), 'court 2', long(2), long(3), 'court 3'];
+    // Then enough ordinary rows, mostly 3-byte characters, to fill several chunks: a row whose
+    // bytes would overflow the chunk (though its characters fit) must go to the next one.
+    const ordinary = Array.from({ length: 1500 }, (_, i) => `${i} ${'€'.repeat(40 + (i % 7))} ${'é😀'.repeat(i % 3)} rue`);
+    const addresses = ['court 1', long(1), 'court 2', long(2), long(3), 'court 3', ...ordinary];
     const features = addresses.map((address, i) => ({
       type: 'Feature', geometry: { type: 'Point', coordinates: [-1.95 + i / 1000, 48.13] }, properties: { premise_id: `LONG-${i}`, status: 'deployed', address },
     }));
     const file = writeText(path('long-rows.geojson'), JSON.stringify({ type: 'FeatureCollection', features }));
     const summary = await importFile({ layer: 'fibre_premises', file, mode: 'append' });
     expect(summary.status, summary.message).toBe('succeeded');
-    const { rows } = await db.query<{ address: string }>(`SELECT address FROM fibre_premises WHERE premise_id LIKE 'LONG-%' ORDER BY premise_id`);
+    const { rows } = await db.query<{ address: string }>(`SELECT address FROM fibre_premises WHERE premise_id LIKE 'LONG-%' ORDER BY substr(premise_id, 6)::int`);
     expect(rows.map((r) => r.address)).toEqual(addresses);
   });
 });
