@@ -91,9 +91,16 @@ describe('the built import command', () => {
       writer.write([330_000 + 17.3 * (i % 20), 6_785_000 + 21.1 * Math.floor(i / 20)], { premise_id: `B-${i}`, status: i % 3 ? 'deployed' : 'target', address: `${i} rue de l’Église` });
     }
     writer.close();
+    // GeoJSON too: its streaming parser is a package the build loads with require().
+    const geojson = join(tmp.dir, 'hotspots.geojson');
+    writeFileSync(geojson, JSON.stringify({
+      type: 'FeatureCollection',
+      features: [0, 1, 2].map((i) => ({ type: 'Feature', geometry: { type: 'Point', coordinates: [-1.95 + i / 100, 48.13] }, properties: { name: `Borne ${i}`, kind: 'outdoor', status: 'active' } })),
+    }));
     const imports = [
       ['fibre_premises', `${base}.shp`, '--mode', 'replace', '--yes', '--json'],
       ['wifi_hotspots', example('wifi-hotspots.csv'), '--mapping', 'wifi-hotspots', '--mode', 'replace', '--yes', '--json'],
+      ['wifi_hotspots', geojson, '--mode', 'append', '--json'],
     ];
     // Each from empty layers (the test database holds the demo data), emptied by the same command.
     const importWith = (command: string[]) => {
