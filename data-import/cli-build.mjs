@@ -81,8 +81,9 @@ export async function buildCli({ outdir = DEFAULT_OUTDIR } = {}) {
     platform: 'node',
     target: 'node20',
     external: externalPackages(),
-    // import() of a package left out, written as require(): a script run from a code cache has no
-    // import() on Node 20 (cli-code-cache.mjs), and every one of ours is CommonJS.
+    // import() of a package left out, written as require(): a script compiled through vm, as
+    // cli-code-cache.mjs does, has no import() on Node 20 without an experimental flag, and every
+    // package of ours can be required.
     supported: { 'dynamic-import': false },
     // The URL the sources' import.meta.url stands for (see sourceUrlPlugin): the output file's.
     // Strict mode first, as in the modules the sources are: a statement before esbuild's own
@@ -142,8 +143,8 @@ function freshBuild(outdir) {
   return { file: join(outdir, manifest.entry), sha256: manifest.entrySha256 };
 }
 
-/** Options that make a run an import carried to its end, the only kind whose compiled code is
- *  worth caching: --help, a dry run or --empty stop short of the functions an import runs. */
+/** Options that stop a run short of the functions a whole import runs (--help, a dry run,
+ *  --empty): such a run leaves no code cache, which would lack them for good. */
 const partialRun = (arg) => ['--help', '-h', '--dry-run', '--empty'].includes(arg);
 
 /**
