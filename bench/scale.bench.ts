@@ -18,7 +18,7 @@ export async function run(): Promise<Record<string, number | string | boolean>> 
   const cluster = await startScaleCluster({ instances: 3 });
   try {
     const figures = await runScaleScenario(cluster, { loadSeconds: DURATION_S, killAfterS: KILL_AFTER_S, connections: CONNECTIONS });
-    return { ...figures, rate_limit_shared: figures.rate_limit_accepted === 10 && figures.rate_limit_refused === figures.rate_limit_burst - 10, p99_ms: round(figures.p99_ms), instances: 3, replicas: 1, duration_s: DURATION_S, kill_after_s: KILL_AFTER_S };
+    return { ...figures, rate_limit_other: figures.rate_limit_other.join(' ') || 'none', rate_limit_shared: figures.rate_limit_accepted === 10 && figures.rate_limit_refused === figures.rate_limit_burst - 10, p99_ms: round(figures.p99_ms), instances: 3, replicas: 1, duration_s: DURATION_S, kill_after_s: KILL_AFTER_S };
   } finally {
     await cluster.close();
   }

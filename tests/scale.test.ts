@@ -42,6 +42,7 @@ describeUnless(missingScaleTools() ?? null, 'several instances behind HAProxy on
 
   it('counts a rate limit across instances: a burst spread over them is cut at the shared limit', () => {
     expect(figures.rate_limit_instances).toBeGreaterThanOrEqual(2);
+    expect(figures.rate_limit_other).toEqual([]);
     expect(figures.rate_limit_accepted).toBe(10);
     expect(figures.rate_limit_refused).toBe(RATE_LIMIT_BURST - 10);
   });

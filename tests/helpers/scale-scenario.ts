@@ -27,6 +27,8 @@ export interface ScaleFigures {
   /** Of those, accepted (201) and refused (429); any other answer counts in neither. */
   rate_limit_accepted: number;
   rate_limit_refused: number;
+  /** The statuses of the answers that were neither, in order (none expected). */
+  rate_limit_other: number[];
   /** Instances that answered part of the burst (HAProxy's per-server request counts). */
   rate_limit_instances: number;
 }
@@ -170,7 +172,9 @@ export async function runScaleScenario(cluster: ScaleCluster, options: ScenarioO
  * RATE_LIMIT_BURST reports from one client, all sent at once through HAProxy (leastconn spreads
  * them over the instances): how many were accepted and refused, and how many instances answered.
  */
-async function reportBurst(cluster: ScaleCluster, lot: Lot): Promise<Pick<ScaleFigures, 'rate_limit_burst' | 'rate_limit_accepted' | 'rate_limit_refused' | 'rate_limit_instances'>> {
+async function reportBurst(
+  cluster: ScaleCluster, lot: Lot,
+): Promise<Pick<ScaleFigures, 'rate_limit_burst' | 'rate_limit_accepted' | 'rate_limit_refused' | 'rate_limit_other' | 'rate_limit_instances'>> {
   const services = (await (await fetch(`${cluster.url}/open311/v2/services.json`)).json()) as { service_code: string }[];
   const before = await cluster.serverStates();
   const answers = await Promise.all(Array.from({ length: RATE_LIMIT_BURST }, async (_, i) => {
@@ -189,6 +193,7 @@ async function reportBurst(cluster: ScaleCluster, lot: Lot): Promise<Pick<ScaleF
     rate_limit_burst: RATE_LIMIT_BURST,
     rate_limit_accepted: answers.filter((s) => s === 201).length,
     rate_limit_refused: answers.filter((s) => s === 429).length,
+    rate_limit_other: answers.filter((s) => s !== 201 && s !== 429),
     rate_limit_instances: served,
   };
 }
