@@ -13,8 +13,9 @@ export interface ResolvedSrs {
   /** How we know, for the summary (".prj matched to EPSG:2154", "--srs"…). */
   origin: string;
   /** Checks a .prj's identification against PROJ's own reading of it (a no-op for anything else);
-   *  throws CrsError when they disagree. The import runs it once its rows are staged: the COPY's
-   *  backend has then loaded PostGIS and PROJ while the reader was busy, not before it started. */
+   *  throws CrsError when they disagree. The pipeline runs it once its rows are staged: the COPY's
+   *  backend has then loaded PostGIS and PROJ while the reader was busy, not before it started
+   *  (the lot import, which stages no COPY, runs it before loading). */
   crossCheck(): Promise<void>;
 }
 

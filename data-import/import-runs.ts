@@ -137,6 +137,14 @@ function detailsOf(s: ImportSummary) {
 
 const END_PHASE: Partial<Record<ImportStatus, ImportPhase>> = { succeeded: 'done', failed: 'failed', cancelled: 'cancelled' };
 
+/**
+ * JSON for a jsonb column. jsonb holds no NUL character, which a rejected row's reason may quote
+ * from the file ("2026-09-30\0" is not a date): each is stored as ␀ (U+2400), readable, rather
+ * than failing the run's record, and with it a committed import.
+ */
+const jsonbText = (value: unknown): string =>
+  JSON.stringify(value, (_key, v: unknown) => (typeof v === 'string' && v.includes('\u0000') ? v.replaceAll('\u0000', '\u2400') : v));
+
 /** Stores a run's outcome. */
 export async function finishRun(db: Queryable, s: ImportSummary): Promise<void> {
   await db.query(
@@ -146,9 +154,9 @@ export async function finishRun(db: Queryable, s: ImportSummary): Promise<void> 
     [
       s.id, s.status, END_PHASE[s.status] ?? 'failed', s.fault ?? null, Math.round(s.durationMs), s.counts.read, s.counts.loaded,
       s.counts.repaired, s.counts.rejected,
-      s.diff ? JSON.stringify(s.diff) : null,
-      JSON.stringify(s.errors.slice(0, MAX_STORED_ERRORS)),
-      JSON.stringify(detailsOf(s)),
+      s.diff ? jsonbText(s.diff) : null,
+      jsonbText(s.errors.slice(0, MAX_STORED_ERRORS)),
+      jsonbText(detailsOf(s)),
       s.sha256,
     ],
   );

@@ -353,7 +353,7 @@ async function load({ db, stage, layer, mapping, summary, options, tracker }: St
   if (!indexFirst) {
     // Into an empty layer nothing joins the staged rows on their key (the diff and the merge take
     // every row as new), and a few thousand rows are searched for repeated keys as fast without
-    // an index or statistics: building them was a tenth of a 5,000-point import's time.
+    // an index or statistics: building them took 8-15 ms of a 5,000-point import's 0.3-0.4 s.
     const lean = stagedRows < LEAN_STAGE_ROWS && !(await hasRows(db, layer));
     for (const sql of indexStageSql(stage, lean ? undefined : key)) await db.query(sql);
     if (lean) return wktRows;

@@ -624,6 +624,18 @@ describe('text a column cannot hold', () => {
     expect(rows.map((r) => r.name)).toEqual(['NUL-A']);
   });
 
+  it('records a run whose rejected row’s reason quotes a NUL byte (jsonb holds none), shown as ␀', async () => {
+    const features = [['NULDATE-1', '2026-09-30\u0000'], ['NULDATE-2', '2026-09-30']].map(([premise_id, updated_on], i) => ({
+      type: 'Feature', geometry: { type: 'Point', coordinates: [-1.95 + i / 1000, 48.13] }, properties: { premise_id, status: 'deployed', updated_on },
+    }));
+    const file = writeText(path('nul-date.geojson'), JSON.stringify({ type: 'FeatureCollection', features }));
+    const summary = await importFile({ layer: 'fibre_premises', file, mode: 'append', maxErrors: 1 });
+    expect(summary.status, summary.message).toBe('succeeded');
+    expect(summary.errors).toEqual([{ row: 1, reason: expect.stringContaining('\u0000') }]);
+    const stored = await db.query<{ errors: { reason: string }[] }>('SELECT errors FROM import_runs WHERE id = $1', [summary.id]);
+    expect(stored.rows[0]!.errors[0]!.reason).toBe(summary.errors[0]!.reason.replaceAll('\u0000', '\u2400'));
+  });
+
   it('carries, byte for byte, rows longer than a COPY chunk and rows filling chunks, written in characters of every UTF-8 width', async () => {
     // 1-, 2-, 3- and 4-byte characters (the last a surrogate pair in JavaScript), COPY's escapes too.
     const long = (n: number) => `${n} a\té€😀\\`.repeat(20_000);

@@ -23,13 +23,16 @@ export function isRealDate(y: number, m: number, d: number): boolean {
   return d <= (m === 2 && leap ? 29 : DAYS_IN_MONTH[m - 1]!);
 }
 
-const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):\d{2}:\d{2}(?:\.\d{1,9})?(?:[Zz]|[+-]\d{2}:\d{2})$/;
 
-/** True for an RFC 3339 full-date (`YYYY-MM-DD`) of a real day. */
+/** True for an RFC 3339 full-date (`YYYY-MM-DD`) of a real day. Read without a regular expression:
+ *  it runs once per date of every imported row (parseDate). */
 export function isIsoDate(raw: string): boolean {
-  const m = ISO_DATE.exec(raw);
-  return !!m && isRealDate(Number(m[1]), Number(m[2]), Number(m[3]));
+  if (raw.length !== 10 || raw[4] !== '-' || raw[7] !== '-') return false;
+  const y = digits(raw, 0, 4);
+  const m = digits(raw, 5, 7);
+  const d = digits(raw, 8, 10);
+  return y >= 0 && m >= 0 && d >= 0 && isRealDate(y, m, d);
 }
 
 /** An RFC 3339 date-time as a UTC ISO string; undefined when not one. */
@@ -44,13 +47,8 @@ export function readIsoDateTime(raw: string): string | undefined {
 /** Reads a date as YYYY-MM-DD: ISO (with or without time), YYYYMMDD or French DD/MM/YYYY. */
 export function parseDate(raw: unknown): string | undefined {
   if (raw instanceof Date) return Number.isNaN(raw.getTime()) ? undefined : raw.toISOString().slice(0, 10);
-  // The form readers give (a .dbf's D field, GeoPackage, ISO text), read without a regular expression.
-  if (typeof raw === 'string' && raw.length === 10 && raw[4] === '-' && raw[7] === '-') {
-    const y = digits(raw, 0, 4);
-    const m = digits(raw, 5, 7);
-    const d = digits(raw, 8, 10);
-    if (y >= 0 && m >= 0 && d >= 0) return isRealDate(y, m, d) ? raw : undefined;
-  }
+  // The form readers give (a .dbf's D field, GeoPackage, ISO text).
+  if (typeof raw === 'string' && isIsoDate(raw)) return raw;
   const s = String(raw).trim();
   let m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ].*)?$/.exec(s) ?? /^(\d{4})(\d{2})(\d{2})$/.exec(s) ?? /^(\d{4})\/(\d{2})\/(\d{2})$/.exec(s);
   let ymd: [number, number, number] | undefined;

@@ -1,8 +1,9 @@
-// Response compression (koa-compress), and the threshold the lean items path copies its choice from.
+// Response compression (koa-compress), and the size below which no answer is compressed.
 import type { Context, Next } from 'koa';
 import compress from 'koa-compress';
 
-/** Answers smaller than this go out as they are: one value for koa-compress and the lean items path. */
+/** Answers smaller than this go out as they are, gzip saving too little to pay for itself: one
+ *  value for koa-compress, the lean items path and the tiles' cached gzip. */
 export const COMPRESS_THRESHOLD = 1024;
 
 export function compression() {

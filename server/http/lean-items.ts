@@ -37,7 +37,12 @@ function parseQuery(querystring: string): RawQuery {
   const query: Record<string, string | string[]> = {};
   for (const [key, value] of new URLSearchParams(querystring)) {
     const known = Object.hasOwn(query, key) ? query[key] : undefined;
-    const next = known === undefined ? value : Array.isArray(known) ? [...known, value] : [known, value];
+    if (Array.isArray(known)) {
+      // Appended in place: a copy per repeat would take time growing with the square of the repeats.
+      known.push(value);
+      continue;
+    }
+    const next = known === undefined ? value : [known, value];
     Object.defineProperty(query, key, { value: next, writable: true, enumerable: true, configurable: true });
   }
   return query;

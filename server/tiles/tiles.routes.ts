@@ -5,13 +5,12 @@ import type { Context } from 'koa';
 import { requestOrigin } from '../features/request-origin.ts';
 import { notFound } from '../http/errors.ts';
 import { matchingEtag } from '../http/conditional.ts';
+import { COMPRESS_THRESHOLD } from '../http/compression.ts';
 import { parseTileCoord } from './tile-address.ts';
 import { createTileService, type TileServiceOptions } from './tile-service.ts';
 import type { RouteDeps } from '../http/route-deps.ts';
 
 export const MVT_CONTENT_TYPE = 'application/vnd.mapbox-vector-tile';
-/** Tiles smaller than this go out as they are: gzip would save too little to pay for itself. */
-const GZIP_THRESHOLD = 1024;
 
 /** The ETag of the gzipped bytes: a strong ETag names one representation, so gzip gets its own. */
 export const gzipEtag = (etag: string) => `${etag.slice(0, -1)}.gz"`;
@@ -109,7 +108,7 @@ export function tileEndpoint({ db, reads, layers, config, log, changes, metrics 
     const headers: TileAnswer['headers'] = [['Cache-Control', cacheControlHeader], ['ETag', etag]];
     if (tile.body.length === 0) return { status: 204, headers };
     headers.push(['Content-Type', MVT_CONTENT_TYPE]);
-    if (tile.body.length >= GZIP_THRESHOLD && request.acceptsGzip()) {
+    if (tile.body.length >= COMPRESS_THRESHOLD && request.acceptsGzip()) {
       headers[1] = ['ETag', gzipEtag(tile.etag)];
       headers.push(['Content-Encoding', 'gzip']);
       return { status: 200, headers, body: await service.gzipped(address, tile) };
